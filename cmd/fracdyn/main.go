@@ -1,0 +1,122 @@
+// Command fracdyn trains the paper's CNN with snapshots, measures the fractal
+// geometry of its weights, and draws the paper's figures.
+//
+// Run "fracdyn help" for the list of subcommands and "fracdyn CMD -h" for the
+// flags of one. Each subcommand lives in its own cmd_*.go file and registers
+// itself in init.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// command is one subcommand of fracdyn.
+type command struct {
+	name    string // as typed: "train"
+	args    string // synopsis of positional arguments: "RUN"
+	summary string // one line for "fracdyn help"
+	// run executes the command with the arguments after its name. Its
+	// context is cancelled on Ctrl-C or SIGTERM.
+	run func(ctx context.Context, args []string) error
+}
+
+var commands = map[string]*command{}
+
+// register adds c to the subcommands; it is called from init functions.
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("fracdyn: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// newFlagSet returns a flag set for c whose -h output names the command,
+// its synopsis and its summary.
+func newFlagSet(c *command) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "usage: fracdyn %s [flags] %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "fracdyn reads the dynamics of deep networks through fractal geometry.\n\n")
+	fmt.Fprintf(w, "usage: fracdyn COMMAND [flags] [args]\n\ncommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\nRun 'fracdyn COMMAND -h' for a command's flags.\n")
+	fmt.Fprintf(w, "The backend is the pure-Go \"go\" unless GOMLX_BACKEND says otherwise.\n")
+}
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stderr))
+}
+
+// Main runs the command line args and returns the process exit code:
+// 0 on success, 1 on a failed command, 2 on a usage error, 130 on Ctrl-C.
+func Main(args []string, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				fs := newFlagSet(c)
+				fs.SetOutput(stderr)
+				fs.Usage()
+				return 0
+			}
+		}
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "fracdyn: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := c.run(ctx, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "fracdyn %s: interrupted; files written so far are consistent\n", c.name)
+		return 130
+	default:
+		fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
+		return 1
+	}
+}
+
+// errUsage marks errors in how a command was called.
+var errUsage = errors.New("usage error")
+
+// usageErrorf returns an error wrapping errUsage with a message.
+func usageErrorf(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
