@@ -1,7 +1,62 @@
 package backend
 
-import "github.com/gomlx/gomlx/backends"
+import (
+	"sync"
 
-// wrap adds what a backend lacks for training fracdyn's models.
-// For now it is the identity; see the performance work.
-func wrap(b backends.Backend) backends.Backend { return b }
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+)
+
+// wrap adds to the pure-Go backend what training fracdyn's models needs and
+// GoMLX v0.26.0's simplego lacks; every other backend (XLA) is returned
+// untouched.
+//
+// What the wrapper adds, and the GoMLX version that needs it:
+//
+//   - Reverse and Pad, built from Slice, Concatenate, Reshape and
+//     BroadcastInDim (simplego v0.26.0 has neither; GoMLX's ConvGeneral
+//     gradient uses both).
+//   - ConvGeneral with nil strides, paddings or dilations filled with their
+//     defaults (simplego v0.26.0 rejects nil strides in shape inference).
+//   - The DotGeneral gradient as two DotGenerals instead of GoMLX v0.26.0's
+//     outer product (Mul of broadcast operands, then ReduceSum), which needs
+//     batch×n×m×k floats: gigabytes at the first dense layer of the paper
+//     CNN. See dotgrad.go; it is registered once, process-wide, when the
+//     first simplego backend is wrapped.
+func wrap(b backends.Backend) backends.Backend {
+	if _, ok := b.(*simplego.Backend); !ok {
+		return b
+	}
+	registerDotGeneralGradient.Do(installDotGeneralVJP)
+	return &goBackend{Backend: b}
+}
+
+var registerDotGeneralGradient sync.Once
+
+// goBackend is simplego with the ops of builder added.
+type goBackend struct {
+	backends.Backend
+}
+
+// Builder implements backends.Backend.
+func (b *goBackend) Builder(name string) backends.Builder {
+	return &builder{Builder: b.Backend.Builder(name)}
+}
+
+// Capabilities implements backends.Backend: simplego's, plus Reverse and Pad.
+func (b *goBackend) Capabilities() backends.Capabilities {
+	c := b.Backend.Capabilities().Clone()
+	c.Operations[backends.OpTypeReverse] = true
+	c.Operations[backends.OpTypePad] = true
+	return c
+}
+
+// Unwrap returns the simplego backend underneath.
+func (b *goBackend) Unwrap() backends.Backend { return b.Backend }
+
+// builder is a simplego builder with Reverse, Pad and a lenient ConvGeneral.
+// Every op it returns is a plain simplego op, so the graph compiles and runs
+// on simplego's executor unchanged.
+type builder struct {
+	backends.Builder
+}

@@ -1,0 +1,185 @@
+package backend
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+func goBackendForTest(t *testing.T) backends.Backend {
+	t.Helper()
+	b, err := NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.(*goBackend); !ok {
+		t.Fatalf("NewWithConfig(\"go\") = %T, want the wrapped simplego backend", b)
+	}
+	return b
+}
+
+func randFloats(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+func flat(t *tensors.Tensor) []float32 { return tensors.MustCopyFlatData[float32](t) }
+
+func assertClose(t *testing.T, name string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+	}
+	for i := range got {
+		if d := math.Abs(float64(got[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) || math.IsNaN(float64(got[i])) {
+			t.Fatalf("%s[%d] = %g, want %g", name, i, got[i], want[i])
+		}
+	}
+}
+
+func TestPad(t *testing.T) {
+	b := goBackendForTest(t)
+	x := tensors.FromValue([][]float32{{1, 2, 3}, {4, 5, 6}})
+	got := MustExecOnce(b, func(x *Node) *Node {
+		return Pad(x, Scalar(x.Graph(), x.DType(), 9),
+			backends.PadAxis{Start: 1},
+			backends.PadAxis{Start: -1, End: 2, Interior: 1})
+	}, x)
+	// Axis 0: a row of 9s first. Axis 1: [a 9 b 9 c], drop the first, two 9s after.
+	want := []float32{
+		9, 9, 9, 9, 9, 9,
+		9, 2, 9, 3, 9, 9,
+		9, 5, 9, 6, 9, 9,
+	}
+	if d := got.Shape().Dimensions; d[0] != 3 || d[1] != 6 {
+		t.Fatalf("Pad shape %v, want [3 6]", d)
+	}
+	assertClose(t, "Pad", flat(got), want, 0)
+}
+
+func TestReverse(t *testing.T) {
+	b := goBackendForTest(t)
+	x := tensors.FromValue([][][]float32{{{1, 2, 3}, {4, 5, 6}}})
+	got := MustExecOnce(b, func(x *Node) *Node { return Reverse(x, 1, -1) }, x)
+	assertClose(t, "Reverse", flat(got), []float32{6, 5, 4, 3, 2, 1}, 0)
+}
+
+// TestDotGeneralGradient checks both operands' gradients of
+// Σ w·DotGeneral(lhs, rhs) against loops, for a batched matmul with the
+// contracting axis of rhs first, and for a dense layer with the weight in
+// PyTorch layout [out, in].
+func TestDotGeneralGradient(t *testing.T) {
+	b := goBackendForTest(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	const B, N, K, M = 2, 3, 4, 5
+	// Batched: lhs [B,N,K], rhs [B,K,M], out [B,N,M].
+	lhs, rhs, w := randFloats(rng, B*N*K), randFloats(rng, B*K*M), randFloats(rng, B*N*M)
+	grads := MustExecOnceN(b, func(l, r, w *Node) []*Node {
+		out := DotGeneral(l, []int{2}, []int{0}, r, []int{1}, []int{0})
+		return Gradient(ReduceAllSum(Mul(out, w)), l, r)
+	}, tensors.FromFlatDataAndDimensions(lhs, B, N, K), tensors.FromFlatDataAndDimensions(rhs, B, K, M),
+		tensors.FromFlatDataAndDimensions(w, B, N, M))
+	wantL, wantR := make([]float32, len(lhs)), make([]float32, len(rhs))
+	for bi := range B {
+		for n := range N {
+			for k := range K {
+				for m := range M {
+					g := w[(bi*N+n)*M+m]
+					wantL[(bi*N+n)*K+k] += g * rhs[(bi*K+k)*M+m]
+					wantR[(bi*K+k)*M+m] += g * lhs[(bi*N+n)*K+k]
+				}
+			}
+		}
+	}
+	assertClose(t, "∂lhs batched", flat(grads[0]), wantL, 1e-5)
+	assertClose(t, "∂rhs batched", flat(grads[1]), wantR, 1e-5)
+
+	// Dense: x [N,K], weight [M,K], out [N,M].
+	x, wt, v := randFloats(rng, N*K), randFloats(rng, M*K), randFloats(rng, N*M)
+	grads = MustExecOnceN(b, func(x, wt, v *Node) []*Node {
+		out := DotGeneral(x, []int{1}, nil, wt, []int{1}, nil)
+		return Gradient(ReduceAllSum(Mul(out, v)), x, wt)
+	}, tensors.FromFlatDataAndDimensions(x, N, K), tensors.FromFlatDataAndDimensions(wt, M, K),
+		tensors.FromFlatDataAndDimensions(v, N, M))
+	wantX, wantW := make([]float32, len(x)), make([]float32, len(wt))
+	for n := range N {
+		for m := range M {
+			for k := range K {
+				wantX[n*K+k] += v[n*M+m] * wt[m*K+k]
+				wantW[m*K+k] += v[n*M+m] * x[n*K+k]
+			}
+		}
+	}
+	assertClose(t, "∂x dense", flat(grads[0]), wantX, 1e-5)
+	assertClose(t, "∂weight dense", flat(grads[1]), wantW, 1e-5)
+}
+
+func TestReadDotAxes(t *testing.T) {
+	b := goBackendForTest(t)
+	g := NewGraph(b, "axes")
+	defer g.Finalize()
+	l := Zeros(g, Parameter(g, "l", shapes.Make(dtypes.Float32, 2, 3, 4)).Shape())
+	r := Zeros(g, Parameter(g, "r", shapes.Make(dtypes.Float32, 2, 4, 5)).Shape())
+	axes, ok := readDotAxes(DotGeneral(l, []int{2}, []int{0}, r, []int{1}, []int{0}))
+	if !ok || axes.lhsContracting[0] != 2 || axes.lhsBatch[0] != 0 || axes.rhsContracting[0] != 1 || axes.rhsBatch[0] != 0 {
+		t.Fatalf("readDotAxes = %+v, %v; want contracting 2/1, batch 0/0 (GoMLX's node layout changed?)", axes, ok)
+	}
+}
+
+// TestConvGeneral runs GoMLX's ConvGeneral with nil strides (padding 1,
+// channels first, PyTorch kernel layout) and its gradients, which use
+// Reverse and Pad, against loops.
+func TestConvGeneral(t *testing.T) {
+	b := goBackendForTest(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	const B, C, O, H, W = 2, 3, 4, 5, 6
+	x, k, v := randFloats(rng, B*C*H*W), randFloats(rng, O*C*9), randFloats(rng, B*O*H*W)
+	axes := backends.ConvolveAxesConfig{
+		InputBatch: 0, InputChannels: 1, InputSpatial: []int{2, 3},
+		KernelOutputChannels: 0, KernelInputChannels: 1, KernelSpatial: []int{2, 3},
+		OutputBatch: 0, OutputChannels: 1, OutputSpatial: []int{2, 3},
+	}
+	outs := MustExecOnceN(b, func(x, k, v *Node) []*Node {
+		y := ConvGeneral(x, k, axes, nil, [][2]int{{1, 1}, {1, 1}}, nil, nil, 1, 1)
+		g := Gradient(ReduceAllSum(Mul(y, v)), x, k)
+		return []*Node{y, g[0], g[1]}
+	}, tensors.FromFlatDataAndDimensions(x, B, C, H, W), tensors.FromFlatDataAndDimensions(k, O, C, 3, 3),
+		tensors.FromFlatDataAndDimensions(v, B, O, H, W))
+	y, dx, dk := make([]float32, B*O*H*W), make([]float32, len(x)), make([]float32, len(k))
+	for bi := range B {
+		for o := range O {
+			for i := range H {
+				for j := range W {
+					oi := ((bi*O+o)*H+i)*W + j
+					for c := range C {
+						for di := range 3 {
+							for dj := range 3 {
+								ii, jj := i+di-1, j+dj-1
+								if ii < 0 || ii >= H || jj < 0 || jj >= W {
+									continue
+								}
+								xi := ((bi*C+c)*H+ii)*W + jj
+								ki := ((o*C+c)*3+di)*3 + dj
+								y[oi] += x[xi] * k[ki]
+								dx[xi] += v[oi] * k[ki]
+								dk[ki] += v[oi] * x[xi]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	assertClose(t, "conv", flat(outs[0]), y, 1e-5)
+	assertClose(t, "∂x conv", flat(outs[1]), dx, 1e-5)
+	assertClose(t, "∂kernel conv", flat(outs[2]), dk, 1e-5)
+}
