@@ -1,0 +1,145 @@
+package gcn
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// PairSampler draws a candidate non-edge (a, b) for negative sampling.
+type PairSampler func(rng *rand.Rand) (a, b int32)
+
+// UniformPairs samples a, b uniformly among n nodes (a ≠ b is checked by
+// the caller's rejection).
+func UniformPairs(n int) PairSampler {
+	return func(rng *rand.Rand) (int32, int32) {
+		return int32(rng.IntN(n)), int32(rng.IntN(n))
+	}
+}
+
+// LayerPairs samples pairs from consecutive groups: a node a uniformly among
+// the nodes whose group g has a successor group g+1, and b uniformly in
+// group g+1. groups[i] is node i's group (layer) index. This is the honest
+// negative for a layered graph whose edges only join consecutive layers:
+// uniform pairs would let a scorer win by telling layers apart.
+func LayerPairs(groups []int32) PairSampler {
+	byGroup := map[int32][]int32{}
+	for i, g := range groups {
+		byGroup[g] = append(byGroup[g], int32(i))
+	}
+	var from []int32
+	for i, g := range groups {
+		if len(byGroup[g+1]) > 0 {
+			from = append(from, int32(i))
+		}
+	}
+	if len(from) == 0 {
+		panic("gcn.LayerPairs: no two consecutive groups")
+	}
+	return func(rng *rand.Rand) (int32, int32) {
+		a := from[rng.IntN(len(from))]
+		next := byGroup[groups[a]+1]
+		return a, next[rng.IntN(len(next))]
+	}
+}
+
+// pairKey is an order-free key of an undirected pair.
+func pairKey(a, b int32) uint64 {
+	if a > b {
+		a, b = b, a
+	}
+	return uint64(uint32(a))<<32 | uint64(uint32(b))
+}
+
+// EdgeSet is the set of undirected pairs of a graph.
+type EdgeSet map[uint64]struct{}
+
+// NewEdgeSet returns the set of g's edges.
+func NewEdgeSet(g *Edges) EdgeSet {
+	s := make(EdgeSet, len(g.Src))
+	for e := range g.Src {
+		s[pairKey(g.Src[e], g.Dst[e])] = struct{}{}
+	}
+	return s
+}
+
+// Has reports whether (a, b) is in the set, in either order.
+func (s EdgeSet) Has(a, b int32) bool { _, ok := s[pairKey(a, b)]; return ok }
+
+// SampleNonEdges draws k distinct pairs (a ≠ b) from sample that are not in
+// any of the excluded sets. It gives up with an error after 100·k+1000 draws.
+func SampleNonEdges(rng *rand.Rand, sample PairSampler, k int, exclude ...EdgeSet) ([][2]int32, error) {
+	out := make([][2]int32, 0, k)
+	seen := make(EdgeSet, k)
+	for tries := 0; len(out) < k; tries++ {
+		if tries > 100*k+1000 {
+			return nil, fmt.Errorf("gcn: found only %d of %d non-edges after %d draws; the graph is too dense", len(out), k, tries)
+		}
+		a, b := sample(rng)
+		if a == b || seen.Has(a, b) {
+			continue
+		}
+		excluded := false
+		for _, s := range exclude {
+			if s.Has(a, b) {
+				excluded = true
+				break
+			}
+		}
+		if excluded {
+			continue
+		}
+		seen[pairKey(a, b)] = struct{}{}
+		out = append(out, [2]int32{a, b})
+	}
+	return out, nil
+}
+
+// LinkSplit is a link-prediction split of a graph: Train keeps the training
+// edges (the only ones message passing sees); TestPos are the held-out
+// edges and TestNeg as many held-out non-edges.
+type LinkSplit struct {
+	Train            *Edges
+	TestPos, TestNeg [][2]int32
+	All              EdgeSet // every edge of the full graph
+}
+
+// NewSplit holds out testFrac of g's edges (chosen by seed) and as many
+// non-edges drawn by sample. Duplicate edges must have been merged.
+func NewSplit(g *Edges, testFrac float64, sample PairSampler, seed uint64) (*LinkSplit, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if !(testFrac > 0 && testFrac < 1) {
+		return nil, fmt.Errorf("gcn: test fraction %v is not in (0,1)", testFrac)
+	}
+	m := g.NumEdges()
+	nTest := int(float64(m)*testFrac + 0.5)
+	if nTest < 1 || nTest >= m {
+		return nil, fmt.Errorf("gcn: %d edges are too few to hold out %.0f%%", m, 100*testFrac)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed5eed))
+	perm := rng.Perm(m)
+	s := &LinkSplit{All: NewEdgeSet(g)}
+	train := &Edges{N: g.N}
+	if g.W != nil {
+		train.W = make([]float32, 0, m-nTest)
+	}
+	for i, e := range perm {
+		if i < nTest {
+			s.TestPos = append(s.TestPos, [2]int32{g.Src[e], g.Dst[e]})
+			continue
+		}
+		train.Src = append(train.Src, g.Src[e])
+		train.Dst = append(train.Dst, g.Dst[e])
+		if g.W != nil {
+			train.W = append(train.W, g.W[e])
+		}
+	}
+	s.Train = train
+	var err error
+	s.TestNeg, err = SampleNonEdges(rng, sample, nTest, s.All)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
