@@ -1,0 +1,35 @@
+// Package model defines the networks fracdyn trains on MNIST, as GoMLX
+// graphs: the paper's CNN (PaperCNN), the same with max-pooling
+// (PooledCNN), and a small MLP.
+//
+// PaperCNN is conv(1→32, 3×3, padding 1, stride 1) → ReLU → conv(32→64,
+// 3×3, padding 1, stride 1) → ReLU → flatten → dense(50,176→128) → ReLU →
+// dense(128→10). Without pooling the first dense layer sees all
+// 64·28·28 = 50,176 activations, so it holds 6.4 M of the network's 6.44 M
+// parameters.
+//
+// Choices, and where they depart from the obvious:
+//
+//   - Layout follows PyTorch so that weights, snapshots and reference
+//     scripts agree: activations are channels-first [B, C, H, W], conv
+//     kernels [out, in, kh, kw], dense weights [out, in]; flattening is in
+//     (C, H, W) order. Variables live at ctx.In(layer.Name) as "weights" and
+//     "biases"; StateName gives the PyTorch state-dict names.
+//   - Initialisation is PyTorch's default for nn.Conv2d and nn.Linear:
+//     weights and biases U(±1/√fan_in), fan_in = in·kh·kw or in. Values come
+//     from the context's RNG; seed it with ctx.SetRNGStateFromSeed.
+//   - Convolutions are im2col by default (ParamConv = "im2col"): the nine
+//     shifted views of the zero-padded input are stacked into patches
+//     [B, 9C, HW] and contracted with the kernel [out, 9C] in one
+//     DotGeneral. It uses only ops whose gradients every GoMLX backend
+//     supports, and on the pure-Go backend it is faster than ConvGeneral.
+//     ParamConv = "conv" uses GoMLX's ConvGeneral (the better choice on XLA).
+//   - Max-pooling is Reshape + ReduceMax. Its gradient reaches every element
+//     tied for a window's maximum, where PyTorch picks one; after a ReLU the
+//     only ties are windows of zeros, whose gradient the ReLU stops.
+//   - ReLU is max(x, 0); its gradient at exactly 0 is 1 (PyTorch: 0), a
+//     measure-zero difference.
+//   - Forward reuses existing variables whatever the context's Reuse
+//     setting, so weights set with SetWeights (or loaded from a checkpoint)
+//     are the ones used.
+package model
