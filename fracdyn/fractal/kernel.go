@@ -1,0 +1,269 @@
+package fractal
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// abs32 clears the sign bit.
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+// xlogx returns a·ln a for a ≥ 0, with 0·ln 0 = 0.
+func xlogx(a float32) float64 {
+	if a == 0 {
+		return 0
+	}
+	x := float64(a)
+	return x * math.Log(x)
+}
+
+// log2Small[k] = log₂ k for the on-counts of a 2×2 segment (log₂ 0 := 0).
+var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
+
+// thresholdAbs32 returns the mask threshold of w: fixed when thr > 0, else the
+// q-quantile of |w| (linear interpolation between order statistics, as
+// numpy.quantile) found exactly by a two-pass radix selection on the float32
+// bit patterns, without copying w. bad is the index of the first NaN or Inf
+// weight, or −1.
+func thresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad int, err error) {
+	if len(w) == 0 {
+		return 0, -1, fmt.Errorf("empty weight tensor")
+	}
+	if q == 0 {
+		q = DefaultQuantile
+	}
+	if q < 0 || q > 1 {
+		return 0, -1, fmt.Errorf("quantile %v outside [0, 1]", q)
+	}
+	workers = max(1, min(workers, len(w)/(1<<16)+1))
+	// Pass 1: histogram of the high 16 bits of |w|, and the first non-finite.
+	hists := make([][]uint32, workers)
+	bads := make([]int, workers)
+	var wg sync.WaitGroup
+	for wk := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := len(w)*wk/workers, len(w)*(wk+1)/workers
+			h := make([]uint32, 1<<16)
+			bads[wk] = -1
+			for i, v := range w[lo:hi] {
+				b := math.Float32bits(v) &^ (1 << 31)
+				if b >= 0x7f800000 && bads[wk] < 0 {
+					bads[wk] = lo + i
+				}
+				h[b>>16]++
+			}
+			hists[wk] = h
+		}()
+	}
+	wg.Wait()
+	for _, b := range bads {
+		if b >= 0 {
+			return 0, b, nil
+		}
+	}
+	if thr > 0 {
+		return float32(thr), -1, nil
+	}
+	hist := hists[0]
+	for _, h := range hists[1:] {
+		for i, c := range h {
+			hist[i] += c
+		}
+	}
+	pos := q * float64(len(w)-1)
+	k := int(math.Floor(pos))
+	frac := pos - float64(k)
+	k1 := min(k+1, len(w)-1)
+	bk, restK := bucketOf(hist, k)
+	bk1, restK1 := bucketOf(hist, k1)
+	// Pass 2: histograms of the low 16 bits inside the two buckets.
+	lows := make([][2][]uint32, workers)
+	for wk := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := len(w)*wk/workers, len(w)*(wk+1)/workers
+			l := [2][]uint32{make([]uint32, 1<<16), make([]uint32, 1<<16)}
+			for _, v := range w[lo:hi] {
+				b := math.Float32bits(v) &^ (1 << 31)
+				if top := b >> 16; top == bk {
+					l[0][b&0xffff]++
+				} else if top == bk1 {
+					l[1][b&0xffff]++
+				}
+			}
+			lows[wk] = l
+		}()
+	}
+	wg.Wait()
+	low := lows[0]
+	for _, l := range lows[1:] {
+		for j := range 2 {
+			for i, c := range l[j] {
+				low[j][i] += c
+			}
+		}
+	}
+	vk := math.Float32frombits(bk<<16 | lowValue(low[0], restK))
+	vk1 := vk
+	if bk1 == bk {
+		vk1 = math.Float32frombits(bk<<16 | lowValue(low[0], restK1))
+	} else {
+		vk1 = math.Float32frombits(bk1<<16 | lowValue(low[1], restK1))
+	}
+	return float32(float64(vk) + frac*(float64(vk1)-float64(vk))), -1, nil
+}
+
+// bucketOf returns the bucket holding the element of rank k and k's rank
+// within that bucket.
+func bucketOf(hist []uint32, k int) (bucket uint32, rest int) {
+	for i, c := range hist {
+		if k < int(c) {
+			return uint32(i), k
+		}
+		k -= int(c)
+	}
+	panic("fractal: rank beyond histogram")
+}
+
+// lowValue returns the low 16 bits of the element of rank rest.
+func lowValue(hist []uint32, rest int) uint32 {
+	b, _ := bucketOf(hist, rest)
+	return b
+}
+
+// fusedBands measures, for bc or paper with magnitude entropy, the segments
+// of work units [u0, u1) (a unit is one band of segment rows of one matrix).
+func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
+	r, tau, v := l.R, l.Threshold, l.View
+	m := v.Cols
+	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
+	paper := l.Method == MethodPaper
+	invLnR := 1 / math.Log(float64(r))
+	// Regression abscissae x = −ln s over the sizes inside a segment.
+	sizes := SegmentSizes(r)
+	xs := make([]float64, len(sizes))
+	var mx, sxx float64
+	for i, s := range sizes {
+		xs[i] = -math.Log(float64(s))
+		mx += xs[i]
+	}
+	mx /= float64(len(xs))
+	for _, x := range xs {
+		sxx += (x - mx) * (x - mx)
+	}
+	mask := make([]bool, r*r)
+	occ := make([]bool, r*r)
+	ys := make([]float64, len(sizes))
+	for u := u0; u < u1; u++ {
+		mat, a := u/nb, u%nb
+		base := mat * v.Rows * m
+		i0 := l.RowOrigins[a]
+		out := mat*nb*ncol + a*ncol
+		fd, fr2, hh := l.FD[out:out+ncol], l.FDR2[out:out+ncol], l.H[out:out+ncol]
+		if r == 2 {
+			row0 := w[base+i0*m : base+i0*m+m]
+			row1 := w[base+(i0+1)*m : base+(i0+1)*m+m]
+			for b, j0 := range l.ColOrigins {
+				a0, a1 := abs32(row0[j0]), abs32(row0[j0+1])
+				a2, a3 := abs32(row1[j0]), abs32(row1[j0+1])
+				k := on32(a0, tau) + on32(a1, tau) + on32(a2, tau) + on32(a3, tau)
+				s := float64(a0) + float64(a1) + float64(a2) + float64(a3)
+				fd[b] = log2Small[k]
+				if k > 0 && !paper {
+					fr2[b] = 1
+				}
+				if s > 0 {
+					t := xlogx(a0) + xlogx(a1) + xlogx(a2) + xlogx(a3)
+					hh[b] = float32(max(math.Log(s)-t/s, 0))
+				}
+			}
+			continue
+		}
+		for b, j0 := range l.ColOrigins {
+			var s, t float64
+			k := 0
+			for x := range r {
+				row := w[base+(i0+x)*m+j0 : base+(i0+x)*m+j0+r]
+				mrow := mask[x*r : x*r+r]
+				for y, val := range row {
+					a := abs32(val)
+					on := a >= tau && a > 0
+					mrow[y] = on
+					if on {
+						k++
+					}
+					if a > 0 {
+						x := float64(a)
+						s += x
+						t += x * math.Log(x)
+					}
+				}
+			}
+			if s > 0 {
+				hh[b] = float32(max(math.Log(s)-t/s, 0))
+			}
+			if k == 0 {
+				continue // FD = 0, R² = 0
+			}
+			if paper {
+				fd[b] = float32(math.Log(float64(k)) * invLnR)
+				continue
+			}
+			// Box counts by an OR pyramid: level sizes 1, 2, 4, … then r.
+			ys[0] = math.Log(float64(k))
+			cur, cw := mask, r
+			for lv := 1; lv < len(sizes)-1; lv++ {
+				nw := (cw + 1) / 2
+				cnt := 0
+				for I := range nw {
+					for J := range nw {
+						o := false
+						for di := 2 * I; di < min(2*I+2, cw) && !o; di++ {
+							for dj := 2 * J; dj < min(2*J+2, cw); dj++ {
+								if cur[di*cw+dj] {
+									o = true
+									break
+								}
+							}
+						}
+						occ[I*nw+J] = o
+						if o {
+							cnt++
+						}
+					}
+				}
+				ys[lv] = math.Log(float64(cnt))
+				copy(mask, occ[:nw*nw])
+				cur, cw = mask, nw
+			}
+			ys[len(sizes)-1] = 0 // one box of size r, on
+			var my, sxy, syy float64
+			for _, y := range ys {
+				my += y
+			}
+			my /= float64(len(ys))
+			for i, y := range ys {
+				sxy += (xs[i] - mx) * (y - my)
+				syy += (y - my) * (y - my)
+			}
+			slope := sxy / sxx
+			fd[b] = float32(slope)
+			if syy == 0 {
+				fr2[b] = 1
+			} else {
+				fr2[b] = float32(min(max(1-(syy-slope*sxy)/syy, 0), 1))
+			}
+		}
+	}
+}
+
+func on32(a, tau float32) int {
+	if a >= tau && a > 0 {
+		return 1
+	}
+	return 0
+}
