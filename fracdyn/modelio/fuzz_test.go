@@ -1,0 +1,36 @@
+package modelio
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzSafetensors feeds arbitrary bytes to the safetensors reader: opening
+// and reading every listed tensor must return values or an error, never
+// panic or allocate beyond the input's size. Seeds: testdata/fuzz/.
+func FuzzSafetensors(f *testing.F) {
+	f.Add([]byte("\x3a\x00\x00\x00\x00\x00\x00\x00" + `{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}` + "0123456789abcdef"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := newSafetensorsReader("fuzz.safetensors", bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return
+		}
+		for _, info := range r.tensors() {
+			if info.DType.Size() == 0 {
+				continue
+			}
+			v, err := r.readFloat32(info.Name)
+			if err != nil {
+				t.Fatalf("listed tensor %q unreadable: %v", info.Name, err)
+			}
+			if len(v) != info.Elements() {
+				t.Fatalf("tensor %q: %d values for shape %v", info.Name, len(v), info.Shape)
+			}
+			if info.Matrices.Count > 0 {
+				if err := Matrices(info, v, func(int, []float64) error { return nil }); err != nil {
+					t.Fatalf("tensor %q: %v", info.Name, err)
+				}
+			}
+		}
+	})
+}
