@@ -145,3 +145,22 @@ func TestGzipLongerThanHeader(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// BenchmarkReadImagesGzip reads the real MNIST test images (10,000, gzip)
+// when present, else a generated file of the same size.
+func BenchmarkReadImagesGzip(b *testing.B) {
+	p := filepath.Join("..", "..", "shared", "data", "mnist", "t10k-images-idx3-ubyte.gz")
+	if _, err := os.Stat(p); err != nil {
+		px, _ := tinyImages(10000, 28, 28)
+		p = filepath.Join(b.TempDir(), "img.gz")
+		if err := WriteImages(p, px, 10000, 28, 28); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(10000 * 784)
+	for b.Loop() {
+		if _, _, _, _, err := ReadImages(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
