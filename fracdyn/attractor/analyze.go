@@ -1,0 +1,232 @@
+package attractor
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Class is the kind of attractor a trajectory settles on.
+type Class string
+
+const (
+	FixedPoint    Class = "fixed-point"
+	Periodic      Class = "periodic"
+	QuasiPeriodic Class = "quasi-periodic"
+	Chaotic       Class = "chaotic"
+	// Stochastic: not a low-dimensional attractor (noise, or deterministic
+	// dynamics of higher dimension than the data can resolve).
+	Stochastic Class = "stochastic"
+)
+
+// Classes lists the classes in the order of the decision rules.
+func Classes() []Class { return []Class{FixedPoint, Periodic, QuasiPeriodic, Chaotic, Stochastic} }
+
+// Decision thresholds of Classify (see the package documentation).
+const (
+	// FixedPointContraction: a trajectory whose last quarter spreads less
+	// than this fraction of its first quarter's spread (both about the last
+	// quarter's mean) converges to a fixed point.
+	FixedPointContraction = 0.25
+	// PeriodicPower: the fraction of power in the harmonics of one
+	// fundamental that makes a trajectory periodic.
+	PeriodicPower = 0.9
+	// QuasiPeriodicPower: the fraction of power in a few lines that makes a
+	// non-periodic trajectory quasi-periodic.
+	QuasiPeriodicPower = 0.9
+	// SaturationTolerance: D2 may grow by at most this much when the
+	// embedding dimension grows by one for the attractor to count as
+	// low-dimensional.
+	SaturationTolerance = 0.5
+	// MaxLowDimension is the largest D2 counted as low-dimensional.
+	MaxLowDimension = 6.0
+	// ChaosMinRise: a chaotic divergence curve rises by at least this much
+	// (nats, so a factor e) over its fitted linear range.
+	ChaosMinRise = 1.0
+	// ChaosMinR2 is the least fit quality for a positive exponent to count.
+	ChaosMinR2 = 0.9
+)
+
+// Options control Analyze. Zero values choose the documented defaults.
+type Options struct {
+	Lag      int     // delay in samples; 0: ChooseLag
+	Dim      int     // embedding dimension; 0: ChooseDim
+	Theiler  int     // Theiler window in samples; 0: the mean period, -1: none
+	MaxLag   int     // lag search range; 0: min(N/10, 500)
+	MaxDim   int     // FNN search range; 0: 10
+	MaxSteps int     // divergence steps; 0: max(30, min(10·Theiler, N/4))
+	MaxRefs  int     // reference points for FNN and C(r); 0: 4000
+	Dt       float64 // time per sample; 0: 1 (exponents per step)
+}
+
+// Result is the attractor analysis of one trajectory.
+type Result struct {
+	N       int // time steps analysed
+	Cols    int // dimensions of the input
+	Lag     LagChoice
+	Dim     DimChoice
+	Theiler int
+	Dt      float64
+
+	// Lyapunov is the largest Lyapunov exponent per time unit (Slope/Dt of
+	// LyapunovFit), fitted to Divergence.
+	Lyapunov    float64
+	LyapunovFit LineFit
+	Divergence  Divergence
+
+	// Correlation is the correlation dimension D2 in the chosen embedding;
+	// CorrelationNext is D2 one embedding dimension higher (the saturation
+	// check).
+	Correlation, CorrelationNext DimensionFit
+
+	Spectrum Spectrum
+	// Contraction is the spread of the last quarter over the spread of the
+	// first quarter, both about the last quarter's mean.
+	Contraction float64
+
+	Class  Class
+	Reason string // which rule decided Class
+}
+
+// Analyze embeds s, estimates its largest Lyapunov exponent, correlation
+// dimension and spectrum, and classifies it. It needs at least 64 steps.
+func Analyze(s Series, o Options) (*Result, error) {
+	n := s.Len()
+	if s.Cols < 1 || len(s.Data) != n*s.Cols {
+		return nil, fmt.Errorf("attractor: series of %d values does not have %d columns", len(s.Data), s.Cols)
+	}
+	if n < 64 {
+		return nil, fmt.Errorf("attractor: %d time steps are too few (need at least 64)", n)
+	}
+	for _, v := range s.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("attractor: series holds %v", v)
+		}
+	}
+	r := &Result{N: n, Cols: s.Cols, Dt: o.Dt}
+	if r.Dt <= 0 {
+		r.Dt = 1
+	}
+	refs := o.MaxRefs
+	if refs <= 0 {
+		refs = 4000
+	}
+	r.Spectrum = Spectral(s)
+	r.Contraction = contraction(s)
+
+	switch {
+	case o.Theiler > 0:
+		r.Theiler = o.Theiler
+	case o.Theiler < 0:
+		r.Theiler = 0
+	default:
+		r.Theiler = int(math.Round(r.Spectrum.MeanPeriod))
+	}
+	r.Theiler = min(r.Theiler, n/10)
+
+	if o.Lag > 0 {
+		r.Lag = LagChoice{Lag: o.Lag, Rule: "given"}
+	} else {
+		maxLag := o.MaxLag
+		if maxLag <= 0 {
+			maxLag = min(n/10, 500)
+		}
+		for c := 0; c < s.Cols; c++ {
+			lc := ChooseLag(s.Column(c), maxLag)
+			if c == 0 || lc.Lag < r.Lag.Lag {
+				r.Lag = lc
+			}
+		}
+	}
+	maxDim := o.MaxDim
+	if maxDim <= 0 {
+		maxDim = 10
+	}
+	maxDim = max(1, min(maxDim, (n/2)/r.Lag.Lag))
+	if o.Dim > 0 {
+		r.Dim = DimChoice{Dim: o.Dim, Converged: true}
+		if f := FalseNeighbours(s, r.Lag.Lag, o.Dim, r.Theiler, refs); len(f) == o.Dim {
+			r.Dim.Fractions = f
+			r.Dim.Converged = f[o.Dim-1] < FNNFraction
+		}
+	} else {
+		r.Dim = ChooseDim(s, r.Lag.Lag, maxDim, r.Theiler, refs)
+	}
+	if n-(r.Dim.Dim)*r.Lag.Lag < 32 {
+		return nil, fmt.Errorf("attractor: %d steps are too few for lag %d and dimension %d", n, r.Lag.Lag, r.Dim.Dim)
+	}
+	e := Embed(s, r.Lag.Lag, r.Dim.Dim)
+
+	steps := o.MaxSteps
+	if steps <= 0 {
+		steps = max(30, min(10*r.Theiler, e.N()/4))
+	}
+	r.Divergence = DivergenceCurve(e, r.Theiler, steps)
+	r.LyapunovFit = FitDivergence(r.Divergence, max(5, len(r.Divergence.MeanLog)/10))
+	r.Lyapunov = r.LyapunovFit.Slope / r.Dt
+
+	r.Correlation = FitCorrelation(Correlate(e, r.Theiler, refs))
+	r.CorrelationNext = FitCorrelation(Correlate(Embed(s, r.Lag.Lag, r.Dim.Dim+1), r.Theiler, refs))
+	r.Class, r.Reason = classify(r)
+	return r, nil
+}
+
+// classify applies the decision rules in order.
+func classify(r *Result) (Class, string) {
+	sp := r.Spectrum
+	if r.Contraction < FixedPointContraction {
+		return FixedPoint, fmt.Sprintf("contraction %.3g < %g", r.Contraction, FixedPointContraction)
+	}
+	if sp.Cycles >= SpectralMinCycles && sp.HarmonicPower >= PeriodicPower {
+		return Periodic, fmt.Sprintf("%.3g of the power in harmonics of one frequency", sp.HarmonicPower)
+	}
+	if sp.Cycles >= SpectralMinCycles && sp.LinePower >= QuasiPeriodicPower {
+		return QuasiPeriodic, fmt.Sprintf("%.3g of the power in %d lines, not harmonics of one", sp.LinePower, SpectralLines)
+	}
+	d2, d2next := r.Correlation.D2, r.CorrelationNext.D2
+	switch {
+	case !r.Dim.Converged:
+		return Stochastic, "false nearest neighbours never vanish"
+	case math.IsNaN(d2) || math.IsNaN(d2next):
+		return Stochastic, "no correlation scaling range"
+	case d2next-d2 > SaturationTolerance:
+		return Stochastic, fmt.Sprintf("D2 does not saturate (%.3g then %.3g)", d2, d2next)
+	case d2 > MaxLowDimension:
+		return Stochastic, fmt.Sprintf("D2 %.3g > %g", d2, MaxLowDimension)
+	}
+	f := r.LyapunovFit
+	rise := f.Slope * float64(f.To-f.From)
+	if f.Slope > 0 && rise >= ChaosMinRise && f.R2 >= ChaosMinR2 {
+		return Chaotic, fmt.Sprintf("λ > 0 (rise %.3g over the fit), D2 %.3g", rise, d2)
+	}
+	if d2 >= 1.5 {
+		return QuasiPeriodic, fmt.Sprintf("no exponential divergence, D2 %.3g ≥ 1.5", d2)
+	}
+	return Periodic, fmt.Sprintf("no exponential divergence, D2 %.3g < 1.5", d2)
+}
+
+// contraction compares the spread of the last quarter of s with that of
+// its first quarter, both about the last quarter's mean (columns summed).
+func contraction(s Series) float64 {
+	n := s.Len()
+	q := max(1, n/4)
+	head, tail := 0.0, 0.0
+	for c := 0; c < s.Cols; c++ {
+		x := s.Column(c)
+		mt := stat.Mean(x[n-q:], nil)
+		for _, v := range x[:q] {
+			head += (v - mt) * (v - mt)
+		}
+		for _, v := range x[n-q:] {
+			tail += (v - mt) * (v - mt)
+		}
+	}
+	if head == 0 {
+		if tail == 0 {
+			return 0 // constant: already at rest
+		}
+		return math.Inf(1)
+	}
+	return math.Sqrt(tail / head)
+}

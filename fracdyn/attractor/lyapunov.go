@@ -1,0 +1,154 @@
+package attractor
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// LineFit is a least-squares straight line y = Intercept + Slope·x over the
+// points From…To (inclusive indices into the curve it was fitted to).
+type LineFit struct {
+	Slope, Intercept, R2 float64
+	From, To             int
+}
+
+// Divergence is the mean log distance between initially nearest neighbours
+// as they evolve (Rosenstein, Collins & De Luca 1993):
+//
+//	y(k) = ⟨ ln ‖y_{i+k} − y_{j(i)+k}‖ ⟩_i ,
+//
+// j(i) the nearest neighbour of i with |i − j| > Theiler.
+type Divergence struct {
+	Steps   []float64 // k
+	MeanLog []float64 // y(k)
+	Pairs   []int     // number of pairs averaged at step k
+}
+
+// DivergenceCurve computes the Rosenstein divergence curve of e for
+// k = 0…maxSteps, excluding neighbour pairs closer than theiler samples in
+// time (the Theiler window; self-pairs are always excluded) and pairs at
+// distance zero.
+func DivergenceCurve(e *Embedding, theiler, maxSteps int) Divergence {
+	n := e.N()
+	tree := newKDTree(e.Points, e.Width())
+	// Σ ln d is kept as the log of a product: mantissa[k]·2^exps[k], renormalised
+	// with Frexp after each factor, which is exact enough and far cheaper
+	// than a logarithm per pair.
+	mant := make([]float64, maxSteps+1)
+	exps := make([]int, maxSteps+1)
+	for k := range mant {
+		mant[k] = 1
+	}
+	cnt := make([]int, maxSteps+1)
+	w := e.Width()
+	for i := 0; i < n; i++ {
+		j, _ := tree.nearest(e.Point(i), func(k int) bool { return abs(k-i) <= theiler }, true)
+		if j < 0 {
+			continue
+		}
+		for k := 0; k <= maxSteps && i+k < n && j+k < n; k++ {
+			a, b := e.Points[(i+k)*w:(i+k+1)*w], e.Points[(j+k)*w:(j+k+1)*w]
+			s := 0.0
+			for q := range a {
+				v := a[q] - b[q]
+				s += v * v
+			}
+			if s > 0 {
+				m, ex := math.Frexp(mant[k] * s)
+				mant[k] = m
+				exps[k] += ex
+				cnt[k]++
+			}
+		}
+	}
+	var d Divergence
+	for k := 0; k <= maxSteps; k++ {
+		if cnt[k] == 0 {
+			break
+		}
+		d.Steps = append(d.Steps, float64(k))
+		sumLog2 := math.Log(mant[k]) + float64(exps[k])*math.Ln2 // Σ ln d²
+		d.MeanLog = append(d.MeanLog, 0.5*sumLog2/float64(cnt[k]))
+		d.Pairs = append(d.Pairs, cnt[k])
+	}
+	return d
+}
+
+// Scaling-range rules for the Lyapunov fit.
+const (
+	// LyapunovMinR2 is the least R² a window of the divergence curve needs
+	// to count as straight.
+	LyapunovMinR2 = 0.98
+	// LyapunovSaturation: the fit stays below this fraction of the rise of
+	// the divergence curve from y(0) to its plateau.
+	LyapunovSaturation = 0.8
+)
+
+// FitDivergence chooses the linear region of a divergence curve and fits
+// it. The region lies below LyapunovSaturation of the curve's rise (the
+// plateau is where neighbours have spread over the attractor). Among the
+// windows of minLen points inside it that are straight (R² ≥
+// LyapunovMinR2) it takes the steepest, then grows it to either side while
+// the fit stays straight. The slope is per step; divide by dt for per time
+// unit. A curve with no straight window falls back to the whole region.
+func FitDivergence(d Divergence, minLen int) LineFit {
+	y := d.MeanLog
+	n := len(y)
+	if n < 3 {
+		return LineFit{R2: math.NaN(), Slope: math.NaN()}
+	}
+	top := y[0]
+	for _, v := range y {
+		top = math.Max(top, v)
+	}
+	// Plateau: mean of the last fifth of the curve, if higher than y(0).
+	plateau := stat.Mean(y[n-max(1, n/5):], nil)
+	if plateau <= y[0] {
+		plateau = top
+	}
+	limit := y[0] + LyapunovSaturation*(plateau-y[0])
+	end := n - 1
+	for k := 1; k < n; k++ {
+		if y[k] > limit {
+			end = k
+			break
+		}
+	}
+	minLen = max(3, min(minLen, end+1))
+	best := LineFit{Slope: math.Inf(-1)}
+	for a := 0; a+minLen-1 <= end; a++ {
+		f := fitLine(d.Steps, y, a, a+minLen-1)
+		if f.R2 >= LyapunovMinR2 && f.Slope > best.Slope {
+			best = f
+		}
+	}
+	if math.IsInf(best.Slope, -1) {
+		return fitLine(d.Steps, y, 0, end)
+	}
+	for grown := true; grown; {
+		grown = false
+		if best.To < end {
+			if f := fitLine(d.Steps, y, best.From, best.To+1); f.R2 >= LyapunovMinR2 {
+				best, grown = f, true
+			}
+		}
+		if best.From > 0 {
+			if f := fitLine(d.Steps, y, best.From-1, best.To); f.R2 >= LyapunovMinR2 {
+				best, grown = f, true
+			}
+		}
+	}
+	return best
+}
+
+// fitLine fits y against x over indices a…b inclusive.
+func fitLine(x, y []float64, a, b int) LineFit {
+	xs, ys := x[a:b+1], y[a:b+1]
+	alpha, beta := stat.LinearRegression(xs, ys, nil, false)
+	r2 := stat.RSquared(xs, ys, nil, alpha, beta)
+	if math.IsNaN(r2) { // a flat line is perfectly straight
+		r2 = 1
+	}
+	return LineFit{Slope: beta, Intercept: alpha, R2: r2, From: a, To: b}
+}

@@ -1,0 +1,142 @@
+package attractor
+
+import (
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Settings of the spectral test.
+const (
+	// SpectralHalfWidth is how many bins either side of a line count as
+	// that line (a Hann window spreads a pure tone over ±2 bins).
+	SpectralHalfWidth = 3
+	// SpectralHarmonics is how many harmonics of the fundamental are summed.
+	SpectralHarmonics = 10
+	// SpectralLines is how many of the strongest peaks form the line
+	// spectrum.
+	SpectralLines = 10
+	// SpectralMinCycles is the fewest cycles of the fundamental the series
+	// must hold for the periodicity test to apply.
+	SpectralMinCycles = 8
+)
+
+// Spectrum summarises the power spectrum of a series: where its power lies
+// and how line-like it is. Frequencies are in cycles per sample.
+type Spectrum struct {
+	// Fundamental is the frequency of the strongest peak (refined by
+	// parabolic interpolation), Cycles the number of its periods in the
+	// series.
+	Fundamental, Cycles float64
+	// HarmonicPower is the fraction of power within SpectralHalfWidth bins
+	// of the first SpectralHarmonics multiples of Fundamental.
+	HarmonicPower float64
+	// LinePower is the fraction of power within SpectralHalfWidth bins of
+	// the SpectralLines strongest local maxima.
+	LinePower float64
+	// Flatness is the geometric over the arithmetic mean of the power
+	// (1 for white noise, near 0 for lines).
+	Flatness float64
+	// MeanPeriod is 1/(power-weighted mean frequency), in samples.
+	MeanPeriod float64
+}
+
+// Spectral computes the Spectrum of s. Each column is detrended (least
+// squares line), scaled to unit variance and Hann-windowed; the power
+// spectra of the columns are summed and the zero frequency dropped.
+func Spectral(s Series) Spectrum {
+	n := s.Len()
+	var sp Spectrum
+	if n < 8 {
+		return sp
+	}
+	fft := fourier.NewFFT(n)
+	power := make([]float64, n/2+1)
+	buf := make([]float64, n)
+	tt := make([]float64, n)
+	for t := range tt {
+		tt[t] = float64(t)
+	}
+	var coef []complex128
+	for c := 0; c < s.Cols; c++ {
+		x := s.Column(c)
+		a, b := stat.LinearRegression(tt, x, nil, false)
+		for t := range x {
+			x[t] -= a + b*float64(t)
+		}
+		sd := stat.PopStdDev(x, nil)
+		if sd == 0 {
+			continue
+		}
+		for t := range x {
+			buf[t] = x[t] / sd * 0.5 * (1 - math.Cos(2*math.Pi*float64(t)/float64(n-1)))
+		}
+		coef = fft.Coefficients(coef, buf)
+		for k := range power {
+			power[k] += real(coef[k])*real(coef[k]) + imag(coef[k])*imag(coef[k])
+		}
+	}
+	power[0] = 0
+	total, wsum, logSum := 0.0, 0.0, 0.0
+	k0 := 1
+	for k := 1; k < len(power); k++ {
+		total += power[k]
+		wsum += power[k] * float64(k) / float64(n)
+		logSum += math.Log(power[k] + 1e-300)
+		if power[k] > power[k0] {
+			k0 = k
+		}
+	}
+	if total == 0 {
+		return sp
+	}
+	m := float64(len(power) - 1)
+	sp.Flatness = math.Exp(logSum/m) / (total / m)
+	sp.MeanPeriod = total / wsum
+	// Parabolic refinement of the peak on log power.
+	f0 := float64(k0)
+	if k0 > 1 && k0+1 < len(power) {
+		l, c, r := math.Log(power[k0-1]+1e-300), math.Log(power[k0]), math.Log(power[k0+1]+1e-300)
+		if den := l - 2*c + r; den < 0 {
+			f0 += 0.5 * (l - r) / den
+		}
+	}
+	sp.Fundamental = f0 / float64(n)
+	sp.Cycles = f0
+	covered := make([]bool, len(power))
+	mark := func(center float64) {
+		k := int(math.Round(center))
+		for q := max(1, k-SpectralHalfWidth); q <= min(len(power)-1, k+SpectralHalfWidth); q++ {
+			covered[q] = true
+		}
+	}
+	for h := 1; h <= SpectralHarmonics && float64(h)*f0 < float64(len(power)); h++ {
+		mark(float64(h) * f0)
+	}
+	sp.HarmonicPower = coveredPower(power, covered) / total
+	clear(covered)
+	var peaks []int
+	for k := 1; k < len(power); k++ {
+		if (k == 1 || power[k] >= power[k-1]) && (k == len(power)-1 || power[k] > power[k+1]) {
+			peaks = append(peaks, k)
+		}
+	}
+	sort.Slice(peaks, func(a, b int) bool { return power[peaks[a]] > power[peaks[b]] })
+	for _, k := range peaks[:min(len(peaks), SpectralLines)] {
+		mark(float64(k))
+	}
+	sp.LinePower = coveredPower(power, covered) / total
+	return sp
+}
+
+func coveredPower(power []float64, covered []bool) float64 {
+	s := 0.0
+	for k, c := range covered {
+		if c {
+			s += power[k]
+		}
+	}
+	return s
+}
