@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -83,11 +84,18 @@ func propTensors(p *Propagation) []*tensors.Tensor {
 // step on the mean binary cross-entropy of all training edges of g (label 1)
 // and ParamNegatives·|E| non-edges drawn afresh by sample (label 0) that are
 // not training edges. Message passing uses g only: hold test edges out of g
-// (see NewSplit). Hyperparameters come from ctx (see the Param constants);
-// the model's variables are created under ctx.In("gcn"), so pass a fresh
-// context for a fresh model. The seed fixes the initial weights, dropout and
-// the negatives: the same seed gives the same embeddings.
-func Fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64) (ae *Autoencoder, err error) {
+// (see NewSplit). Hyperparameters come from ctx (see the Param constants),
+// ParamEngine picks the engine (the GoMLX one runs on backend; the native
+// one ignores it). The GoMLX engine creates its variables under
+// ctx.In("gcn"), so pass a fresh context for a fresh model. The seed fixes
+// the initial weights, dropout and the negatives: the same seed gives the
+// same embeddings.
+func Fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64) (*Autoencoder, error) {
+	return fit(backend, ctx, x, f, g, sample, seed, nil)
+}
+
+// fit is Fit with optional initial weights (for tests that compare engines).
+func fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64, init *nativeGCN) (ae *Autoencoder, err error) {
 	if len(x) != g.N*f {
 		return nil, fmt.Errorf("gcn.Fit: features have %d values, want N·f = %d·%d", len(x), g.N, f)
 	}
@@ -97,33 +105,44 @@ func Fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *
 	if g.NumEdges() == 0 {
 		return nil, fmt.Errorf("gcn.Fit: the training graph has no edges")
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("gcn.Fit: %v", r)
-		}
-	}()
 	epochs := context.GetParamOr(ctx, ParamEpochs, DefaultEpochs)
 	negRatio := context.GetParamOr(ctx, ParamNegatives, DefaultNegatives)
 	lr := context.GetParamOr(ctx, ParamLearningRate, DefaultLearningRate)
-	if err := ctx.SetRNGStateFromSeed(int64(seed & math.MaxInt64)); err != nil {
-		return nil, err
+	engine := Engine(context.GetParamOr(ctx, ParamEngine, string(EngineNative)))
+	if epochs < 1 || negRatio < 1 || !(lr > 0) {
+		return nil, fmt.Errorf("gcn.Fit: need %s >= 1, %s >= 1, %s > 0; got %d, %d, %v", ParamEpochs, ParamNegatives, ParamLearningRate, epochs, negRatio, lr)
 	}
 	prop := Normalize(g)
-	xt := tensors.FromFlatDataAndDimensions(x, g.N, f)
-	pt := propTensors(prop)
-	opt := optimizers.Adam().LearningRate(lr).Done()
 
-	trainStep, err := context.NewExec(backend, ctx, func(ctx *context.Context, in []*Node) *Node {
-		ctx.SetTraining(in[0].Graph(), true)
-		z := Encoder(ctx, in[0], GraphNodes{in[1], in[2], in[3]})
-		loss := ReconstructionLoss(PairLogits(z, in[4]), in[5])
-		opt.UpdateGraph(ctx, z.Graph(), loss)
-		return loss
-	})
-	if err != nil {
-		return nil, err
+	var step func(pairs []int32, labels []float32) (float64, error)
+	var embed func() ([]float32, int, error)
+	var finalize func()
+	switch engine {
+	case EngineNative:
+		rng := rand.New(rand.NewPCG(seed, 0x1417))
+		m := init
+		if m == nil {
+			if m, err = newNativeGCN(ctx, f, rng); err != nil {
+				return nil, err
+			}
+		}
+		opt := &adam{lr: lr, b1: 0.9, b2: 0.999, eps: 1e-7}
+		step = func(pairs []int32, labels []float32) (float64, error) {
+			return m.trainEpoch(prop, x, pairs, labels, opt, rng), nil
+		}
+		embed = func() ([]float32, int, error) {
+			st := m.forward(prop, x, nil)
+			return st.out[len(st.out)-1], m.dims[len(m.dims)-1], nil
+		}
+	case EngineGoMLX:
+		step, embed, finalize, err = gomlxEngine(backend, ctx, x, f, prop, lr, seed, init)
+		if err != nil {
+			return nil, err
+		}
+		defer finalize()
+	default:
+		return nil, fmt.Errorf("gcn.Fit: unknown engine %q (want %q or %q)", engine, EngineNative, EngineGoMLX)
 	}
-	defer trainStep.Finalize()
 
 	train := NewEdgeSet(g)
 	rng := rand.New(rand.NewPCG(seed, 0xae))
@@ -144,29 +163,80 @@ func Fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *
 		for i, p := range neg {
 			pairs[2*(m+i)], pairs[2*(m+i)+1] = p[0], p[1]
 		}
-		out, err := trainStep.Exec(xt, pt[0], pt[1], pt[2],
-			tensors.FromFlatDataAndDimensions(pairs, m+nNeg, 2),
-			tensors.FromFlatDataAndDimensions(labels, m+nNeg))
+		loss, err := step(pairs, labels)
 		if err != nil {
 			return nil, err
 		}
-		ae.Losses = append(ae.Losses, float64(tensors.MustCopyFlatData[float32](out[0])[0]))
-		out[0].MustFinalizeAll()
+		if math.IsNaN(loss) {
+			return nil, fmt.Errorf("gcn.Fit: the loss became NaN at epoch %d; lower %s", len(ae.Losses), ParamLearningRate)
+		}
+		ae.Losses = append(ae.Losses, loss)
 	}
+	ae.Embeddings, ae.Dim, err = embed()
+	return ae, err
+}
 
-	embed, err := context.NewExec(backend, ctx.Reuse(), func(ctx *context.Context, in []*Node) *Node {
+// gomlxEngine builds the GoMLX training step and embedding computation.
+func gomlxEngine(backend backends.Backend, ctx *context.Context, x []float32, f int, prop *Propagation, lr float64, seed uint64, init *nativeGCN) (
+	step func([]int32, []float32) (float64, error), embed func() ([]float32, int, error), finalize func(), err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("gcn.Fit: %v", r)
+		}
+	}()
+	if backend == nil {
+		return nil, nil, nil, fmt.Errorf("gcn.Fit: the gomlx engine needs a backend")
+	}
+	if err := ctx.SetRNGStateFromSeed(int64(seed & math.MaxInt64)); err != nil {
+		return nil, nil, nil, err
+	}
+	ctx = ctx.Checked(false)
+	if init != nil {
+		for l := range init.w {
+			lctx := ctx.In("gcn").Inf("layer_%d", l)
+			lctx.VariableWithValue("weights", tensors.FromFlatDataAndDimensions(slices.Clone(init.w[l]), init.dims[l], init.dims[l+1]))
+			lctx.VariableWithValue("biases", tensors.FromFlatDataAndDimensions(slices.Clone(init.b[l]), init.dims[l+1]))
+		}
+	}
+	n := prop.N
+	xt := tensors.FromFlatDataAndDimensions(x, n, f)
+	pt := propTensors(prop)
+	opt := optimizers.Adam().LearningRate(lr).Done()
+	trainStep, err := context.NewExec(backend, ctx, func(ctx *context.Context, in []*Node) *Node {
+		ctx.SetTraining(in[0].Graph(), true)
+		z := Encoder(ctx, in[0], GraphNodes{in[1], in[2], in[3]})
+		loss := ReconstructionLoss(PairLogits(z, in[4]), in[5])
+		opt.UpdateGraph(ctx, z.Graph(), loss)
+		return loss
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	embedExec, err := context.NewExec(backend, ctx, func(ctx *context.Context, in []*Node) *Node {
 		return Encoder(ctx, in[0], GraphNodes{in[1], in[2], in[3]})
 	})
 	if err != nil {
-		return nil, err
+		trainStep.Finalize()
+		return nil, nil, nil, err
 	}
-	defer embed.Finalize()
-	out, err := embed.Exec(xt, pt[0], pt[1], pt[2])
-	if err != nil {
-		return nil, err
+	finalize = func() { trainStep.Finalize(); embedExec.Finalize() }
+	step = func(pairs []int32, labels []float32) (float64, error) {
+		out, err := trainStep.Exec(xt, pt[0], pt[1], pt[2],
+			tensors.FromFlatDataAndDimensions(pairs, len(labels), 2),
+			tensors.FromFlatDataAndDimensions(labels, len(labels)))
+		if err != nil {
+			return 0, err
+		}
+		defer out[0].MustFinalizeAll()
+		return float64(tensors.MustCopyFlatData[float32](out[0])[0]), nil
 	}
-	ae.Dim = out[0].Shape().Dimensions[1]
-	ae.Embeddings = tensors.MustCopyFlatData[float32](out[0])
-	out[0].MustFinalizeAll()
-	return ae, nil
+	embed = func() ([]float32, int, error) {
+		out, err := embedExec.Exec(xt, pt[0], pt[1], pt[2])
+		if err != nil {
+			return nil, 0, err
+		}
+		defer out[0].MustFinalizeAll()
+		return tensors.MustCopyFlatData[float32](out[0]), out[0].Shape().Dimensions[1], nil
+	}
+	return step, embed, finalize, nil
 }

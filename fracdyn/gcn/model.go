@@ -32,6 +32,9 @@ const (
 	// ParamNegatives is the number of sampled non-edges per training edge
 	// in each step (default 1).
 	ParamNegatives = "gcn_negatives"
+	// ParamEngine picks the training engine, "native" (default) or "gomlx"
+	// (see Engine).
+	ParamEngine = "gcn_engine"
 )
 
 // Defaults of the hyperparameters above.
