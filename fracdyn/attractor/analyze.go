@@ -168,12 +168,13 @@ func Analyze(s Series, o Options) (*Result, error) {
 
 	r.Correlation = FitCorrelation(Correlate(e, r.Theiler, refs))
 	r.CorrelationNext = FitCorrelation(Correlate(Embed(s, r.Lag.Lag, r.Dim.Dim+1), r.Theiler, refs))
-	r.Class, r.Reason = classify(r)
+	r.Class, r.Reason = Classify(r)
 	return r, nil
 }
 
-// classify applies the decision rules in order.
-func classify(r *Result) (Class, string) {
+// Classify applies the decision rules of the package documentation, in
+// order, to the measures in r, and returns the class and the deciding rule.
+func Classify(r *Result) (Class, string) {
 	sp := r.Spectrum
 	if r.Contraction < FixedPointContraction {
 		return FixedPoint, fmt.Sprintf("contraction %.3g < %g", r.Contraction, FixedPointContraction)

@@ -76,8 +76,8 @@ func Lorenz(sigma, rho, beta float64) Flow {
 	}
 }
 
-// VanDerPol is the van der Pol oscillator x'' − μ(1 − x²)x' + x = 0 as
-// a first-order system in (x, x').
+// VanDerPol is the van der Pol oscillator ẍ − μ(1 − x²)ẋ + x = 0 as
+// a first-order system in (x, ẋ).
 func VanDerPol(mu float64) Flow {
 	return func(dst, x []float64) {
 		dst[0] = x[1]
@@ -85,7 +85,7 @@ func VanDerPol(mu float64) Flow {
 	}
 }
 
-// DampedOscillator is x'' + 2ζω x' + ω² x = 0 in (x, x').
+// DampedOscillator is ẍ + 2ζω ẋ + ω² x = 0 in (x, ẋ).
 func DampedOscillator(omega, zeta float64) Flow {
 	return func(dst, x []float64) {
 		dst[0] = x[1]
