@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+)
+
+func init() {
+	register(&command{
+		name:    "inspect",
+		args:    "FILE",
+		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, run dir) and how each maps to matrices",
+		run:     runInspect,
+	})
+}
+
+func runInspect(_ context.Context, args []string) error {
+	c := commands["inspect"]
+	fs := newFlagSet(c)
+	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
+	}
+	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return writeInspect(os.Stdout, m)
+}
+
+// writeInspect prints m's tensors as an aligned table and a summary line.
+func writeInspect(w io.Writer, m *modelio.Model) error {
+	head := fmt.Sprintf("%s (%s", m.Path, m.Format)
+	if m.Note != "" {
+		head += ", " + m.Note
+	}
+	fmt.Fprintf(w, "%s): %d tensors\n\n", head, len(m.Tensors))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSHAPE\tDTYPE\tKIND\tMATRICES\tSCALES r\tNOTE")
+	var eligible, params int
+	for _, t := range m.Tensors {
+		scales := "-"
+		if s := t.Matrices.Scales(); len(s) > 0 {
+			scales = fmt.Sprintf("%d…%d", s[0], s[len(s)-1])
+			if len(s) == 1 {
+				scales = fmt.Sprint(s[0])
+			}
+			eligible++
+		} else if t.Kind.Segmented() {
+			scales = "none (too small)"
+		}
+		if t.Kind != modelio.Skipped {
+			params += t.Elements()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, shapeString(t.Shape), t.DType, t.Kind, t.Matrices, scales, t.Why)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d tensors eligible for segmentation; %d weight parameters\n", eligible, params)
+	return err
+}
+
+func shapeString(s []int) string {
+	parts := make([]string, len(s))
+	for i, d := range s {
+		parts[i] = fmt.Sprint(d)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}

@@ -1,0 +1,112 @@
+package modelio
+
+import (
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/onnx-gomlx/onnx"
+)
+
+// randomWeights returns PyTorch-initialised weights for arch from seed.
+func randomWeights(arch model.Arch, seed uint64) map[string][]float32 {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	w := map[string][]float32{}
+	for _, l := range model.Layers(arch) {
+		bound := 1 / math.Sqrt(float64(numel(l.WeightShape[1:])))
+		for _, p := range []struct {
+			part  string
+			shape []int
+		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+			v := make([]float32, numel(p.shape))
+			for i := range v {
+				v[i] = float32((2*rng.Float64() - 1) * bound)
+			}
+			w[model.StateName(l, p.part)] = v
+		}
+	}
+	return w
+}
+
+// testImages returns b pseudo-images [b,28,28] with MNIST-like statistics.
+func testImages(b int) *tensors.Tensor {
+	rng := rand.New(rand.NewPCG(9, 9))
+	v := make([]float32, b*model.ImageSize*model.ImageSize)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	return tensors.FromFlatDataAndDimensions(v, b, model.ImageSize, model.ImageSize)
+}
+
+func TestExportONNXRunsUnderOnnxGoMLX(t *testing.T) {
+	archs := []model.Arch{model.MLP, model.PaperCNN}
+	if !testing.Short() {
+		archs = append(archs, model.PooledCNN)
+	}
+	be := backend.MustNew()
+	images := testImages(3)
+	for _, arch := range archs {
+		t.Run(string(arch), func(t *testing.T) {
+			weights := randomWeights(arch, 1)
+			path := filepath.Join(t.TempDir(), "m.onnx")
+			if err := ExportONNX(path, arch, weights); err != nil {
+				t.Fatal(err)
+			}
+
+			// The initializers read back are the weights, bit for bit.
+			m, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, want := range weights {
+				got, err := m.ReadFloat32(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("initializer %s differs from the exported weights", name)
+				}
+			}
+
+			// fracdyn's own forward pass.
+			ctx := context.New()
+			if err := model.SetWeights(ctx, arch, weights); err != nil {
+				t.Fatal(err)
+			}
+			want := context.MustExecOnce(be, ctx, func(ctx *context.Context, x *Node) *Node {
+				logits, _ := model.Forward(ctx, arch, x)
+				return logits
+			}, images)
+
+			// The exported file under onnx-gomlx.
+			om, err := onnx.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			octx := context.New()
+			if err := om.VariablesToContext(octx); err != nil {
+				t.Fatal(err)
+			}
+			got := context.MustExecOnce(be, octx, func(ctx *context.Context, x *Node) *Node {
+				return om.CallGraph(ctx, x.Graph(), map[string]*Node{"images": x}, "logits")[0]
+			}, images)
+
+			if !slices.Equal(got.Shape().Dimensions, []int{3, 10}) {
+				t.Fatalf("onnx logits shape %v, want [3 10]", got.Shape())
+			}
+			g, w := tensors.MustCopyFlatData[float32](got), tensors.MustCopyFlatData[float32](want)
+			for i := range w {
+				if math.Abs(float64(g[i]-w[i])) > 1e-4*(1+math.Abs(float64(w[i]))) {
+					t.Fatalf("logit %d: onnx-gomlx %.6g, model.Forward %.6g", i, g[i], w[i])
+				}
+			}
+		})
+	}
+}
