@@ -49,30 +49,7 @@ func readDotAxes(node *Node) (axes dotAxes, ok bool) {
 	if !inputs.IsValid() || inputs.Kind() != reflect.Interface || inputs.IsNil() {
 		return axes, false
 	}
-	params := inputs.Elem()
-	if params.Kind() == reflect.Pointer {
-		params = params.Elem()
-	}
-	if params.Kind() != reflect.Struct {
-		return axes, false
-	}
-	ints := func(name string) ([]int, bool) {
-		f := params.FieldByName(name)
-		if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
-			return nil, false
-		}
-		out := make([]int, f.Len())
-		for i := range out {
-			out[i] = int(f.Index(i).Int())
-		}
-		return out, true
-	}
-	var ok1, ok2, ok3, ok4 bool
-	axes.lhsContracting, ok1 = ints("lhsContractingAxes")
-	axes.lhsBatch, ok2 = ints("lhsBatchAxes")
-	axes.rhsContracting, ok3 = ints("rhsContractingAxes")
-	axes.rhsBatch, ok4 = ints("rhsBatchAxes")
-	return axes, ok1 && ok2 && ok3 && ok4
+	return axesFromStruct(inputs.Elem())
 }
 
 // crossAxes lists the axes of a rank-r operand that are neither contracting

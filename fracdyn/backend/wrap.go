@@ -28,6 +28,7 @@ func wrap(b backends.Backend) backends.Backend {
 		return b
 	}
 	registerDotGeneralGradient.Do(installDotGeneralVJP)
+	registerDotGeneralKernel.Do(installDotGeneralKernel)
 	return &goBackend{Backend: b}
 }
 
