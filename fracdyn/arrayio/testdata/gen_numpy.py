@@ -1,0 +1,39 @@
+#!/usr/bin/python3
+"""Writes the numpy reference files read by arrayio's tests.
+
+Run from this directory with Debian's numpy (apt-get install python3-numpy):
+    /usr/bin/python3 gen_numpy.py
+It also prints the numpy version, which the tests do not depend on.
+"""
+import numpy as np
+from numpy.lib import format as npf
+
+print("numpy", np.__version__)
+
+a = np.arange(6, dtype=np.float32).reshape(2, 3) / 4 - 0.5  # [[-0.5,-0.25,0],[0.25,0.5,0.75]]
+np.save("f4_2x3.npy", a)
+np.save("f8_3.npy", np.array([1.5, -2.25, 1e300]))
+np.save("i4_2x2.npy", np.array([[1, -2], [2147483647, -2147483648]], dtype=np.int32))
+np.save("i8_4.npy", np.array([0, -1, 2**40, -(2**62)], dtype=np.int64))
+np.save("u1_2x2x2.npy", np.arange(8, dtype=np.uint8).reshape(2, 2, 2) * 30)
+np.save("f4_scalar.npy", np.float32(3.5))
+np.save("f8_0x3.npy", np.zeros((0, 3)))
+with open("f4_v2.npy", "wb") as f:
+    npf.write_array(f, a, version=(2, 0))
+with open("f4_v3.npy", "wb") as f:
+    npf.write_array(f, a, version=(3, 0))
+# Rejected inputs.
+np.save("fortran.npy", np.asfortranarray(np.arange(6, dtype=np.float64).reshape(2, 3)))
+np.save("bigendian.npy", np.arange(3, dtype=">f4"))
+np.save("object.npy", np.array([1, "a", None], dtype=object), allow_pickle=True)
+np.save("complex.npy", np.array([1 + 2j]))
+np.save("structured.npy", np.zeros(2, dtype=[("x", "<f4"), ("y", "<i4")]))
+
+w = {"conv1.weight": np.arange(12, dtype=np.float32).reshape(2, 1, 2, 3),
+     "conv1.bias": np.array([0.5, -0.5], dtype=np.float32),
+     "labels": np.array([3, 1, 4], dtype=np.int32)}
+np.savez("stored.npz", **w)
+np.savez_compressed("deflated.npz", **w)
+
+np.savetxt("matrix.csv", np.array([[1.0, 2.5, -3.0], [4e-3, 5e10, 6.0]]), delimiter=",",
+           header="a,b,c")
