@@ -1,0 +1,238 @@
+package run
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+)
+
+// Files of snapshots and the probe batch.
+const (
+	SnapshotsDir = "snapshots"
+	ProbeFile    = "probe.npz"
+	// LossEntry is the npz entry of a snapshot holding the probe-batch loss.
+	LossEntry = "loss"
+	// GradSuffix ends the npz names of gradients: "conv1.weight.grad".
+	GradSuffix = ".grad"
+)
+
+func snapshotName(epoch int) string { return fmt.Sprintf("epoch-%03d.npz", epoch) }
+
+// Run is a run directory opened for reading.
+type Run struct {
+	Dir    string
+	Config Config
+}
+
+// Open opens the run directory dir, reading its config.json.
+func Open(dir string) (*Run, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening run: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("opening run %s: not a directory", dir)
+	}
+	c, err := ReadConfig(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening run %s: %w", dir, err)
+	}
+	return &Run{Dir: dir, Config: *c}, nil
+}
+
+// Layer returns the layer called name, or an error listing the layers.
+func (r *Run) Layer(name string) (LayerInfo, error) {
+	var names []string
+	for _, l := range r.Config.Layers {
+		if l.Name == name {
+			return l, nil
+		}
+		names = append(names, l.Name)
+	}
+	return LayerInfo{}, fmt.Errorf("run %s (%s) has no layer %q; its layers are %s",
+		r.Dir, r.Config.Arch, name, strings.Join(names, ", "))
+}
+
+// SnapshotEpochs returns the epochs with a snapshot, in increasing order.
+func (r *Run) SnapshotEpochs() ([]int, error) {
+	entries, err := os.ReadDir(filepath.Join(r.Dir, SnapshotsDir))
+	if err != nil {
+		return nil, fmt.Errorf("run %s: listing snapshots: %w", r.Dir, err)
+	}
+	var epochs []int
+	for _, e := range entries {
+		num, ok := strings.CutPrefix(e.Name(), "epoch-")
+		if !ok {
+			continue
+		}
+		num, ok = strings.CutSuffix(num, ".npz")
+		if n, err := strconv.Atoi(num); ok && err == nil {
+			epochs = append(epochs, n)
+		}
+	}
+	slices.Sort(epochs)
+	return epochs, nil
+}
+
+// Snapshot is the state saved at the end of an epoch (epoch 0: before any
+// step): weights and biases, and their loss gradients on the probe batch,
+// keyed by PyTorch state-dict name ("conv1.weight", "conv1.bias").
+type Snapshot struct {
+	Epoch          int
+	Weights, Grads map[string]*arrayio.Array
+	Loss           float64 // mean cross-entropy on the probe batch
+}
+
+// Snapshot reads snapshots/epoch-NNN.npz and checks that it holds every
+// parameter of the run's layers, and its gradient, with the right shape.
+func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
+	path := filepath.Join(r.Dir, SnapshotsDir, snapshotName(epoch))
+	_, arrays, err := arrayio.ReadNPZ(path)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: snapshot of epoch %d: %w", r.Dir, epoch, err)
+	}
+	s := &Snapshot{Epoch: epoch, Weights: map[string]*arrayio.Array{}, Grads: map[string]*arrayio.Array{}}
+	for _, l := range r.Config.Layers {
+		for _, p := range []struct {
+			part  string
+			shape []int
+		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+			name := stateName(l.Name, p.part)
+			for _, key := range []string{name, name + GradSuffix} {
+				a, ok := arrays[key]
+				if !ok {
+					return nil, fmt.Errorf("run %s: snapshot %s lacks %q", r.Dir, path, key)
+				}
+				if !slices.Equal(a.Shape, p.shape) {
+					return nil, fmt.Errorf("run %s: snapshot %s: %q has shape %v, want %v", r.Dir, path, key, a.Shape, p.shape)
+				}
+			}
+			s.Weights[name] = arrays[name]
+			s.Grads[name] = arrays[name+GradSuffix]
+		}
+	}
+	if a, ok := arrays[LossEntry]; ok && a.Len() == 1 {
+		s.Loss = a.Float64s()[0]
+	}
+	return s, nil
+}
+
+// Weight returns the weight of layer (PyTorch layout: conv [out,in,kh,kw],
+// dense [out,in]) or an error naming the layers there are.
+func (s *Snapshot) Weight(layer string) (*arrayio.Array, error) { return s.get(s.Weights, layer) }
+
+// Grad returns the probe-batch gradient of layer's weight.
+func (s *Snapshot) Grad(layer string) (*arrayio.Array, error) { return s.get(s.Grads, layer) }
+
+func (s *Snapshot) get(m map[string]*arrayio.Array, layer string) (*arrayio.Array, error) {
+	if a, ok := m[stateName(layer, "weight")]; ok {
+		return a, nil
+	}
+	var names []string
+	for k := range m {
+		if l, ok := strings.CutSuffix(k, ".weight"); ok {
+			names = append(names, l)
+		}
+	}
+	slices.Sort(names)
+	return nil, fmt.Errorf("snapshot of epoch %d has no layer %q; its layers are %s", s.Epoch, layer, strings.Join(names, ", "))
+}
+
+// Steps reads steps.csv.
+func (r *Run) Steps() ([]Step, error) {
+	_, steps, err := readSteps(r.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", r.Dir, err)
+	}
+	return steps, nil
+}
+
+// EpochStats reads epochs.csv.
+func (r *Run) EpochStats() ([]EpochStats, error) {
+	e, err := readEpochs(r.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", r.Dir, err)
+	}
+	return e, nil
+}
+
+// Probe returns the probe batch: normalised images [P*28*28] and labels [P].
+func (r *Run) Probe() (images []float32, labels []int32, err error) {
+	path := filepath.Join(r.Dir, ProbeFile)
+	_, arrays, err := arrayio.ReadNPZ(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("run %s: %w", r.Dir, err)
+	}
+	im, lb := arrays["images"], arrays["labels"]
+	if im == nil || lb == nil || im.DType != arrayio.Float32 || lb.DType != arrayio.Int32 ||
+		len(im.Shape) != 3 || len(lb.Shape) != 1 || im.Shape[0] != lb.Shape[0] {
+		return nil, nil, fmt.Errorf("run %s: %s must hold images float32 [P,28,28] and labels int32 [P]", r.Dir, path)
+	}
+	return im.Data.([]float32), lb.Data.([]int32), nil
+}
+
+// TrackedSegments returns the index of the tracked segments and the series
+// of their per-step gradient norms, float32 [steps, tracked].
+func (r *Run) TrackedSegments() (index []TrackedSegment, series *arrayio.Array, err error) {
+	return r.trackedSeries(SegmentsFile)
+}
+
+// TrackedSegmentMeans is TrackedSegments with the signed mean of each
+// segment's gradient instead of its norm.
+func (r *Run) TrackedSegmentMeans() (index []TrackedSegment, series *arrayio.Array, err error) {
+	return r.trackedSeries(SegmentsMeanFile)
+}
+
+func (r *Run) trackedSeries(file string) ([]TrackedSegment, *arrayio.Array, error) {
+	index, err := readSegmentsIndex(r.Dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("run %s: %w", r.Dir, err)
+	}
+	a, err := readNPYFloat32(filepath.Join(r.Dir, file))
+	if err != nil {
+		return nil, nil, fmt.Errorf("run %s: %w", r.Dir, err)
+	}
+	if len(a.Shape) != 2 || a.Shape[1] != len(index) {
+		return nil, nil, fmt.Errorf("run %s: %s has shape %v, want [steps %d]", r.Dir, file, a.Shape, len(index))
+	}
+	return index, a, nil
+}
+
+func readNPYFloat32(path string) (*arrayio.Array, error) {
+	a, err := arrayio.ReadNPY(path)
+	if err != nil {
+		return nil, err
+	}
+	if a.DType != arrayio.Float32 {
+		return nil, fmt.Errorf("%s: dtype %s, want float32", path, a.DType)
+	}
+	return a, nil
+}
+
+func writeNPYFloat32(path string, data []float32, rows, cols int) error {
+	return arrayio.WriteNPY(path, arrayio.FromFloat32(data, rows, cols))
+}
+
+// writeProbe writes probe.npz unless it exists with the same content.
+func writeProbe(dir string, images []float32, labels []int32, rows, cols int) error {
+	path := filepath.Join(dir, ProbeFile)
+	if _, err := os.Stat(path); err == nil {
+		im, lb, err := (&Run{Dir: dir}).Probe()
+		if err == nil && slices.Equal(im, images) && slices.Equal(lb, labels) {
+			return nil
+		}
+	}
+	err := arrayio.WriteNPZ(path, []string{"images", "labels"}, map[string]*arrayio.Array{
+		"images": arrayio.FromFloat32(images, len(labels), rows, cols),
+		"labels": arrayio.FromInt32(labels, len(labels)),
+	})
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return nil
+}
