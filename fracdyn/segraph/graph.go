@@ -1,0 +1,287 @@
+package segraph
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/gcn"
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+)
+
+// Layer is one layer's share of a segment graph.
+type Layer struct {
+	Info  model.Layer // name, kind, shapes, Prev
+	Index int         // the layer's index in model.Layers
+	// Weights in PyTorch layout (conv [out,in,kh,kw], dense [out,in]).
+	Weights []float32
+	// Segments are the layer's segments at one scale, with the chosen
+	// estimator's FD and the entropy H of each (fractal.LayerSegments).
+	Segments *fractal.LayerResult
+	// Activation is the mean post-activation output over the probe batch,
+	// shaped Info.OutShape (conv [C,H,W], dense [N]); nil in data-free mode.
+	Activation []float32
+}
+
+// Options tune Build. The zero value gives the defaults.
+type Options struct {
+	// Pool is the side P of the grid a conv activation map is average-pooled
+	// to, so that every α has P² values (default 4; capped at the map side).
+	Pool int
+	// DataFree drops A: α = FD·H (a constant vector).
+	DataFree bool
+	// AllPairs joins every segment of a layer with every segment of the
+	// next, instead of only the pairs the architecture connects.
+	AllPairs bool
+	// MaxEdges bounds the edge count (default 20,000,000); more is an error.
+	MaxEdges int
+}
+
+// DefaultPool is the default side of the pooled activation grid.
+const DefaultPool = 4
+
+// DefaultMaxEdges is the default bound on a graph's edge count.
+const DefaultMaxEdges = 20_000_000
+
+// Graph is the segment graph of consecutive layers: one node per segment,
+// its feature α, and sparse edges between the segments of connected layers.
+type Graph struct {
+	Layers  []string
+	Scales  []int // r of each layer
+	Offsets []int // node range of layer l: [Offsets[l], Offsets[l+1])
+	// Dim is the length P² of every α; Alpha is N×Dim row-major.
+	Dim   int
+	Alpha []float32
+	// ANorm is the RMS of each node's pooled activation (1 in data-free
+	// mode); AlphaNorm the Euclidean norm ‖α‖.
+	ANorm, AlphaNorm []float32
+	// SegDim is the largest r² of the layers; SegWeights is N×SegDim, each
+	// row the segment's weights row-major, zero-padded.
+	SegDim     int
+	SegWeights []float32
+	// Src, Dst list the edges (Src in a layer, Dst in the next layer), and
+	// Dist the distance ‖α_src − α_dst‖ (RMS, see Distances) of each.
+	Src, Dst []int32
+	Dist     []float32
+}
+
+// N is the number of nodes.
+func (g *Graph) N() int { return g.Offsets[len(g.Offsets)-1] }
+
+// Groups returns the layer index of every node (for gcn.LayerPairs).
+func (g *Graph) Groups() []int32 {
+	out := make([]int32, g.N())
+	for l := range g.Layers {
+		for i := g.Offsets[l]; i < g.Offsets[l+1]; i++ {
+			out[i] = int32(l)
+		}
+	}
+	return out
+}
+
+// Edges returns the graph with the kernel's weights for the GCN.
+func (g *Graph) Edges(k Kernel, gamma float64) *gcn.Edges {
+	w := make([]float32, len(g.Dist))
+	Weights(w, g.Dist, k, gamma)
+	return &gcn.Edges{N: g.N(), Src: g.Src, Dst: g.Dst, W: w}
+}
+
+// LinearEdges returns the graph with the linear-similarity baseline
+// weights: the dot product α_src·α_dst / Dim, divided by its largest value
+// over the edges so that weights lie in [0, 1] like the kernels'. α ≥ 0
+// (A is post-ReLU, FD and H are ≥ 0), so the weights are non-negative;
+// any negative value (other activations) is clamped to 0.
+func (g *Graph) LinearEdges() *gcn.Edges {
+	w := make([]float32, len(g.Src))
+	d := g.Dim
+	var hi float32
+	for e := range w {
+		a, b := g.Alpha[int(g.Src[e])*d:int(g.Src[e])*d+d], g.Alpha[int(g.Dst[e])*d:int(g.Dst[e])*d+d]
+		var s float32
+		for j := range a {
+			s += a[j] * b[j]
+		}
+		w[e] = max(s/float32(d), 0)
+		hi = max(hi, w[e])
+	}
+	if hi > 0 {
+		for e := range w {
+			w[e] /= hi
+		}
+	}
+	return &gcn.Edges{N: g.N(), Src: g.Src, Dst: g.Dst, W: w}
+}
+
+// InputFeatures returns the GCN's node features: [α, S] (Dim + SegDim
+// columns), each column standardised to mean 0 and variance 1 over the
+// nodes (a constant column becomes 0), so that neither block dominates by
+// scale.
+func (g *Graph) InputFeatures() (x []float32, f int) {
+	n := g.N()
+	f = g.Dim + g.SegDim
+	x = make([]float32, n*f)
+	for i := range n {
+		copy(x[i*f:], g.Alpha[i*g.Dim:(i+1)*g.Dim])
+		copy(x[i*f+g.Dim:], g.SegWeights[i*g.SegDim:(i+1)*g.SegDim])
+	}
+	for j := range f {
+		var s, ss float64
+		for i := range n {
+			v := float64(x[i*f+j])
+			s += v
+			ss += v * v
+		}
+		mean := s / float64(n)
+		sd := math.Sqrt(max(ss/float64(n)-mean*mean, 0))
+		for i := range n {
+			if sd > 1e-12 {
+				x[i*f+j] = float32((float64(x[i*f+j]) - mean) / sd)
+			} else {
+				x[i*f+j] = 0
+			}
+		}
+	}
+	return x, f
+}
+
+// Build computes the features of every segment of the given layers and the
+// edges between consecutive ones. layers must be in forward order, each one
+// fed by the one before it (Info.Prev == previous Index).
+//
+// α_S = A_S · FD(S) · H(S), with A_S the pooled activation of the
+// segment's neuron (see Options.Pool and the package doc).
+func Build(layers []Layer, opts Options) (*Graph, error) {
+	if len(layers) == 0 {
+		return nil, fmt.Errorf("segraph: no layers")
+	}
+	if opts.Pool <= 0 {
+		opts.Pool = DefaultPool
+	}
+	if opts.MaxEdges <= 0 {
+		opts.MaxEdges = DefaultMaxEdges
+	}
+	g := &Graph{Dim: opts.Pool * opts.Pool, Offsets: []int{0}}
+	for i, l := range layers {
+		if l.Segments == nil {
+			return nil, fmt.Errorf("segraph: layer %s has no segments", l.Info.Name)
+		}
+		if i > 0 && l.Info.Prev != layers[i-1].Index {
+			return nil, fmt.Errorf("segraph: layer %s is not fed by %s", l.Info.Name, layers[i-1].Info.Name)
+		}
+		if !opts.DataFree && l.Activation == nil {
+			return nil, fmt.Errorf("segraph: layer %s has no activation map (use data-free mode without probe data)", l.Info.Name)
+		}
+		g.Layers = append(g.Layers, l.Info.Name)
+		g.Scales = append(g.Scales, l.Segments.R)
+		g.Offsets = append(g.Offsets, g.Offsets[i]+l.Segments.Len())
+		g.SegDim = max(g.SegDim, l.Segments.R*l.Segments.R)
+	}
+	n := g.N()
+	g.Alpha = make([]float32, n*g.Dim)
+	g.ANorm = make([]float32, n)
+	g.AlphaNorm = make([]float32, n)
+	g.SegWeights = make([]float32, n*g.SegDim)
+	for i, l := range layers {
+		if err := g.layerFeatures(l, g.Offsets[i], opts); err != nil {
+			return nil, err
+		}
+	}
+	for i := 1; i < len(layers); i++ {
+		if err := g.connect(layers[i-1], layers[i], g.Offsets[i-1], g.Offsets[i], opts); err != nil {
+			return nil, err
+		}
+	}
+	g.Dist = make([]float32, len(g.Src))
+	Distances(g.Dist, g.Alpha, g.Dim, g.Src, g.Dst)
+	return g, nil
+}
+
+// layerFeatures fills α, ‖A‖, ‖α‖ and the segment weights of one layer.
+func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
+	seg := l.Segments
+	v, r, d := seg.View, seg.R, g.Dim
+	pooled := make([]float32, d)
+	var amap func(id fractal.SegmentID) // fills pooled
+	switch {
+	case opts.DataFree:
+		for j := range pooled {
+			pooled[j] = 1
+		}
+		amap = func(fractal.SegmentID) {}
+	case l.Info.Kind == model.Conv:
+		c, h, w := l.Info.OutShape[0], l.Info.OutShape[1], l.Info.OutShape[2]
+		if len(l.Activation) != c*h*w {
+			return fmt.Errorf("segraph: layer %s activation has %d values, want %d", l.Info.Name, len(l.Activation), c*h*w)
+		}
+		p := opts.Pool
+		amap = func(id fractal.SegmentID) {
+			poolMap(pooled, l.Activation[id.Neuron*h*w:(id.Neuron+1)*h*w], h, w, p)
+		}
+	default:
+		units := l.Info.OutShape[0]
+		if len(l.Activation) != units {
+			return fmt.Errorf("segraph: layer %s activation has %d values, want %d", l.Info.Name, len(l.Activation), units)
+		}
+		amap = func(id fractal.SegmentID) {
+			var s float64
+			for u := id.Row; u < id.Row+r; u++ {
+				s += float64(l.Activation[u])
+			}
+			for j := range pooled {
+				pooled[j] = float32(s / float64(r))
+			}
+		}
+	}
+	q := seg.PerMatrix()
+	for s := range seg.Len() {
+		id := seg.Segment(s)
+		amap(id)
+		fd, h := float64(seg.FD[s]), float64(seg.H[s])
+		if math.IsNaN(fd) {
+			fd = 0
+		}
+		scale := float32(fd * h)
+		node := off + s
+		alpha := g.Alpha[node*d : (node+1)*d]
+		var an, aa float64
+		for j, a := range pooled {
+			alpha[j] = a * scale
+			an += float64(a) * float64(a)
+			aa += float64(alpha[j]) * float64(alpha[j])
+		}
+		g.ANorm[node] = float32(math.Sqrt(an / float64(d)))
+		g.AlphaNorm[node] = float32(math.Sqrt(aa))
+		// Segment weights.
+		mat := s / q
+		base := mat * v.Rows * v.Cols
+		out := g.SegWeights[node*g.SegDim:]
+		for a := range r {
+			copy(out[a*r:(a+1)*r], l.Weights[base+(id.Row+a)*v.Cols+id.Col:base+(id.Row+a)*v.Cols+id.Col+r])
+		}
+	}
+	return nil
+}
+
+// poolMap average-pools an h×w map into a p×p grid (p capped at min(h,w));
+// bin i covers rows [i·h/p, (i+1)·h/p). With p < P the grid is repeated to
+// fill dst, which has P² values.
+func poolMap(dst, m []float32, h, w, p int) {
+	p = min(p, h, w)
+	P := 1
+	for P*P < len(dst) {
+		P++
+	}
+	for bi := range P {
+		for bj := range P {
+			i0, i1 := (bi%p)*h/p, (bi%p+1)*h/p
+			j0, j1 := (bj%p)*w/p, (bj%p+1)*w/p
+			var s float64
+			for i := i0; i < i1; i++ {
+				for j := j0; j < j1; j++ {
+					s += float64(m[i*w+j])
+				}
+			}
+			dst[bi*P+bj] = float32(s / float64((i1-i0)*(j1-j0)))
+		}
+	}
+}

@@ -1,0 +1,219 @@
+package segraph
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+func TestKernelWeights(t *testing.T) {
+	for _, c := range []struct {
+		k           Kernel
+		d, gamma, w float64
+	}{
+		{KernelPaper, 0, 2, 2},
+		{KernelPaper, 1, 0.5, 0.5 * math.E},
+		{KernelPaper, 200, 1, math.MaxFloat32},
+		{KernelLaplacian, 0, 1, 1},
+		{KernelLaplacian, 2, 4, math.Exp(-0.5)},
+		{KernelRBF, 0, 3, 1},
+		{KernelRBF, 2, 1, math.Exp(-2)},
+	} {
+		if got := c.k.Weight(c.d, c.gamma); math.Abs(got-c.w) > 1e-9*max(1, c.w) {
+			t.Errorf("%s.Weight(%v, %v) = %v, want %v", c.k, c.d, c.gamma, got, c.w)
+		}
+	}
+	if err := CheckGamma(0); err == nil {
+		t.Error("CheckGamma(0) accepted")
+	}
+	if err := CheckGamma(-1); err == nil {
+		t.Error("CheckGamma(-1) accepted")
+	}
+	if _, err := ParseKernel("gauss"); err == nil {
+		t.Error("ParseKernel accepted an unknown name")
+	}
+}
+
+// TestKernelGraphMatchesGo checks that the GoMLX edge-weight graph equals
+// Distances followed by Weights, for every kernel.
+func TestKernelGraphMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	n, d, e := 30, 16, 200
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	src, tgt := make([]int32, e), make([]int32, e)
+	for i := range e {
+		src[i], tgt[i] = int32(rng.IntN(n)), int32(rng.IntN(n))
+	}
+	dist := make([]float32, e)
+	Distances(dist, x, d, src, tgt)
+	b := backend.MustNew()
+	for _, k := range Kernels() {
+		for _, gamma := range []float64{0.1, 1, 10} {
+			want := make([]float32, e)
+			Weights(want, dist, k, gamma)
+			out := graph.MustExecOnce(b, func(x, s, t *graph.Node) *graph.Node { return EdgeWeightsGraph(x, s, t, k, gamma) },
+				tensors.FromFlatDataAndDimensions(x, n, d), src, tgt)
+			got := tensors.MustCopyFlatData[float32](out)
+			for i := range want {
+				if diff := math.Abs(float64(got[i] - want[i])); diff > 1e-5*max(1, math.Abs(float64(want[i]))) {
+					t.Fatalf("%s γ=%v edge %d: graph %v, Go %v", k, gamma, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestPoolMap(t *testing.T) {
+	// 4×4 map of 0..15 pooled to 2×2.
+	m := make([]float32, 16)
+	for i := range m {
+		m[i] = float32(i)
+	}
+	got := make([]float32, 4)
+	poolMap(got, m, 4, 4, 2)
+	want := []float32{2.5, 4.5, 10.5, 12.5}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("pooled[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+// paperLayers builds segment layers of the paper CNN with random weights
+// and activations.
+func paperLayers(t testing.TB, names []string, rs []int, dataFree bool) []Layer {
+	rng := rand.New(rand.NewPCG(4, 4))
+	all := model.Layers(model.PaperCNN)
+	var out []Layer
+	for i, info := range all {
+		for j, name := range names {
+			if info.Name != name {
+				continue
+			}
+			size := 1
+			for _, d := range info.WeightShape {
+				size *= d
+			}
+			w := make([]float32, size)
+			for k := range w {
+				w[k] = float32(rng.NormFloat64() * 0.1)
+			}
+			seg, err := fractal.LayerSegments(w, info.WeightShape, rs[j], fractal.LayerOptions{Name: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := Layer{Info: info, Index: i, Weights: w, Segments: seg}
+			if !dataFree {
+				units := 1
+				for _, d := range info.OutShape {
+					units *= d
+				}
+				l.Activation = make([]float32, units)
+				for k := range l.Activation {
+					l.Activation[k] = float32(rng.Float64())
+				}
+			}
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestBuildPaperConvGraph(t *testing.T) {
+	layers := paperLayers(t, []string{"conv1", "conv2"}, []int{2, 2}, false)
+	g, err := Build(layers, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.N() != 128+8192 {
+		t.Fatalf("N = %d, want 8320", g.N())
+	}
+	if len(g.Src) != 8192*4 {
+		t.Fatalf("%d edges, want 32768 (each conv2 segment meets the 4 segments of one conv1 neuron)", len(g.Src))
+	}
+	// Every edge joins conv2 kernel (k, c) to conv1 neuron c.
+	for e := range g.Src {
+		s, d := int(g.Src[e]), int(g.Dst[e])-128
+		c1 := layers[0].Segments.Segment(s)
+		c2 := layers[1].Segments.Segment(d)
+		if c1.Neuron != c2.Channel {
+			t.Fatalf("edge %d joins conv1 neuron %d with conv2 kernel (%d, %d)", e, c1.Neuron, c2.Neuron, c2.Channel)
+		}
+	}
+	// α = pooled A · FD · H, and the distance is the RMS difference.
+	node := 128 + 77
+	seg := layers[1].Segments
+	id := seg.Segment(77)
+	pooled := make([]float32, 16)
+	poolMap(pooled, layers[1].Activation[id.Neuron*784:(id.Neuron+1)*784], 28, 28, 4)
+	for j := range pooled {
+		want := pooled[j] * seg.FD[77] * seg.H[77]
+		if math.Abs(float64(g.Alpha[node*16+j]-want)) > 1e-6 {
+			t.Fatalf("α[%d][%d] = %v, want %v", node, j, g.Alpha[node*16+j], want)
+		}
+	}
+	all, err := Build(layers, Options{AllPairs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Src) != 128*8192 {
+		t.Errorf("all pairs: %d edges, want %d", len(all.Src), 128*8192)
+	}
+	if _, err := Build(layers, Options{AllPairs: true, MaxEdges: 1000}); err == nil {
+		t.Error("Build ignored MaxEdges")
+	}
+}
+
+func TestBuildDenseEdges(t *testing.T) {
+	// fc1 [128, 50176] at r=16 feeds fc2 [10, 128] at r=5.
+	layers := paperLayers(t, []string{"fc1", "fc2"}, []int{16, 5}, true)
+	g, err := Build(layers, Options{DataFree: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc1, fc2 := layers[0].Segments, layers[1].Segments
+	n1 := fc1.Len()
+	seen := map[[2]int]bool{}
+	for e := range g.Src {
+		seen[[2]int{int(g.Src[e]), int(g.Dst[e]) - n1}] = true
+	}
+	// Brute force: fc2 segment s (columns [c, c+5)) meets fc1 segment p iff
+	// p's rows [r, r+16) intersect [c, c+5).
+	for s := range fc2.Len() {
+		c := fc2.Segment(s).Col
+		for p := 0; p < n1; p += 97 {
+			r := fc1.Segment(p).Row
+			want := r < c+5 && c < r+16
+			if seen[[2]int{p, s}] != want {
+				t.Fatalf("fc2 segment %d (col %d) – fc1 segment %d (row %d): edge %v, want %v", s, c, p, r, !want, want)
+			}
+		}
+	}
+	// Data-free: α is the constant FD·H.
+	for _, i := range []int{0, 500, n1 + 3} {
+		l, s := 0, i
+		if i >= n1 {
+			l, s = 1, i-n1
+		}
+		want := layers[l].Segments.FD[s] * layers[l].Segments.H[s]
+		if math.Abs(float64(g.Alpha[i*16+5]-want)) > 1e-6 {
+			t.Errorf("data-free α[%d] = %v, want FD·H = %v", i, g.Alpha[i*16+5], want)
+		}
+	}
+}
+
+func TestBuildRejectsUnconnected(t *testing.T) {
+	layers := paperLayers(t, []string{"conv1", "fc1"}, []int{2, 16}, true)
+	if _, err := Build(layers, Options{DataFree: true}); err == nil {
+		t.Error("Build joined conv1 and fc1, which are not connected")
+	}
+}
