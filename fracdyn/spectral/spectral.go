@@ -68,11 +68,18 @@ func Analyze(w []float64, n, m int) (Details, error) {
 	if err != nil {
 		return Details{}, err
 	}
-	return analyzeEigenvalues(ev, n, m), nil
+	return FromEigenvalues(ev, n, m), nil
 }
 
-func analyzeEigenvalues(ev []float64, n, m int) Details {
+// FromEigenvalues returns the details of an ESD given directly: ev sorted
+// increasingly, for matrices of n×m (pooled ESDs, such as the kh·kw slices
+// of a convolution kernel, pass all their eigenvalues).
+func FromEigenvalues(ev []float64, n, m int) Details {
 	d := Details{Rows: n, Cols: m, NumEvals: len(ev)}
+	if len(ev) == 0 {
+		d.Fit.Alpha, d.AlphaWeighted, d.FitErr = math.NaN(), math.NaN(), ErrTooFew
+		return d
+	}
 	sum := 0.0
 	for _, v := range ev {
 		sum += v
@@ -94,7 +101,8 @@ func analyzeEigenvalues(ev []float64, n, m int) Details {
 	}
 	d.Fit, d.FitErr = PowerLaw(ev)
 	if d.FitErr != nil {
-		d.Fit.Alpha, d.AlphaWeighted = math.NaN(), math.NaN()
+		nan := math.NaN()
+		d.Fit.Alpha, d.Fit.Sigma, d.Fit.KS, d.Fit.Xmin, d.AlphaWeighted = nan, nan, nan, nan, nan
 	} else {
 		d.AlphaWeighted = d.Fit.Alpha * d.LogSpectralNorm
 	}

@@ -146,7 +146,7 @@ func TestMarchenkoPastur(t *testing.T) {
 	}
 	// A random matrix has no heavy tail: its fitted α is far above the
 	// 2–6 range WeightWatcher reports for trained layers.
-	d := analyzeEigenvalues(ev, n, m)
+	d := FromEigenvalues(ev, n, m)
 	if d.Fit.Alpha < 6 {
 		t.Errorf("Marchenko–Pastur α = %.2f, want > 6 (no heavy tail)", d.Fit.Alpha)
 	}
