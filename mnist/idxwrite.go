@@ -35,25 +35,30 @@ func writeIDX(path string, magic uint32, dims []int, data []byte) error {
 		}
 	}
 	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
-		var zw *gzip.Writer
-		if strings.HasSuffix(path, ".gz") {
-			zw = gzip.NewWriter(w)
-			w = zw
-		}
-		hdr := make([]byte, headerSize(magic))
-		binary.BigEndian.PutUint32(hdr, magic)
-		for i, d := range dims {
-			binary.BigEndian.PutUint32(hdr[4+4*i:], uint32(d))
-		}
-		if _, err := w.Write(hdr); err != nil {
-			return err
-		}
-		if _, err := w.Write(data); err != nil {
-			return err
-		}
-		if zw != nil {
-			return zw.Close()
-		}
-		return nil
+		return encodeIDX(w, magic, dims, data, strings.HasSuffix(path, ".gz"))
 	})
+}
+
+// encodeIDX writes an IDX file, gzip-compressed when gz is set.
+func encodeIDX(w io.Writer, magic uint32, dims []int, data []byte, gz bool) error {
+	var zw *gzip.Writer
+	if gz {
+		zw = gzip.NewWriter(w)
+		w = zw
+	}
+	hdr := make([]byte, headerSize(magic))
+	binary.BigEndian.PutUint32(hdr, magic)
+	for i, d := range dims {
+		binary.BigEndian.PutUint32(hdr[4+4*i:], uint32(d))
+	}
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		return err
+	}
+	if zw != nil {
+		return zw.Close()
+	}
+	return nil
 }

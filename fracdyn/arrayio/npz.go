@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
@@ -45,7 +46,11 @@ func ReadNPZ(path string) (names []string, arrays map[string]*Array, err error) 
 		return nil, nil, fmt.Errorf("arrayio: %s: %w", path, err)
 	}
 	defer zr.Close()
-	names, arrays, err = decodeNPZ(&zr.Reader)
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("arrayio: %w", err)
+	}
+	names, arrays, err = decodeNPZ(&zr.Reader, st.Size())
 	if err != nil {
 		return nil, nil, fmt.Errorf("arrayio: %s: %w", path, err)
 	}
@@ -60,11 +65,15 @@ func ReadNPZEntry(path, name string) (*Array, error) {
 		return nil, fmt.Errorf("arrayio: %s: %w", path, err)
 	}
 	defer zr.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("arrayio: %w", err)
+	}
 	var have []string
 	for _, f := range zr.File {
 		n := strings.TrimSuffix(f.Name, ".npy")
 		if n == name {
-			a, err := readEntry(f)
+			a, err := readEntry(f, st.Size())
 			if err != nil {
 				return nil, fmt.Errorf("arrayio: %s: %w", path, err)
 			}
@@ -75,7 +84,7 @@ func ReadNPZEntry(path, name string) (*Array, error) {
 	return nil, fmt.Errorf("arrayio: %s: no array %q (it holds %s)", path, name, strings.Join(have, ", "))
 }
 
-func decodeNPZ(zr *zip.Reader) ([]string, map[string]*Array, error) {
+func decodeNPZ(zr *zip.Reader, size int64) ([]string, map[string]*Array, error) {
 	names := make([]string, 0, len(zr.File))
 	arrays := make(map[string]*Array, len(zr.File))
 	for _, f := range zr.File {
@@ -89,7 +98,7 @@ func decodeNPZ(zr *zip.Reader) ([]string, map[string]*Array, error) {
 		if _, dup := arrays[name]; dup {
 			return nil, nil, fmt.Errorf("array %q appears twice", name)
 		}
-		a, err := readEntry(f)
+		a, err := readEntry(f, size)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -99,11 +108,12 @@ func decodeNPZ(zr *zip.Reader) ([]string, map[string]*Array, error) {
 	return names, arrays, nil
 }
 
-// readEntry decodes one .npy member. Memory grows with the bytes the entry
-// really yields: the declared size only bounds the read.
-func readEntry(f *zip.File) (*Array, error) {
-	if f.UncompressedSize64 > (f.CompressedSize64+1024)*maxDeflateRatio {
-		return nil, fmt.Errorf("entry %q claims %d bytes from %d compressed", f.Name, f.UncompressedSize64, f.CompressedSize64)
+// readEntry decodes one .npy member of an archive of size bytes. Memory
+// grows with the bytes the entry really yields: the declared size only
+// bounds the read, and may not exceed what DEFLATE can make of the archive.
+func readEntry(f *zip.File, size int64) (*Array, error) {
+	if f.UncompressedSize64 > uint64(size)*maxDeflateRatio {
+		return nil, fmt.Errorf("entry %q claims %d bytes, more than an archive of %d bytes can hold", f.Name, f.UncompressedSize64, size)
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -111,7 +121,7 @@ func readEntry(f *zip.File) (*Array, error) {
 	}
 	defer rc.Close()
 	var buf bytes.Buffer
-	buf.Grow(int(min(f.UncompressedSize64, 64<<20)))
+	buf.Grow(int(min(f.UncompressedSize64, 4*uint64(size)+4096)))
 	if _, err := io.Copy(&buf, io.LimitReader(rc, int64(f.UncompressedSize64)+1)); err != nil {
 		return nil, fmt.Errorf("entry %q: %w", f.Name, err)
 	}
