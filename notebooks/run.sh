@@ -26,6 +26,7 @@
 #   FRACDYN_DATA    MNIST directory [../shared/data/mnist next to the repo, if present]
 #   GOMLX_BACKEND   GoMLX backend [go, the pure-Go backend]
 #   NB_CELL_TIMEOUT seconds one cell may run [3600]
+#   NB_JUPYTER, NB_PYTHON  Jupyter and the Python with nbformat [/usr/bin/...]
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,8 +39,10 @@ export PATH="$PATH:/usr/local/go/bin"
 gobin="$(go env GOBIN)"
 gobin="${gobin:-$(go env GOPATH)/bin}"
 export PATH="$gobin:/usr/local/go/bin:/usr/bin:$PATH"
-jupyter=/usr/bin/jupyter
-python=/usr/bin/python3
+# NB_JUPYTER and NB_PYTHON choose another Jupyter (the Docker image's conda
+# one); then no Debian packages are installed.
+jupyter="${NB_JUPYTER:-/usr/bin/jupyter}"
+python="${NB_PYTHON:-/usr/bin/python3}"
 
 export FRACDYN_PRESET="${FRACDYN_PRESET:-quick}"
 export FRACDYN_RUN="${FRACDYN_RUN:-$repo/runs/$FRACDYN_PRESET}"
@@ -56,6 +59,7 @@ step() { printf '== notebooks: %s\n' "$*"; }
 # 1. Jupyter from Debian.
 debs=(jupyter-nbconvert jupyter-client python3-nbclient python3-nbformat)
 missing=()
+[[ -n "${NB_JUPYTER:-}" ]] && debs=()
 for d in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$d" 2>/dev/null | grep -q 'install ok installed' || missing+=("$d")
 done
