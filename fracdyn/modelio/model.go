@@ -80,8 +80,12 @@ func OpenWith(path string, opts Options) (*Model, error) {
 		m.src, err = openSafetensors(path)
 	case ONNX:
 		m.src, err = openONNX(path)
-	default:
-		err = fmt.Errorf("%s: %s format not readable in this build", path, f)
+	case NPZ:
+		m.src, err = openNPZ(path)
+	case RunDir:
+		var epoch int
+		m.src, epoch, err = openRun(path, opts.Epoch)
+		m.Note = fmt.Sprintf("snapshot of epoch %d", epoch)
 	}
 	if err != nil {
 		return nil, err

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/progress"
+)
+
+func init() {
+	register(&command{
+		name: "analyze-model",
+		args: "FILE",
+		summary: "data-free fractal and spectral diagnosis of every weight matrix of a model file " +
+			"(.safetensors, .onnx, .npz, run dir)",
+		run: runAnalyzeModel,
+	})
+}
+
+func runAnalyzeModel(ctx context.Context, args []string) error {
+	c := commands["analyze-model"]
+	fs := newFlagSet(c)
+	rList := fs.String("r", "2,4,8,16", `segment sizes r, comma-separated, or "all" for every valid scale (invalid ones are skipped per layer)`)
+	layers := fs.String("layers", "", "glob over tensor names selecting the layers (default: every eligible tensor)")
+	out := fs.String("out", "", "output directory (default: FILE's base name + \"-analysis\")")
+	method := fs.String("method", "bc", "per-segment dimension estimator: bc, dbc, variogram or paper")
+	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
+	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
+	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
+	}
+	opts := modelio.AnalyzeOptions{Layers: *layers, Quantile: *quantile}
+	m, err := fractal.ParseMethod(*method)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	opts.Method = m
+	if *rList == "all" {
+		opts.AllScales = true
+	} else {
+		for _, f := range strings.Split(*rList, ",") {
+			r, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || r < 1 {
+				return usageErrorf("bad -r %q: want comma-separated sizes ≥ 1 or \"all\"", *rList)
+			}
+			opts.Scales = append(opts.Scales, r)
+		}
+	}
+	if _, err := filepath.Match(opts.Layers, ""); err != nil {
+		return usageErrorf("bad -layers glob %q: %v", opts.Layers, err)
+	}
+
+	path := fs.Arg(0)
+	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch})
+	if err != nil {
+		return err
+	}
+	defer model.Close()
+	dir := *out
+	if dir == "" {
+		base := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
+		dir = base + "-analysis"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	sel, err := modelio.Selected(model, opts.Layers)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if len(sel) == 0 {
+		return fmt.Errorf("%s: no eligible tensor matches -layers %q (see fracdyn inspect)", path, opts.Layers)
+	}
+	bar := progress.New(os.Stderr, progress.Options{Title: "analyze " + filepath.Base(path), Total: len(sel), Unit: "layers"})
+	opts.Progress = func(i, _ int, info modelio.TensorInfo) { bar.Update(i, info.Name) }
+
+	var reports []modelio.LayerReport
+	analyze := func(w io.Writer) error {
+		var seg func(modelio.SegmentRow) error
+		if w != nil {
+			cw := csv.NewWriter(w)
+			if err := cw.Write(modelio.SegmentHeader); err != nil {
+				return err
+			}
+			seg = func(s modelio.SegmentRow) error { return cw.Write(s.Record()) }
+			defer cw.Flush()
+		}
+		reports, err = modelio.Analyze(ctx, model, opts, seg)
+		return err
+	}
+	if *noSegments {
+		err = analyze(nil)
+	} else {
+		err = fsutil.WriteFileAtomic(filepath.Join(dir, "segments.csv"), analyze)
+	}
+	if err != nil {
+		return err
+	}
+	bar.Done(fmt.Sprintf("%d layers", len(reports)))
+	for name, write := range map[string]func(io.Writer, []modelio.LayerReport) error{
+		"scales.csv": modelio.WriteScales, "details.csv": modelio.WriteDetails,
+	} {
+		if err := fsutil.WriteFileAtomic(filepath.Join(dir, name), func(w io.Writer) error { return write(w, reports) }); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("%s (%s) → %s\n\n", path, model.Format, dir)
+	return modelio.PrintDetails(os.Stdout, reports)
+}

@@ -1,0 +1,314 @@
+package modelio
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path"
+	"slices"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/spectral"
+)
+
+// DefaultScales are the segment sizes Analyze uses when none are asked for:
+// powers of two, each kept where it is valid for a layer's matrices.
+var DefaultScales = []int{2, 4, 8, 16}
+
+// AnalyzeOptions tune Analyze. The zero value gives the defaults.
+type AnalyzeOptions struct {
+	// Scales are the segment sizes r; nil means DefaultScales. Each layer
+	// uses those valid for its matrices (fractal.ValidScales). AllScales
+	// uses every valid scale instead.
+	Scales    []int
+	AllScales bool
+	// Layers is a glob (path.Match) over tensor names; "" means every
+	// eligible tensor.
+	Layers string
+	// Method is the per-segment dimension estimator (fractal.Method; ""
+	// means box counting).
+	Method fractal.Method
+	// Quantile of |w| used as the mask threshold; 0 means fractal's default.
+	Quantile float64
+	// Workers bounds fractal's goroutines; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, if set, is called as each layer starts.
+	Progress func(i, n int, info TensorInfo)
+}
+
+// SegmentRow is one segment of one layer at one scale.
+type SegmentRow struct {
+	Layer                     string
+	R, Matrix                 int
+	Neuron, Channel, Row, Col int
+	FD, FDR2, Entropy         float64
+}
+
+// Stat summarises values: mean, standard deviation (population), count.
+type Stat struct {
+	Mean, Std float64
+	N         int
+}
+
+func statOf(v []float64) Stat {
+	s := Stat{N: len(v)}
+	if s.N == 0 {
+		s.Mean, s.Std = math.NaN(), math.NaN()
+		return s
+	}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(s.N)
+	for _, x := range v {
+		s.Std += (x - s.Mean) * (x - s.Mean)
+	}
+	s.Std = math.Sqrt(s.Std / float64(s.N))
+	return s
+}
+
+// ScaleSummary summarises a layer's segments at one scale r.
+type ScaleSummary struct {
+	R, Segments int
+	Threshold   float64 // mask threshold τ over the layer
+	FD, FDR2, H Stat
+}
+
+// EstimatorSummary is one whole-matrix dimension estimator over a layer's
+// matrices: the dimension and R² of each matrix's fit, summarised.
+type EstimatorSummary struct {
+	Method    fractal.Method
+	Dimension Stat
+	R2        Stat
+	Failed    int // matrices the estimator could not fit (too small, empty)
+}
+
+// SelfSimSummary summarises fractal.SelfSimilarity over a layer's matrices.
+type SelfSimSummary struct {
+	Judged, Invariant int  // matrices with enough scales, and those passing
+	Dimension, R2     Stat // over judged matrices
+	// Reason is the verdict's explanation for a single-matrix layer, or a
+	// count for a layer of many.
+	Reason string
+}
+
+// LayerReport is the data-free diagnosis of one weight tensor.
+type LayerReport struct {
+	Info       TensorInfo
+	Scales     []ScaleSummary
+	Estimators []EstimatorSummary
+	Entropy    Stat // whole-matrix entropy fractal.Entropy over matrices
+	SelfSim    SelfSimSummary
+	// Spectral are the WeightWatcher metrics; for a conv kernel [out,in,kh,kw]
+	// the eigenvalues of its kh·kw out×in slices are pooled into one ESD, as
+	// WeightWatcher does.
+	Spectral spectral.Details
+	// Err is set when the layer could not be analysed (NaN weights, say);
+	// the other layers still are.
+	Err string
+}
+
+// segmentShape is the shape handed to fractal.LayerSegments: the conv
+// tensor itself, or the single matrix of the mapping.
+func segmentShape(info TensorInfo) []int {
+	if info.Kind == Conv && info.Matrices.Count > 1 {
+		return info.Shape
+	}
+	return []int{info.Matrices.Rows, info.Matrices.Cols}
+}
+
+// layerScales returns the scales to use for info under opts.
+func layerScales(info TensorInfo, opts AnalyzeOptions) []int {
+	valid := info.Matrices.Scales()
+	if opts.AllScales {
+		return valid
+	}
+	want := opts.Scales
+	if want == nil {
+		want = DefaultScales
+	}
+	var out []int
+	for _, r := range want {
+		if slices.Contains(valid, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Selected returns the tensors of m that Analyze visits: eligible ones
+// whose names match the glob.
+func Selected(m *Model, glob string) ([]TensorInfo, error) {
+	var out []TensorInfo
+	for _, t := range m.Tensors {
+		if !t.Eligible() {
+			continue
+		}
+		if glob != "" {
+			ok, err := path.Match(glob, t.Name)
+			if err != nil {
+				return nil, fmt.Errorf("bad layer glob %q: %w", glob, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Analyze runs the data-free diagnosis on every selected tensor of m, one
+// tensor in memory at a time: segmentation at each scale with the chosen
+// estimator and entropy per segment (passed to segment, which may be nil),
+// every whole-matrix estimator, the matrix entropy, the self-similarity
+// test, and the spectral metrics. It stops early when ctx is cancelled.
+func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(SegmentRow) error) ([]LayerReport, error) {
+	sel, err := Selected(m, opts.Layers)
+	if err != nil {
+		return nil, err
+	}
+	var reports []LayerReport
+	for i, info := range sel {
+		if err := ctx.Err(); err != nil {
+			return reports, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(i, len(sel), info)
+		}
+		data, err := m.ReadFloat32(info.Name)
+		if err != nil {
+			return reports, err
+		}
+		rep, err := AnalyzeTensor(info, data, opts, segment)
+		if err != nil {
+			return reports, err
+		}
+		reports = append(reports, rep)
+	}
+	return reports, nil
+}
+
+// AnalyzeTensor is Analyze for one tensor already decoded. Only errors of
+// segment are returned; a failure of the analysis itself is recorded in
+// the report's Err.
+func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment func(SegmentRow) error) (LayerReport, error) {
+	rep := LayerReport{Info: info}
+	shape := segmentShape(info)
+	lopts := fractal.LayerOptions{Name: info.Name, Method: opts.Method, Quantile: opts.Quantile, Workers: opts.Workers}
+	for _, r := range layerScales(info, opts) {
+		lr, err := fractal.LayerSegments(data, shape, r, lopts)
+		if err != nil {
+			rep.Err = err.Error()
+			return rep, nil
+		}
+		fd, r2, h := widen(lr.FD), widen(lr.FDR2), widen(lr.H)
+		rep.Scales = append(rep.Scales, ScaleSummary{R: r, Segments: lr.Len(), Threshold: float64(lr.Threshold),
+			FD: statOf(fd), FDR2: statOf(r2), H: statOf(h)})
+		if segment == nil {
+			continue
+		}
+		q := lr.PerMatrix()
+		for s := range lr.Len() {
+			id := lr.Segment(s)
+			row := SegmentRow{Layer: info.Name, R: r, Matrix: s / q, Neuron: id.Neuron, Channel: id.Channel,
+				Row: id.Row, Col: id.Col, FD: fd[s], FDR2: r2[s], Entropy: h[s]}
+			if err := segment(row); err != nil {
+				return rep, err
+			}
+		}
+	}
+
+	fopts := fractal.Options{Quantile: opts.Quantile}
+	dims := make([][]float64, len(fractal.Methods()))
+	r2s := make([][]float64, len(fractal.Methods()))
+	failed := make([]int, len(fractal.Methods()))
+	var ent, ssDim, ssR2 []float64
+	var ss SelfSimSummary
+	mp := info.Matrices
+	err := Matrices(info, data, func(j int, w []float64) error {
+		for k, method := range fractal.Methods() {
+			fit, err := fractal.Estimate(w, mp.Rows, mp.Cols, method, fopts)
+			if err != nil || math.IsNaN(fit.Dimension) {
+				failed[k]++
+				continue
+			}
+			dims[k] = append(dims[k], fit.Dimension)
+			r2s[k] = append(r2s[k], fit.R2)
+		}
+		ent = append(ent, fractal.Entropy(w))
+		v, err := fractal.SelfSimilarity(w, mp.Rows, mp.Cols, fopts)
+		if err != nil {
+			return err
+		}
+		if mp.Count == 1 {
+			ss.Reason = v.Reason
+		}
+		if len(v.Scales) >= fractal.SelfSimilarityMinScales && v.Counts[0] > 0 {
+			ss.Judged++
+			if v.ScaleInvariant {
+				ss.Invariant++
+			}
+			ssDim = append(ssDim, v.Dimension)
+			ssR2 = append(ssR2, v.R2)
+		}
+		return nil
+	})
+	if err != nil {
+		rep.Err = fmt.Sprintf("%s: %v", info.Name, err)
+		return rep, nil
+	}
+	for k, method := range fractal.Methods() {
+		rep.Estimators = append(rep.Estimators, EstimatorSummary{Method: method, Dimension: statOf(dims[k]), R2: statOf(r2s[k]), Failed: failed[k]})
+	}
+	rep.Entropy = statOf(ent)
+	ss.Dimension, ss.R2 = statOf(ssDim), statOf(ssR2)
+	if mp.Count > 1 {
+		ss.Reason = fmt.Sprintf("%d of %d matrices judged, %d scale-invariant", ss.Judged, mp.Count, ss.Invariant)
+	}
+	rep.SelfSim = ss
+
+	rep.Spectral, err = spectralOf(info, data)
+	if err != nil {
+		rep.Err = fmt.Sprintf("%s: %v", info.Name, err)
+	}
+	return rep, nil
+}
+
+// spectralOf returns the spectral details of a tensor: its mapping's matrix,
+// or for a conv kernel the pooled ESD of its kh·kw slices W[:,:,i,j].
+func spectralOf(info TensorInfo, data []float32) (spectral.Details, error) {
+	if info.Kind == Conv && info.Matrices.Count > 1 {
+		out, in, kh, kw := info.Shape[0], info.Shape[1], info.Shape[2], info.Shape[3]
+		slice := make([]float64, out*in)
+		var ev []float64
+		for p := range kh * kw {
+			for o := range out {
+				for c := range in {
+					slice[o*in+c] = float64(data[(o*in+c)*kh*kw+p])
+				}
+			}
+			e, err := spectral.Eigenvalues(slice, out, in)
+			if err != nil {
+				return spectral.Details{}, err
+			}
+			ev = append(ev, e...)
+		}
+		slices.Sort(ev)
+		return spectral.FromEigenvalues(ev, out, in), nil
+	}
+	mp := info.Matrices
+	w := make([]float64, len(data))
+	for i, v := range data {
+		w[i] = float64(v)
+	}
+	return spectral.Analyze(w, mp.Rows, mp.Cols)
+}
+
+func widen(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}

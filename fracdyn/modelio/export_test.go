@@ -1,0 +1,158 @@
+package modelio
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+)
+
+func TestNPZFromNumpy(t *testing.T) {
+	m, err := Open("testdata/numpy.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for name, want := range readExpected(t) {
+		if n, ok := strings.CutPrefix(name, "npz:"); ok {
+			checkTensor(t, m, n, want)
+		}
+	}
+	for name, kind := range map[string]Kind{"conv1.weight": Conv, "conv1.bias": Bias, "fc.weight": Dense, "labels": Skipped} {
+		if info, _ := m.Info(name); info.Kind != kind {
+			t.Errorf("%s: kind %v, want %v", name, info.Kind, kind)
+		}
+	}
+}
+
+// writeTestRun writes a run directory holding one snapshot of weights at
+// epoch 3 (gradients are zeros), as fracdyn train lays it out.
+func writeTestRun(t *testing.T, arch model.Arch, weights map[string][]float32) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := run.Config{Format: run.FormatVersion, Arch: string(arch), BatchSize: 1}
+	var names []string
+	arrays := map[string]*arrayio.Array{}
+	for _, l := range model.Layers(arch) {
+		cfg.Layers = append(cfg.Layers, run.LayerInfo{Name: l.Name, Kind: l.Kind.String(), WeightShape: l.WeightShape,
+			BiasShape: l.BiasShape, OutShape: l.OutShape, Prev: l.Prev})
+		for _, p := range []struct {
+			part  string
+			shape []int
+		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+			name := model.StateName(l, p.part)
+			arrays[name] = arrayio.FromFloat32(weights[name], p.shape...)
+			arrays[name+run.GradSuffix] = arrayio.FromFloat32(make([]float32, numel(p.shape)), p.shape...)
+			names = append(names, name, name+run.GradSuffix)
+		}
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, run.ConfigFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, run.SnapshotsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := arrayio.WriteNPZ(filepath.Join(dir, run.SnapshotsDir, "epoch-003.npz"), names, arrays); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// analysisText runs Analyze on path and renders every table as text.
+func analysisText(t *testing.T, path string, opts AnalyzeOptions) string {
+	t.Helper()
+	m, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var segs bytes.Buffer
+	reports, err := Analyze(context.Background(), m, opts, func(s SegmentRow) error {
+		segs.WriteString(strings.Join(s.Record(), ",") + "\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteDetails(&out, reports); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteScales(&out, reports); err != nil {
+		t.Fatal(err)
+	}
+	return out.String() + segs.String()
+}
+
+// TestExportsAnalyseAsTheRun exports a run's snapshot to every format and
+// checks that each re-imports to the same tensors and the same analysis
+// tables, byte for byte, as the run directory itself.
+func TestExportsAnalyseAsTheRun(t *testing.T) {
+	for _, tc := range []struct {
+		arch   model.Arch
+		layers string
+	}{{model.MLP, "fc[23].weight"}, {model.PaperCNN, "conv*"}} {
+		t.Run(string(tc.arch), func(t *testing.T) {
+			weights := randomWeights(tc.arch, 2)
+			dir := writeTestRun(t, tc.arch, weights)
+			arch, got, epoch, err := RunWeights(dir, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if arch != tc.arch || epoch != 3 {
+				t.Fatalf("RunWeights: arch %s epoch %d, want %s 3", arch, epoch, tc.arch)
+			}
+			opts := AnalyzeOptions{Layers: tc.layers, Scales: []int{2, 4}, Workers: 1}
+			want := analysisText(t, dir, opts)
+			if !strings.Contains(want, "weight") {
+				t.Fatalf("analysis of the run found no layer:\n%s", want)
+			}
+			for _, ext := range []string{".safetensors", ".onnx", ".npz"} {
+				path := filepath.Join(t.TempDir(), "model"+ext)
+				if err := Export(path, arch, got, map[string]string{"run": dir}); err != nil {
+					t.Fatal(err)
+				}
+				m, err := Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for name, w := range weights {
+					v, err := m.ReadFloat32(name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(v, w) {
+						t.Errorf("%s: %s differs after export", ext, name)
+					}
+				}
+				m.Close()
+				if a := analysisText(t, path, opts); a != want {
+					t.Errorf("%s: analysis differs from the run's:\n%s\nwant:\n%s", ext, firstDiff(a, want), firstDiff(want, a))
+				}
+			}
+		})
+	}
+}
+
+// firstDiff returns the line of a where a and b first differ.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range la {
+		if i >= len(lb) || la[i] != lb[i] {
+			return la[i]
+		}
+	}
+	return ""
+}
