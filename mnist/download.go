@@ -98,7 +98,8 @@ func fetchFile(ctx context.Context, spec *datasetSpec, f fileSpec, dir string, p
 		}
 		failures = append(failures, err.Error())
 	}
-	return fmt.Errorf("mnist: could not download %s into %s:\n  %s", f.Name, dir, strings.Join(failures, "\n  "))
+	return fmt.Errorf("mnist: could not download %s into %s (offline? copy it there from a machine that can fetch one of these URLs):\n  %s",
+		f.Name, dir, strings.Join(failures, "\n  "))
 }
 
 // permanentError marks failures that retrying the same URL cannot fix.

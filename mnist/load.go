@@ -282,29 +282,35 @@ func readVerified(spec *datasetSpec, imgPath, labPath string, img, lab int) (*Se
 // the file's own SHA-256 must equal the published .gz checksum, or the
 // SHA-256 of its decompressed content the published content checksum.
 func readChecked(path string, f fileSpec, magic uint32) (dims []int, body []byte, err error) {
+	dims, body, _, err = readCheckedBy(path, f, magic)
+	return dims, body, err
+}
+
+// readCheckedBy is readChecked that also says which checksum matched.
+func readCheckedBy(path string, f fileSpec, magic uint32) (dims []int, body []byte, by string, err error) {
 	file, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("mnist: %w", err)
+		return nil, nil, "", fmt.Errorf("mnist: %w", err)
 	}
 	fileSum := sha256.Sum256(file)
 	dims, body, err = decodeIDX(path, file, magic)
 	if err != nil {
 		if other := identify(hex.EncodeToString(fileSum[:])); other != "" {
-			return nil, nil, fmt.Errorf("%s holds %s: %w", path, other, errOtherData)
+			return nil, nil, "", fmt.Errorf("%s holds %s: %w", path, other, errOtherData)
 		}
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if hex.EncodeToString(fileSum[:]) == f.GzSHA {
-		return dims, body, nil
+		return dims, body, "file SHA-256 = published .gz SHA-256", nil
 	}
 	content := contentSHA(magic, dims, body)
 	if content == f.RawSHA {
-		return dims, body, nil
+		return dims, body, "content SHA-256 = published content SHA-256", nil
 	}
 	if other := identify(content); other != "" {
-		return nil, nil, fmt.Errorf("%s holds %s: %w", path, other, errOtherData)
+		return nil, nil, "", fmt.Errorf("%s holds %s: %w", path, other, errOtherData)
 	}
-	return nil, nil, fmt.Errorf("mnist: %s: checksum mismatch: content SHA-256 %s, published %s (file SHA-256 %s, published .gz %s)",
+	return nil, nil, "", fmt.Errorf("mnist: %s: checksum mismatch: content SHA-256 %s, published %s (file SHA-256 %s, published .gz %s)",
 		path, content, f.RawSHA, hex.EncodeToString(fileSum[:]), f.GzSHA)
 }
 
@@ -319,4 +325,42 @@ func contentSHA(magic uint32, dims []int, body []byte) string {
 	h.Write(hdr)
 	h.Write(body)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// FileCheck reports how VerifyFile checked one file.
+type FileCheck struct {
+	Path   string
+	SHA256 string // of the file as stored
+	By     string // which published checksum matched
+	Items  int    // images or labels in the file
+}
+
+// VerifyFile reads one of dataset's files (recognised by its base name,
+// with or without .gz), checks its IDX structure and its published
+// checksum, and reports which checksum matched.
+func VerifyFile(dataset, path string) (FileCheck, error) {
+	spec, err := lookupDataset(dataset)
+	if err != nil {
+		return FileCheck{}, err
+	}
+	base := filepath.Base(path)
+	for _, f := range spec.Files {
+		if base != f.Name && base != f.rawName() {
+			continue
+		}
+		magic := uint32(magicLabels)
+		if f.Images {
+			magic = magicImages
+		}
+		dims, _, by, err := readCheckedBy(path, f, magic)
+		if err != nil {
+			return FileCheck{}, err
+		}
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return FileCheck{}, fmt.Errorf("mnist: %w", err)
+		}
+		return FileCheck{Path: path, SHA256: sum, By: by, Items: dims[0]}, nil
+	}
+	return FileCheck{}, fmt.Errorf("mnist: %s is not a %s file name", path, spec.Title)
 }
