@@ -29,29 +29,37 @@
 //
 // # Checksums
 //
-// Every file is checked when loaded against the SHA-256 published by
-// TensorFlow Datasets for the .gz files; a file that fails that is accepted
-// if the SHA-256 of its decompressed content equals the content checksum of
-// the published file (so raw files and recompressed copies, such as
-// Debian's, pass). The test-set checksums were cross-checked against the
-// MD5 sums torchvision publishes, which are the MD5SUMS shipped with the
-// CI's data.
+// Every file is checked when loaded. It passes if its SHA-256 equals the
+// published SHA-256 of the .gz file (TensorFlow Datasets' url_checksums;
+// GoMLX's MNIST example carries the same values), or if the SHA-256 of its
+// decompressed IDX content equals that of the published files' content
+// (recorded by several independent projects, and recomputed here from the
+// CI's test files, whose MD5 match torchvision's published MD5 and the
+// MD5SUMS beside them). The second rule lets raw files and recompressed
+// copies pass: Debian's dataset-fashion-mnist ships its .gz files recompressed
+// (without the original name in the gzip header), same content, other bytes.
+// A file with another dataset's checksum (MNIST and Fashion-MNIST use the
+// same file names) is reported as such, and its directory is skipped.
+// VerifyFile checks one file and says which rule matched.
 //
 // # Downloads
 //
-// Only with Options.Download (the CLI's --download), only over HTTPS:
-// MNIST from https://ossci-datasets.s3.amazonaws.com/mnist/ (torchvision's
-// mirror) then https://storage.googleapis.com/cvdf-datasets/mnist/;
-// Fashion-MNIST from https://fashion-mnist.s3.eu-central-1.amazonaws.com/.
-// Files go to opts.Dir, else $FRACDYN_DATA, else the user cache. Each file
-// is written to NAME.part, resumed with an HTTP Range request after a broken
-// connection, abandoned after 60 s without data, tried 3 times per mirror
-// (pauses 2 s, 4 s), capped at its published size, and renamed to NAME only
-// after its SHA-256 matches; a file that does not match is deleted. So no
-// bad or partial file ever carries a final name. Progress is a bar on a
-// terminal and a line per quarter elsewhere. Offline, the error lists the
-// directories searched, the missing files, their URLs and the directory to
-// put them in.
+// Only with Options.Download (the CLI's --download), only over HTTPS, and
+// redirects only to HTTPS: MNIST from
+// https://ossci-datasets.s3.amazonaws.com/mnist/ (torchvision's mirror) then
+// https://storage.googleapis.com/cvdf-datasets/mnist/ (Google's CVDF
+// mirror); Fashion-MNIST from its bucket's HTTPS endpoint
+// https://fashion-mnist.s3.eu-central-1.amazonaws.com/. Files go to
+// Options.Dir when given, else $FRACDYN_DATA when writable, else the user
+// cache. Each file is written to NAME.part, resumed with an HTTP Range
+// request after a broken connection, abandoned after 60 s without data,
+// tried 3 times per mirror (pauses 2 s, 4 s; a 404 or a checksum mismatch is
+// not retried on the same mirror), capped at its published size, and renamed
+// to NAME only after its SHA-256 matches; a file that does not match is
+// deleted. So no bad or partial file ever carries a final name. Progress is a
+// bar on a terminal and a line per quarter elsewhere. Offline, Load's error
+// lists the directories searched, the files, their URLs and the directory
+// to put them in.
 //
 // # Partial set
 //
@@ -79,4 +87,15 @@
 // or kept (BatchOptions.KeepLast). Pixels are converted through a 256-entry
 // table straight into the tensor's memory. Probe takes a fixed batch of the
 // eval set for gradient tracking.
+//
+// # API
+//
+//	Load(ctx, Options) (*Data, error)        find, verify, split
+//	Candidates(Options) ([]Candidate, error) the search order and what each holds
+//	Download(ctx, Options) (string, error)   fetch missing files
+//	VerifyFile(dataset, path) (FileCheck, error)
+//	ReadImages, ReadLabels, WriteImages, WriteLabels   IDX files
+//	(*Set).Float32Images, Int32Labels, Subset, Pixels
+//	NewBatches(name, *Set, BatchOptions) (*Batches, error); Probe
+//	Permutation(n, seed, stream)             the seeded order used throughout
 package mnist

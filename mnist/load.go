@@ -111,15 +111,31 @@ func cacheDir(spec *datasetSpec) string {
 	return filepath.Join(dir, "fracdyn", spec.Name)
 }
 
-// downloadDir is where Download writes: opts.Dir, else $FRACDYN_DATA, else
-// the user cache.
+// downloadDir is where Download writes: opts.Dir when given; else
+// $FRACDYN_DATA when it is writable (CI points it at a read-only copy of the
+// test files); else the user cache.
 func downloadDir(opts Options, spec *datasetSpec) string {
-	for _, d := range []string{opts.Dir, os.Getenv(EnvDataDir), cacheDir(spec)} {
-		if d != "" {
-			return d
-		}
+	if opts.Dir != "" {
+		return opts.Dir
 	}
-	return ""
+	if env := os.Getenv(EnvDataDir); env != "" && writable(env) {
+		return env
+	}
+	return cacheDir(spec)
+}
+
+// writable reports whether files can be created in dir (creating dir).
+func writable(dir string) bool {
+	if os.MkdirAll(dir, 0o755) != nil {
+		return false
+	}
+	f, err := os.CreateTemp(dir, ".fracdyn-write-test-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
 }
 
 // errOtherData marks a directory whose files belong to another dataset.

@@ -318,3 +318,45 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+func TestVerifyFile(t *testing.T) {
+	dir := realMNISTDir(t)
+	fc, err := VerifyFile(MNIST, filepath.Join(dir, "t10k-labels-idx1-ubyte.gz"))
+	if err != nil || fc.Items != 10000 || fc.SHA256 != knownDatasets[MNIST].Files[3].GzSHA || !strings.Contains(fc.By, ".gz") {
+		t.Errorf("%+v %v", fc, err)
+	}
+	// The raw content passes by its content checksum.
+	lab, _ := ReadLabels(filepath.Join(dir, "t10k-labels-idx1-ubyte.gz"))
+	raw := filepath.Join(t.TempDir(), "t10k-labels-idx1-ubyte")
+	WriteLabels(raw, lab)
+	if fc, err := VerifyFile(MNIST, raw); err != nil || !strings.Contains(fc.By, "content") {
+		t.Errorf("raw: %+v %v", fc, err)
+	}
+	_, err = VerifyFile(FashionMNIST, filepath.Join(dir, "t10k-labels-idx1-ubyte.gz"))
+	wantErr(t, err, "holds MNIST t10k-labels-idx1-ubyte")
+	_, err = VerifyFile(MNIST, filepath.Join(dir, "MD5SUMS"))
+	wantErr(t, err, "not a MNIST file name")
+}
+
+func TestDownloadDirSkipsReadOnlyEnv(t *testing.T) {
+	isolate(t)
+	spec := knownDatasets[MNIST]
+	rw := t.TempDir()
+	t.Setenv(EnvDataDir, rw)
+	if got := downloadDir(Options{}, spec); got != rw {
+		t.Errorf("download dir %s, want %s", got, rw)
+	}
+	if got := downloadDir(Options{Dir: "x"}, spec); got != "x" {
+		t.Errorf("download dir %s, want x", got)
+	}
+	ro := t.TempDir()
+	os.Chmod(ro, 0o555)
+	t.Cleanup(func() { os.Chmod(ro, 0o755) })
+	t.Setenv(EnvDataDir, ro)
+	if writable(ro) {
+		t.Skip("running as a user who can write read-only directories (root)")
+	}
+	if got := downloadDir(Options{}, spec); got != cacheDir(spec) {
+		t.Errorf("download dir %s, want the cache %s", got, cacheDir(spec))
+	}
+}
