@@ -37,7 +37,7 @@ func installDotGeneralKernel() {
 	simplegoExecutors[backends.OpTypeDotGeneral] = execDotGeneral
 }
 
-var registerDotGeneralKernel sync.Once
+var registerKernels sync.Once
 
 // dotPlan is the offset-table form of one DotGeneral node's operands.
 type dotPlan struct {

@@ -30,8 +30,8 @@ type operand struct {
 // [B, M, N] row-major, using up to workers goroutines.
 func gemm(out []float32, lhs, rhs *operand, workers int) {
 	B, M, N := len(lhs.batch), len(lhs.cross), len(rhs.cross)
-	clear(out)
 	if len(lhs.contract) == 0 {
+		clear(out)
 		return
 	}
 	type task struct{ b, m0, m1, n0, n1 int }
@@ -102,7 +102,8 @@ var workspaces = sync.Pool{New: func() any {
 }}
 
 // gemmBlock computes rows [m0, m1) and columns [n0, n1) of batch b into c
-// (the [M, N] matrix of that batch, row stride ldc).
+// (the [M, N] matrix of that batch, row stride ldc). The first k block
+// stores, later ones accumulate, so c need not be cleared.
 func gemmBlock(c []float32, ldc int, lhs, rhs *operand, b, m0, m1, n0, n1 int, ws *workspace) {
 	K := len(lhs.contract)
 	lb, rb := lhs.batch[b], rhs.batch[b]
@@ -111,6 +112,7 @@ func gemmBlock(c []float32, ldc int, lhs, rhs *operand, b, m0, m1, n0, n1 int, w
 		panels := (ncur + nr - 1) / nr
 		for pc := 0; pc < K; pc += kc {
 			kcur := min(kc, K-pc)
+			first := pc == 0
 			packB(ws, rhs, rb, jc, ncur, panels, pc, kcur)
 			for ic := m0; ic < m1; ic += mc {
 				mcur := min(mc, m1-ic)
@@ -130,15 +132,19 @@ func gemmBlock(c []float32, ldc int, lhs, rhs *operand, b, m0, m1, n0, n1 int, w
 						h := min(mr, m1-i)
 						a := ws.a[p*mr*kcur:]
 						if h == mr && w == nr {
-							microKernel(kcur, a, bData, ldb, c[i*ldc+j:], ldc)
+							microKernel(kcur, a, bData, ldb, c[i*ldc+j:], ldc, !first)
 							continue
 						}
-						clear(ws.tile[:])
-						microKernel(kcur, a, bData, ldb, ws.tile[:], nr)
+						microKernel(kcur, a, bData, ldb, ws.tile[:], nr, false)
 						for ii := range h {
 							row := c[(i+ii)*ldc+j : (i+ii)*ldc+j+w]
+							tile := ws.tile[ii*nr : ii*nr+w]
+							if first {
+								copy(row, tile)
+								continue
+							}
 							for jj := range row {
-								row[jj] += ws.tile[ii*nr+jj]
+								row[jj] += tile[jj]
 							}
 						}
 					}
@@ -219,9 +225,10 @@ func consecutive(offsets []int) bool {
 	return true
 }
 
-// microKernelGo is the portable micro-kernel: c[ii·ldc + jj] +=
-// Σ_k a[k·mr + ii]·b[k·ldb + jj] for a full mr×nr tile.
-func microKernelGo(k int, a, b []float32, ldb int, c []float32, ldc int) {
+// microKernelGo is the portable micro-kernel: c[ii·ldc + jj] (+)=
+// Σ_k a[k·mr + ii]·b[k·ldb + jj] for a full mr×nr tile, adding to c if
+// accumulate, else storing.
+func microKernelGo(k int, a, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	var acc [mr][nr]float32
 	for p := range k {
 		brow := b[p*ldb : p*ldb+nr]
@@ -234,6 +241,10 @@ func microKernelGo(k int, a, b []float32, ldb int, c []float32, ldc int) {
 	}
 	for ii := range mr {
 		row := c[ii*ldc : ii*ldc+nr]
+		if !accumulate {
+			copy(row, acc[ii][:])
+			continue
+		}
 		for jj := range row {
 			row[jj] += acc[ii][jj]
 		}

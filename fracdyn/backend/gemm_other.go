@@ -4,8 +4,8 @@ package backend
 
 const useAVX2 = false
 
-func microKernel(k int, a, b []float32, ldb int, c []float32, ldc int) {
-	microKernelGo(k, a, b, ldb, c, ldc)
+func microKernel(k int, a, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	microKernelGo(k, a, b, ldb, c, ldc, accumulate)
 }
 
 func setAVX2(bool) {}

@@ -28,7 +28,10 @@ func wrap(b backends.Backend) backends.Backend {
 		return b
 	}
 	registerDotGeneralGradient.Do(installDotGeneralVJP)
-	registerDotGeneralKernel.Do(installDotGeneralKernel)
+	registerKernels.Do(func() {
+		installDotGeneralKernel()
+		installSliceKernel()
+	})
 	return &goBackend{Backend: b}
 }
 

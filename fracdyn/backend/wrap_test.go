@@ -183,3 +183,39 @@ func TestConvGeneral(t *testing.T) {
 	assertClose(t, "∂x conv", flat(outs[1]), dx, 1e-5)
 	assertClose(t, "∂kernel conv", flat(outs[2]), dk, 1e-5)
 }
+
+// TestSlice checks the run-copying Slice kernel against index arithmetic,
+// for slices that merge trailing axes, stride over leading axes, and (last
+// axis strided) fall back to simplego's kernel.
+func TestSlice(t *testing.T) {
+	b := goBackendForTest(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	dims := []int{3, 4, 5, 6}
+	x := randFloats(rng, 3*4*5*6)
+	for _, c := range []struct{ starts, limits, strides []int }{
+		{[]int{0, 0, 0, 0}, []int{3, 4, 5, 6}, []int{1, 1, 1, 1}},
+		{[]int{1, 0, 0, 0}, []int{3, 4, 5, 6}, []int{1, 1, 1, 1}},
+		{[]int{0, 1, 2, 0}, []int{3, 3, 4, 6}, []int{1, 1, 1, 1}},
+		{[]int{0, 0, 1, 1}, []int{3, 4, 4, 5}, []int{2, 3, 1, 1}},
+		{[]int{0, 0, 0, 1}, []int{3, 4, 5, 6}, []int{1, 1, 2, 2}},
+	} {
+		got := MustExecOnce(b, func(x *Node) *Node {
+			specs := make([]SliceAxisSpec, 4)
+			for a := range specs {
+				specs[a] = AxisRange(c.starts[a], c.limits[a]).Stride(c.strides[a])
+			}
+			return Slice(x, specs...)
+		}, tensors.FromFlatDataAndDimensions(x, dims...))
+		var want []float32
+		for i := c.starts[0]; i < c.limits[0]; i += c.strides[0] {
+			for j := c.starts[1]; j < c.limits[1]; j += c.strides[1] {
+				for k := c.starts[2]; k < c.limits[2]; k += c.strides[2] {
+					for l := c.starts[3]; l < c.limits[3]; l += c.strides[3] {
+						want = append(want, x[((i*4+j)*5+k)*6+l])
+					}
+				}
+			}
+		}
+		assertClose(t, "Slice", flat(got), want, 0)
+	}
+}

@@ -18,13 +18,15 @@ func benchStep(b *testing.B, arch model.Arch) {
 	if _, err := t.Step(images, labels); err != nil { // Compile outside the timing.
 		b.Fatal(err)
 	}
+	cpu0 := CPUTime()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := t.Step(images, labels); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/step")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/step")
+	b.ReportMetric((CPUTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/step")
 }
 
 func BenchmarkStepCNN(b *testing.B)       { benchStep(b, model.PaperCNN) }

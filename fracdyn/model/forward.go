@@ -83,8 +83,13 @@ func Forward(ctx *context.Context, arch Arch, images *Node) (logits *Node, acts 
 	return x, acts
 }
 
-// Relu is max(x, 0).
-func Relu(x *Node) *Node { return Max(x, ScalarZero(x.Graph(), x.DType())) }
+// Relu is max(x, 0), written as Where(x > 0, x, 0) so that its gradient is
+// one Where (v where x > 0, else 0) instead of GoMLX's Max gradient, which
+// also builds indicators for, and sums the gradient of, the zero side.
+func Relu(x *Node) *Node {
+	positive := StopGradient(GreaterThan(x, ScalarZero(x.Graph(), x.DType())))
+	return Where(positive, x, ZerosLike(x))
+}
 
 // uniformInit is PyTorch's default initialiser for nn.Linear and nn.Conv2d
 // weights and biases: U(-1/√fanIn, 1/√fanIn).
@@ -120,17 +125,20 @@ func convParams(ctx *context.Context, x *Node, out int) (kernel, bias *Node) {
 // W] (channels first) to out channels, computed as im2col: the nine shifted
 // copies of the zero-padded input are stacked into patches [B, C·9, H·W]
 // and contracted with the kernel reshaped to [out, C·9] in one DotGeneral.
-// Only Slice, Concatenate, Reshape, Transpose and DotGeneral are used, so
-// forward and gradient run on every backend.
+// The kernel is broadcast over the batch ([B, out, C·9], small next to the
+// patches) so that the product is batched and comes out as [B, out, H·W],
+// and the gradients as [B, out, C·9] and [B, C·9, H·W]: no transposes.
+// Only Slice, Concatenate, Reshape, BroadcastInDim and DotGeneral are used,
+// so forward and gradient run on every backend.
 func Conv3x3(ctx *context.Context, x *Node, out int) *Node {
 	x.AssertRank(4)
 	dims := x.Shape().Dimensions
 	batch, in, h, w := dims[0], dims[1], dims[2], dims[3]
 	kernel, bias := convParams(ctx, x, out)
 	patches := Im2Col(x) // [B, C·9, H·W]
-	k := Reshape(kernel, out, in*KernelSize*KernelSize)
-	y := DotGeneral(k, []int{1}, nil, patches, []int{1}, nil) // [out, B, H·W]
-	y = TransposeAllAxes(y, 1, 0, 2)
+	k := Reshape(kernel, 1, out, in*KernelSize*KernelSize)
+	k = BroadcastToDims(k, batch, out, in*KernelSize*KernelSize)
+	y := DotGeneral(k, []int{2}, []int{0}, patches, []int{1}, []int{0}) // [B, out, H·W]
 	y = Reshape(y, batch, out, h, w)
 	return Add(y, Reshape(bias, 1, out, 1, 1))
 }
