@@ -1,0 +1,135 @@
+package dynamics
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+)
+
+// Kinds of trajectory.
+const (
+	KindLoss      = "loss"            // the minibatch loss
+	KindGradNorm  = "grad_norm"       // ‖∇L‖ over all parameters
+	KindLayerNorm = "layer_grad_norm" // ‖∇L‖ over one layer
+	KindSegment   = "segment"         // ‖∂L/∂W_seg‖ of a tracked segment
+)
+
+// Trajectory is one per-step series of a run.
+type Trajectory struct {
+	Name   string // "loss", "grad_norm", "grad_norm_conv1", "conv1[n3,c0,r0,c1]"
+	Kind   string
+	Layer  string // "" for whole-model series
+	Column int    // column in steps-segments.npy, -1 for other kinds
+	Values []float64
+}
+
+// Trajectories are the per-step series of a run with their time axis.
+type Trajectories struct {
+	Epoch  []int // epoch of each step (1-based)
+	Step   []int // global step number (1-based)
+	Series []Trajectory
+}
+
+// SegmentName names a tracked segment: layer[nN,cC,rR,cC] for conv
+// kernels, layer[rR,cC] for dense matrices (R, C the block origin).
+func SegmentName(s run.TrackedSegment) string {
+	if s.Neuron < 0 {
+		return fmt.Sprintf("%s[r%d,c%d]", s.Layer, s.Row, s.Col)
+	}
+	return fmt.Sprintf("%s[n%d,ch%d,r%d,c%d]", s.Layer, s.Neuron, s.Channel, s.Row, s.Col)
+}
+
+// LoadTrajectories reads steps.csv and, when the run has them, the tracked
+// segments' gradient norms. perLayer > 0 keeps at most that many segments
+// per layer, evenly spaced over the layer's tracked columns (a deterministic
+// choice); perLayer ≤ 0 keeps all.
+func LoadTrajectories(r *run.Run, perLayer int) (*Trajectories, error) {
+	steps, err := r.Steps()
+	if err != nil {
+		return nil, err
+	}
+	if len(steps) == 0 {
+		return nil, fmt.Errorf("run %s: no steps recorded", r.Dir)
+	}
+	tr := &Trajectories{Epoch: make([]int, len(steps)), Step: make([]int, len(steps))}
+	loss := make([]float64, len(steps))
+	gn := make([]float64, len(steps))
+	layerNorms := make([][]float64, len(r.Config.Layers))
+	for i := range layerNorms {
+		layerNorms[i] = make([]float64, len(steps))
+	}
+	for i, s := range steps {
+		tr.Epoch[i], tr.Step[i] = s.Epoch, s.Step
+		loss[i], gn[i] = s.Loss, s.GradNorm
+		for j, l := range r.Config.Layers {
+			v, ok := s.LayerGradNorms[l.Name]
+			if !ok {
+				v = math.NaN()
+			}
+			layerNorms[j][i] = v
+		}
+	}
+	tr.Series = append(tr.Series,
+		Trajectory{Name: "loss", Kind: KindLoss, Column: -1, Values: loss},
+		Trajectory{Name: "grad_norm", Kind: KindGradNorm, Column: -1, Values: gn})
+	for j, l := range r.Config.Layers {
+		tr.Series = append(tr.Series, Trajectory{Name: "grad_norm_" + l.Name, Kind: KindLayerNorm,
+			Layer: l.Name, Column: -1, Values: layerNorms[j]})
+	}
+	index, series, err := r.TrackedSegments()
+	if err != nil {
+		return tr, nil // a run without tracked segments still has its loss
+	}
+	rows, cols := series.Shape[0], series.Shape[1]
+	if rows != len(steps) {
+		return nil, fmt.Errorf("run %s: %d rows of segment norms for %d steps", r.Dir, rows, len(steps))
+	}
+	data := series.Float64s()
+	for _, c := range pickSegments(index, perLayer) {
+		v := make([]float64, rows)
+		for t := range v {
+			v[t] = data[t*cols+c]
+		}
+		s := index[c]
+		tr.Series = append(tr.Series, Trajectory{Name: SegmentName(s), Kind: KindSegment,
+			Layer: s.Layer, Column: c, Values: v})
+	}
+	return tr, nil
+}
+
+// pickSegments returns the columns kept: per layer, at most perLayer evenly
+// spaced over its tracked columns, in column order.
+func pickSegments(index []run.TrackedSegment, perLayer int) []int {
+	byLayer := map[string][]int{}
+	var order []string
+	for _, s := range index {
+		if _, ok := byLayer[s.Layer]; !ok {
+			order = append(order, s.Layer)
+		}
+		byLayer[s.Layer] = append(byLayer[s.Layer], s.Column)
+	}
+	var out []int
+	for _, l := range order {
+		cols := byLayer[l]
+		if perLayer <= 0 || len(cols) <= perLayer {
+			out = append(out, cols...)
+			continue
+		}
+		for k := 0; k < perLayer; k++ {
+			out = append(out, cols[k*len(cols)/perLayer])
+		}
+	}
+	return out
+}
+
+// finitePrefix returns the longest prefix of v without NaN or ±Inf (a
+// diverged run ends in them).
+func finitePrefix(v []float64) []float64 {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return v[:i]
+		}
+	}
+	return v
+}
