@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"runtime/debug"
 	"slices"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
@@ -36,6 +37,10 @@ type AnalyzeOptions struct {
 	Progress func(i, n int, info TensorInfo)
 }
 
+// largeTensor is the element count above which Analyze returns memory to
+// the OS after a layer.
+const largeTensor = 8 << 20
+
 // SegmentRow is one segment of one layer at one scale.
 type SegmentRow struct {
 	Layer                     string
@@ -50,18 +55,18 @@ type Stat struct {
 	N         int
 }
 
-func statOf(v []float64) Stat {
+func statOf[T float32 | float64](v []T) Stat {
 	s := Stat{N: len(v)}
 	if s.N == 0 {
 		s.Mean, s.Std = math.NaN(), math.NaN()
 		return s
 	}
 	for _, x := range v {
-		s.Mean += x
+		s.Mean += float64(x)
 	}
 	s.Mean /= float64(s.N)
 	for _, x := range v {
-		s.Std += (x - s.Mean) * (x - s.Mean)
+		s.Std += (float64(x) - s.Mean) * (float64(x) - s.Mean)
 	}
 	s.Std = math.Sqrt(s.Std / float64(s.N))
 	return s
@@ -185,6 +190,12 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 			return reports, err
 		}
 		reports = append(reports, rep)
+		if len(data) >= largeTensor {
+			// Hand a large layer's memory back before reading the next one,
+			// so that peak RSS follows the largest layer, not the sum.
+			data = nil
+			debug.FreeOSMemory()
+		}
 	}
 	return reports, nil
 }
@@ -202,7 +213,7 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 			rep.Err = err.Error()
 			return rep, nil
 		}
-		fd, r2, h := widen(lr.FD), widen(lr.FDR2), widen(lr.H)
+		fd, r2, h := lr.FD, lr.FDR2, lr.H
 		rep.Scales = append(rep.Scales, ScaleSummary{R: r, Segments: lr.Len(), Threshold: float64(lr.Threshold),
 			FD: statOf(fd), FDR2: statOf(r2), H: statOf(h)})
 		if segment == nil {
@@ -212,7 +223,7 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 		for s := range lr.Len() {
 			id := lr.Segment(s)
 			row := SegmentRow{Layer: info.Name, R: r, Matrix: s / q, Neuron: id.Neuron, Channel: id.Channel,
-				Row: id.Row, Col: id.Col, FD: fd[s], FDR2: r2[s], Entropy: h[s]}
+				Row: id.Row, Col: id.Col, FD: float64(fd[s]), FDR2: float64(r2[s]), Entropy: float64(h[s])}
 			if err := segment(row); err != nil {
 				return rep, err
 			}
@@ -226,7 +237,17 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 	var ent, ssDim, ssR2 []float64
 	var ss SelfSimSummary
 	mp := info.Matrices
-	err := Matrices(info, data, func(j int, w []float64) error {
+	perMatrix := func(w []float64) error {
+		// One threshold for every estimator and the self-similarity test,
+		// computed once: fractal.Quantile copies the matrix.
+		fopts := fopts
+		if fopts.Threshold == 0 {
+			q := fopts.Quantile
+			if q == 0 {
+				q = fractal.DefaultQuantile
+			}
+			fopts.Threshold = fractal.Quantile(w, q)
+		}
 		for k, method := range fractal.Methods() {
 			fit, err := fractal.Estimate(w, mp.Rows, mp.Cols, method, fopts)
 			if err != nil || math.IsNaN(fit.Dimension) {
@@ -253,7 +274,23 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 			ssR2 = append(ssR2, v.R2)
 		}
 		return nil
-	})
+	}
+	var err error
+	if mp.Count == 1 {
+		// One matrix: widen it once and let the float32 copy go, so that a
+		// large layer is held once in float64 (plus the estimators'
+		// temporaries) rather than twice.
+		w := widen(data)
+		data = nil
+		if err = perMatrix(w); err == nil {
+			rep.Spectral, err = spectral.Analyze(w, mp.Rows, mp.Cols)
+		}
+	} else {
+		err = Matrices(info, data, func(_ int, w []float64) error { return perMatrix(w) })
+		if err == nil {
+			rep.Spectral, err = convSpectral(info, data)
+		}
+	}
 	if err != nil {
 		rep.Err = fmt.Sprintf("%s: %v", info.Name, err)
 		return rep, nil
@@ -267,42 +304,29 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 		ss.Reason = fmt.Sprintf("%d of %d matrices judged, %d scale-invariant", ss.Judged, mp.Count, ss.Invariant)
 	}
 	rep.SelfSim = ss
-
-	rep.Spectral, err = spectralOf(info, data)
-	if err != nil {
-		rep.Err = fmt.Sprintf("%s: %v", info.Name, err)
-	}
 	return rep, nil
 }
 
-// spectralOf returns the spectral details of a tensor: its mapping's matrix,
-// or for a conv kernel the pooled ESD of its kh·kw slices W[:,:,i,j].
-func spectralOf(info TensorInfo, data []float32) (spectral.Details, error) {
-	if info.Kind == Conv && info.Matrices.Count > 1 {
-		out, in, kh, kw := info.Shape[0], info.Shape[1], info.Shape[2], info.Shape[3]
-		slice := make([]float64, out*in)
-		var ev []float64
-		for p := range kh * kw {
-			for o := range out {
-				for c := range in {
-					slice[o*in+c] = float64(data[(o*in+c)*kh*kw+p])
-				}
+// convSpectral returns the spectral details of a conv kernel [out,in,kh,kw]:
+// the pooled ESD of its kh·kw slices W[:,:,i,j], each out×in.
+func convSpectral(info TensorInfo, data []float32) (spectral.Details, error) {
+	out, in, kh, kw := info.Shape[0], info.Shape[1], info.Shape[2], info.Shape[3]
+	slice := make([]float64, out*in)
+	var ev []float64
+	for p := range kh * kw {
+		for o := range out {
+			for c := range in {
+				slice[o*in+c] = float64(data[(o*in+c)*kh*kw+p])
 			}
-			e, err := spectral.Eigenvalues(slice, out, in)
-			if err != nil {
-				return spectral.Details{}, err
-			}
-			ev = append(ev, e...)
 		}
-		slices.Sort(ev)
-		return spectral.FromEigenvalues(ev, out, in), nil
+		e, err := spectral.Eigenvalues(slice, out, in)
+		if err != nil {
+			return spectral.Details{}, err
+		}
+		ev = append(ev, e...)
 	}
-	mp := info.Matrices
-	w := make([]float64, len(data))
-	for i, v := range data {
-		w[i] = float64(v)
-	}
-	return spectral.Analyze(w, mp.Rows, mp.Cols)
+	slices.Sort(ev)
+	return spectral.FromEigenvalues(ev, out, in), nil
 }
 
 func widen(v []float32) []float64 {

@@ -21,7 +21,8 @@ func Eigenvalues(w []float64, n, m int) ([]float64, error) {
 			return nil, fmt.Errorf("spectral: matrix %d×%d holds a NaN or Inf", n, m)
 		}
 	}
-	var a mat.Matrix = mat.NewDense(n, m, append([]float64(nil), w...))
+	// Factorize works on its own copy: w is left as it is.
+	var a mat.Matrix = mat.NewDense(n, m, w)
 	var svd mat.SVD
 	if !svd.Factorize(a, mat.SVDNone) {
 		return nil, fmt.Errorf("spectral: SVD of a %d×%d matrix did not converge", n, m)
