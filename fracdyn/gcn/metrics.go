@@ -83,3 +83,15 @@ func AveragePrecision(pos, neg []float64) float64 {
 	}
 	return ap
 }
+
+// Metrics are the link-prediction scores of one scorer on a split's
+// held-out edges and non-edges.
+type Metrics struct {
+	AUC float64 `json:"auc"`
+	AP  float64 `json:"ap"`
+}
+
+// Evaluate scores the held-out edges (pos) against the held-out non-edges.
+func Evaluate(pos, neg []float64) Metrics {
+	return Metrics{AUC: AUC(pos, neg), AP: AveragePrecision(pos, neg)}
+}

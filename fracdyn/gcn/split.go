@@ -99,6 +99,7 @@ func SampleNonEdges(rng *rand.Rand, sample PairSampler, k int, exclude ...EdgeSe
 // edges and TestNeg as many held-out non-edges.
 type LinkSplit struct {
 	Train            *Edges
+	TrainIdx         []int // index in the full graph of each training edge
 	TestPos, TestNeg [][2]int32
 	All              EdgeSet // every edge of the full graph
 }
@@ -129,6 +130,7 @@ func NewSplit(g *Edges, testFrac float64, sample PairSampler, seed uint64) (*Lin
 			s.TestPos = append(s.TestPos, [2]int32{g.Src[e], g.Dst[e]})
 			continue
 		}
+		s.TrainIdx = append(s.TrainIdx, e)
 		train.Src = append(train.Src, g.Src[e])
 		train.Dst = append(train.Dst, g.Dst[e])
 		if g.W != nil {
@@ -142,4 +144,15 @@ func NewSplit(g *Edges, testFrac float64, sample PairSampler, seed uint64) (*Lin
 		return nil, err
 	}
 	return s, nil
+}
+
+// TrainWith returns the training graph with the weights w of the full
+// graph's edges instead (same topology, same held-out edges): the split a
+// baseline with other edge weights must share.
+func (s *LinkSplit) TrainWith(w []float32) *Edges {
+	t := &Edges{N: s.Train.N, Src: s.Train.Src, Dst: s.Train.Dst, W: make([]float32, len(s.TrainIdx))}
+	for i, e := range s.TrainIdx {
+		t.W[i] = w[e]
+	}
+	return t
 }

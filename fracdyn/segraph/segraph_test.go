@@ -3,6 +3,7 @@ package segraph
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -215,5 +216,36 @@ func TestBuildRejectsUnconnected(t *testing.T) {
 	layers := paperLayers(t, []string{"conv1", "fc1"}, []int{2, 16}, true)
 	if _, err := Build(layers, Options{DataFree: true}); err == nil {
 		t.Error("Build joined conv1 and fc1, which are not connected")
+	}
+}
+
+func TestContainment(t *testing.T) {
+	w := make([]float32, 10*12)
+	for i := range w {
+		w[i] = float32(i%7) - 3
+	}
+	fine, err := fractal.LayerSegments(w, []int{10, 12}, 2, fractal.LayerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coarse, err := fractal.LayerSegments(w, []int{10, 12}, 4, fractal.LayerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := Containment(fine, coarse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rows: fine origins 0,2,4,6,8; coarse 0,4,6 (last shifted to 10−4).
+	// Fine row 6 lies in [6,10) (full overlap) rather than [4,8): both
+	// overlap 2, so the lower origin wins → coarse row 1 ([4,8)).
+	for _, c := range []struct{ fr, fc, cr, cc int }{
+		{0, 0, 0, 0}, {2, 2, 0, 0}, {4, 4, 4, 4}, {8, 10, 6, 8}, {6, 6, 4, 4},
+	} {
+		fi := slices.Index(fine.RowOrigins, c.fr)*len(fine.ColOrigins) + slices.Index(fine.ColOrigins, c.fc)
+		ci := slices.Index(coarse.RowOrigins, c.cr)*len(coarse.ColOrigins) + slices.Index(coarse.ColOrigins, c.cc)
+		if int(parent[fi]) != ci {
+			t.Errorf("fine (%d,%d) → coarse %d (%v), want (%d,%d)", c.fr, c.fc, parent[fi], coarse.Segment(int(parent[fi])), c.cr, c.cc)
+		}
 	}
 }

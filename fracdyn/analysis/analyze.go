@@ -1,0 +1,425 @@
+package analysis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+)
+
+// Names of what Analyze writes under RUN/analysis.
+const (
+	Dir           = "analysis"
+	SegmentsDir   = "segments"       // segments/epoch-NNN.csv
+	EdgesDir      = "edges"          // edges/epoch-NNN-rR-GRAPH.csv
+	LayersFile    = "layers.csv"     // per layer, epoch and r
+	SurrogateFile = "surrogate.json" // Report
+)
+
+// Report is surrogate.json: the settings and every result.
+type Report struct {
+	Run          string             `json:"run"`
+	Arch         string             `json:"arch"`
+	Kernel       string             `json:"kernel"`
+	Gammas       []float64          `json:"gammas"`
+	Method       string             `json:"method"`
+	DataFree     bool               `json:"data_free"`
+	Pool         int                `json:"pool"`
+	Seed         uint64             `json:"seed"`
+	TestFraction float64            `json:"test_fraction"`
+	Negatives    string             `json:"negatives"`
+	GCN          map[string]any     `json:"gcn"`
+	Results      []SurrogateResult  `json:"results"`
+	MultiScale   []MultiScaleResult `json:"multiscale"`
+	Notes        []string           `json:"notes,omitempty"`
+	Seconds      map[string]float64 `json:"seconds"` // wall time per stage, summed over epochs
+}
+
+// Analyze reads the run directory dir one snapshot at a time and writes
+// RUN/analysis: per-segment tables, per-layer tables, edge lists and
+// surrogate.json. The same options (seed included) give the same numbers.
+func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	r, err := run.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	arch, err := model.ParseArch(r.Config.Arch)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", dir, err)
+	}
+	all := model.Layers(arch)
+	selected, err := selectLayers(all, opts.Layers)
+	if err != nil {
+		return nil, fmt.Errorf("run %s (%s): %w", dir, arch, err)
+	}
+	epochs, err := selectEpochs(r, opts.Epochs)
+	if err != nil {
+		return nil, err
+	}
+	var prober *Prober
+	if !opts.DataFree {
+		if opts.Backend == nil {
+			return nil, fmt.Errorf("analysis needs a backend for the probe forward pass (or data-free mode)")
+		}
+		images, _, err := r.Probe()
+		if err != nil {
+			return nil, fmt.Errorf("%w (use data-free mode to analyse without the probe batch)", err)
+		}
+		if prober, err = NewProber(opts.Backend, arch, images); err != nil {
+			return nil, fmt.Errorf("run %s: %w", dir, err)
+		}
+	}
+	out := filepath.Join(dir, Dir)
+	for _, d := range []string{out, filepath.Join(out, SegmentsDir), filepath.Join(out, EdgesDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("analysis: %w", err)
+		}
+	}
+	pool := opts.Pool
+	if pool <= 0 {
+		pool = segraph.DefaultPool
+	}
+	rep := &Report{Run: dir, Arch: string(arch), Kernel: string(opts.Kernel), Gammas: opts.Gammas,
+		Method: string(opts.Method), DataFree: opts.DataFree, Pool: pool, Seed: opts.Seed,
+		TestFraction: opts.TestFraction, GCN: opts.GCN, Seconds: map[string]float64{},
+		Negatives: "pairs of segments in consecutive layers that are not edges (gcn.LayerPairs)"}
+	a := &analyzer{run: r, arch: arch, all: all, selected: selected, opts: opts, out: out, rep: rep, prober: prober,
+		noted: map[string]bool{}}
+	bar := progress.New(opts.Progress, progress.Options{Title: "analyze", Total: len(epochs), Unit: "epochs"})
+	for i, epoch := range epochs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := a.epoch(epoch); err != nil {
+			return nil, err
+		}
+		if err := a.flush(); err != nil {
+			return nil, err
+		}
+		bar.Update(i+1, fmt.Sprintf("epoch %d", epoch))
+	}
+	bar.Done(fmt.Sprintf("%d epochs", len(epochs)))
+	for _, st := range opts.Extra {
+		if err := st(ctx, r, out); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// analyzer carries the state of one Analyze call.
+type analyzer struct {
+	run      *run.Run
+	arch     model.Arch
+	all      []model.Layer
+	selected []int // indices into all
+	opts     Options
+	out      string
+	rep      *Report
+	layers   []layerRow
+	prober   *Prober
+	noted    map[string]bool
+}
+
+func (a *analyzer) note(s string) {
+	if !a.noted[s] {
+		a.noted[s] = true
+		a.rep.Notes = append(a.rep.Notes, s)
+	}
+}
+
+func (a *analyzer) timed(stage string, start time.Time) {
+	a.rep.Seconds[stage] += time.Since(start).Seconds()
+}
+
+// epoch analyses one snapshot.
+func (a *analyzer) epoch(epoch int) error {
+	start := time.Now()
+	snap, err := a.run.Snapshot(epoch)
+	if err != nil {
+		return err
+	}
+	a.timed("read", start)
+	var means [][]float32
+	if a.prober != nil {
+		start = time.Now()
+		w := map[string][]float32{}
+		for k, v := range snap.Weights {
+			w[k] = v.Float32s()
+		}
+		if means, err = a.prober.Means(w); err != nil {
+			return fmt.Errorf("epoch %d: %w", epoch, err)
+		}
+		a.timed("activations", start)
+	}
+	bases := map[int]segraph.Layer{}
+	grads := map[int][]float32{}
+	for _, i := range a.selected {
+		info := a.all[i]
+		wt, err := snap.Weight(info.Name)
+		if err != nil {
+			return err
+		}
+		b := segraph.Layer{Info: info, Index: i, Weights: wt.Float32s()}
+		if means != nil {
+			b.Activation = means[i]
+		}
+		bases[i] = b
+		if g, err := snap.Grad(info.Name); err == nil {
+			grads[i] = g.Float32s()
+		}
+		start = time.Now()
+		dims, r2s, verdict, ssErr, gnorm := layerStats(info, b.Weights, grads[i])
+		a.timed("layer_stats", start)
+		for _, r := range a.opts.Scales {
+			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: r2s,
+				SelfSim: verdict, SelfSimErr: ssErr, GradNorm: gnorm,
+				MeanFD: math.NaN(), MeanH: math.NaN()}
+			for m, d := range dims {
+				row.Dims[m] = d
+			}
+			row.Dims[fractal.MethodPaper] = paperDim(info, b.Weights, r)
+			a.layers = append(a.layers, row)
+		}
+	}
+	// Measure each layer at each scale (and at clamped scales for graphs).
+	measured := map[[2]int]*layerScale{}
+	measure := func(i, r int) (*layerScale, error) {
+		if ls, ok := measured[[2]int{i, r}]; ok {
+			return ls, nil
+		}
+		start := time.Now()
+		defer a.timed("segments", start)
+		ls, err := measureLayer(bases[i], grads[i], r, a.opts)
+		if err != nil {
+			return nil, fmt.Errorf("epoch %d: %w", epoch, err)
+		}
+		measured[[2]int{i, r}] = ls
+		return ls, nil
+	}
+	var table []*layerScale
+	for _, r := range a.opts.Scales {
+		for _, i := range a.selected {
+			ok, why := a.fits(i, r)
+			if !ok {
+				a.note(why)
+				continue
+			}
+			ls, err := measure(i, r)
+			if err != nil {
+				return err
+			}
+			table = append(table, ls)
+			for k := range a.layers {
+				row := &a.layers[k]
+				if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
+					row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
+				}
+			}
+		}
+	}
+	start = time.Now()
+	if err := writeSegments(filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.csv", epoch)), epoch, table); err != nil {
+		return err
+	}
+	a.timed("write", start)
+
+	// Graphs and surrogates.
+	levels := map[string][]*scaleLevel{}
+	for _, r := range a.opts.Scales {
+		for _, group := range a.graphGroups() {
+			var job graphJob
+			ok := true
+			for _, i := range group {
+				s := a.graphScale(i, r)
+				if fit, why := a.fits(i, s); !fit {
+					a.note(why)
+					ok = false
+					break
+				}
+				ls, err := measure(i, s)
+				if err != nil {
+					return err
+				}
+				job.layers = append(job.layers, ls)
+			}
+			if !ok {
+				continue
+			}
+			job.name = graphName(job.layers)
+			if prev := levels[job.name]; len(prev) > 0 && sameScales(prev[len(prev)-1].layers, job.layers) {
+				continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
+			}
+			start := time.Now()
+			path := filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
+			res, g, ae, err := evalGraph(a.opts.Backend, job, epoch, r, a.opts, path)
+			a.timed("surrogate", start)
+			if err != nil {
+				if strings.Contains(err.Error(), "more than") {
+					a.note(fmt.Sprintf("graph %s at r=%d skipped: %v", job.name, r, err))
+					continue
+				}
+				return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
+			}
+			a.rep.Results = append(a.rep.Results, res...)
+			levels[job.name] = append(levels[job.name], &scaleLevel{r: r, graph: g, layers: job.layers, ae: ae})
+		}
+	}
+	start = time.Now()
+	names := make([]string, 0, len(levels))
+	for n := range levels {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		lv := levels[name]
+		for k := 1; k < len(lv); k++ {
+			ms, err := relateScales(lv[k-1], lv[k], epoch, name, a.opts.Seed)
+			if err != nil {
+				return fmt.Errorf("epoch %d: %w", epoch, err)
+			}
+			a.rep.MultiScale = append(a.rep.MultiScale, *ms)
+		}
+	}
+	a.timed("multiscale", start)
+	return nil
+}
+
+// fits reports whether layer i can be measured at scale r within the
+// segment limit, and why not.
+func (a *analyzer) fits(i, r int) (bool, string) {
+	info := a.all[i]
+	v, err := fractal.MatrixViews(info.WeightShape)
+	if err != nil {
+		return false, err.Error()
+	}
+	if err := fractal.CheckScale(v.Rows, v.Cols, r); err != nil {
+		return false, fmt.Sprintf("%s not measured at r=%d: %v", info.Name, r, err)
+	}
+	if n := v.Count * fractal.SegmentCount(v.Rows, v.Cols, r); n > a.opts.MaxSegments {
+		return false, fmt.Sprintf("%s not measured at r=%d: %d segments exceed the limit of %d", info.Name, r, n, a.opts.MaxSegments)
+	}
+	return true, ""
+}
+
+// graphScale is the scale of layer i in the graph at scale r: r clamped to
+// the layer's valid range (a 10×128 fc2 cannot be cut at r=16; it joins the
+// graph at its largest scale, 5).
+func (a *analyzer) graphScale(i, r int) int {
+	v, _ := fractal.MatrixViews(a.all[i].WeightShape)
+	lo, hi := fractal.ScaleRange(v.Rows, v.Cols)
+	return max(lo, min(r, hi))
+}
+
+// graphGroups splits the selected layers into runs of consecutive layers
+// of one kind (conv1–conv2, fc1–fc2): each run of two or more is a graph.
+func (a *analyzer) graphGroups() [][]int {
+	var groups [][]int
+	var cur []int
+	for _, i := range a.selected {
+		if len(cur) > 0 {
+			last := cur[len(cur)-1]
+			if a.all[i].Prev != last || a.all[i].Kind != a.all[last].Kind {
+				if len(cur) > 1 {
+					groups = append(groups, cur)
+				}
+				cur = nil
+			}
+		}
+		cur = append(cur, i)
+	}
+	if len(cur) > 1 {
+		groups = append(groups, cur)
+	}
+	return groups
+}
+
+func sameScales(x, y []*layerScale) bool {
+	for i := range x {
+		if x[i].layer.Segments.R != y[i].layer.Segments.R {
+			return false
+		}
+	}
+	return true
+}
+
+// flush rewrites layers.csv and surrogate.json with what is known so far.
+func (a *analyzer) flush() error {
+	if err := writeLayers(filepath.Join(a.out, LayersFile), a.layers); err != nil {
+		return err
+	}
+	return fsutil.WriteFileAtomic(filepath.Join(a.out, SurrogateFile), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(a.rep)
+	})
+}
+
+// selectLayers returns the indices of the named layers (all when names is
+// empty); an unknown name is an error listing the layers.
+func selectLayers(all []model.Layer, names []string) ([]int, error) {
+	var have []string
+	for _, l := range all {
+		have = append(have, l.Name)
+	}
+	if len(names) == 0 {
+		idx := make([]int, len(all))
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx, nil
+	}
+	var idx []int
+	for _, n := range names {
+		i := slices.Index(have, n)
+		if i < 0 {
+			return nil, fmt.Errorf("unknown layer %q; the layers are %s", n, strings.Join(have, ", "))
+		}
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	return slices.Compact(idx), nil
+}
+
+// selectEpochs returns the requested epochs (all snapshots when nil),
+// checking that each has a snapshot.
+func selectEpochs(r *run.Run, want []int) ([]int, error) {
+	have, err := r.SnapshotEpochs()
+	if err != nil {
+		return nil, err
+	}
+	if len(have) == 0 {
+		return nil, fmt.Errorf("run %s has no snapshots", r.Dir)
+	}
+	if want == nil {
+		return have, nil
+	}
+	for _, e := range want {
+		if !slices.Contains(have, e) {
+			s := make([]string, len(have))
+			for i, h := range have {
+				s[i] = strconv.Itoa(h)
+			}
+			return nil, fmt.Errorf("run %s has no snapshot of epoch %d; it has %s", r.Dir, e, strings.Join(s, ","))
+		}
+	}
+	return want, nil
+}

@@ -1,0 +1,126 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/gcn"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/gomlx/gomlx/backends"
+)
+
+// Options configure Analyze. The zero value gives the defaults.
+type Options struct {
+	// Epochs to analyse; nil means every snapshot.
+	Epochs []int
+	// Scales r; nil means DefaultScales. Each layer is tabulated at the
+	// scales valid for it (a 3×3 conv kernel only at r = 2).
+	Scales []int
+	// Layers restricts the analysis to these layer names; nil means all.
+	Layers []string
+	// Kernel and Gammas weight the edges (default laplacian, γ = 1).
+	Kernel segraph.Kernel
+	Gammas []float64
+	// Method is the per-segment dimension estimator used in α (default
+	// box counting); the tables carry every estimator.
+	Method fractal.Method
+	// DataFree leaves A out of α (no probe forward pass).
+	DataFree bool
+	// Pool is the side of the pooled activation grid (segraph.Options).
+	Pool int
+	// Seed fixes the splits, the GCN initialisations, the negatives and
+	// the random baseline (default 1).
+	Seed uint64
+	// TestFraction of edges held out (default 0.15).
+	TestFraction float64
+	// GCN holds gcn.Param… hyperparameters (nil: gcn's defaults, with
+	// DefaultGCNEpochs epochs).
+	GCN map[string]any
+	// MaxSegments skips a layer at a scale with more segments (default
+	// 200,000), MaxEdges a graph with more edges (default 2,000,000).
+	MaxSegments, MaxEdges int
+	// Backend runs the probe forward pass (and the GCN with the gomlx
+	// engine).
+	Backend backends.Backend
+	// Progress receives progress reports (nil: none).
+	Progress io.Writer
+	// Extra stages run after the per-epoch work, in order, with the run
+	// and the analysis directory: the hook for other analyses (e.g. the
+	// dynamics helper's attractors.csv).
+	Extra []Stage
+}
+
+// Stage is an extra analysis stage over a run, writing into outDir.
+type Stage func(ctx context.Context, r *run.Run, outDir string) error
+
+// Defaults.
+var DefaultScales = []int{2, 16, 32}
+
+const (
+	DefaultSeed         = 1
+	DefaultTestFraction = 0.15
+	DefaultGCNEpochs    = 100
+	DefaultMaxSegments  = 200_000
+	DefaultMaxEdges     = 2_000_000
+)
+
+// withDefaults fills the zero fields and validates the rest.
+func (o Options) withDefaults() (Options, error) {
+	if o.Scales == nil {
+		o.Scales = DefaultScales
+	}
+	o.Scales = slices.Clone(o.Scales)
+	slices.Sort(o.Scales)
+	o.Scales = slices.Compact(o.Scales)
+	for _, r := range o.Scales {
+		if r < 2 {
+			return o, fmt.Errorf("scale r=%d: need r >= 2", r)
+		}
+	}
+	if o.Kernel == "" {
+		o.Kernel = segraph.DefaultKernel
+	}
+	if _, err := segraph.ParseKernel(string(o.Kernel)); err != nil {
+		return o, err
+	}
+	if o.Gammas == nil {
+		o.Gammas = []float64{1}
+	}
+	for _, g := range o.Gammas {
+		if err := segraph.CheckGamma(g); err != nil {
+			return o, err
+		}
+	}
+	if o.Method == "" {
+		o.Method = fractal.MethodBoxCount
+	}
+	if _, err := fractal.ParseMethod(string(o.Method)); err != nil {
+		return o, err
+	}
+	if o.Seed == 0 {
+		o.Seed = DefaultSeed
+	}
+	if o.TestFraction == 0 {
+		o.TestFraction = DefaultTestFraction
+	}
+	if !(o.TestFraction > 0 && o.TestFraction < 1) || math.IsNaN(o.TestFraction) {
+		return o, fmt.Errorf("test fraction %v is not in (0,1)", o.TestFraction)
+	}
+	gcnParams := map[string]any{gcn.ParamEpochs: DefaultGCNEpochs}
+	for k, v := range o.GCN {
+		gcnParams[k] = v
+	}
+	o.GCN = gcnParams
+	if o.MaxSegments <= 0 {
+		o.MaxSegments = DefaultMaxSegments
+	}
+	if o.MaxEdges <= 0 {
+		o.MaxEdges = DefaultMaxEdges
+	}
+	return o, nil
+}

@@ -1,0 +1,198 @@
+package analysis
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/fracdyn/gcn"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// SurrogateResult is one row of surrogate.json: the GCN surrogate and its
+// baselines on one graph of one epoch at one scale and one γ.
+type SurrogateResult struct {
+	Epoch     int      `json:"epoch"`
+	R         int      `json:"r"`
+	Graph     string   `json:"graph"`
+	Layers    []string `json:"layers"`
+	Scales    []int    `json:"scales"` // r of each layer
+	Nodes     int      `json:"nodes"`
+	Edges     int      `json:"edges"`
+	TestEdges int      `json:"test_edges"` // held-out edges, and as many non-edges
+	Kernel    string   `json:"kernel"`
+	Gamma     float64  `json:"gamma"`
+	// Surrogate: the GCN autoencoder on the kernel-weighted graph.
+	Surrogate gcn.Metrics `json:"surrogate"`
+	// Baselines: "random" (uniform scores), "cosine" (cosine similarity of
+	// the raw node features [α, S], no GCN), "gcn_linear" (the same GCN on
+	// the graph weighted by the linear similarity α·α instead of the
+	// kernel), "gcn_unweighted" (the same GCN with every edge weight 1:
+	// topology alone).
+	Baselines map[string]gcn.Metrics `json:"baselines"`
+	FinalLoss float64                `json:"final_loss"`
+	Seeds     Seeds                  `json:"seeds"`
+	Seconds   float64                `json:"seconds"`
+}
+
+// Seeds are the seeds behind a result.
+type Seeds struct {
+	Split  uint64 `json:"split"`
+	GCN    uint64 `json:"gcn"`
+	Random uint64 `json:"random"`
+}
+
+// graphJob is one segment graph to evaluate.
+type graphJob struct {
+	name   string
+	layers []*layerScale
+}
+
+// evalGraph builds the graph of a job, writes its edge list, and scores the
+// surrogate and baselines for every γ. It returns the embeddings of the
+// surrogate at the first γ (for the multi-scale report).
+func evalGraph(b backends.Backend, job graphJob, epoch, r int, opts Options, edgesPath string) ([]SurrogateResult, *segraph.Graph, *gcn.Autoencoder, error) {
+	layers := make([]segraph.Layer, len(job.layers))
+	for i, ls := range job.layers {
+		layers[i] = ls.layer
+	}
+	g, err := segraph.Build(layers, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := writeEdges(edgesPath, g, opts); err != nil {
+		return nil, nil, nil, err
+	}
+	seeds := Seeds{Split: opts.Seed, GCN: opts.Seed + 1, Random: opts.Seed + 2}
+	topo := &gcn.Edges{N: g.N(), Src: g.Src, Dst: g.Dst}
+	sampler := gcn.LayerPairs(g.Groups())
+	split, err := gcn.NewSplit(topo, opts.TestFraction, sampler, seeds.Split)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
+	}
+	x, f := g.InputFeatures()
+	fit := func(w []float32) (*gcn.Autoencoder, error) {
+		ctx := context.New()
+		ctx.SetParams(opts.GCN)
+		return gcn.Fit(b, ctx, x, f, split.TrainWith(w), sampler, seeds.GCN)
+	}
+	score := func(s func([][2]int32) []float64) gcn.Metrics {
+		return gcn.Evaluate(s(split.TestPos), s(split.TestNeg))
+	}
+	// Baselines that do not depend on γ.
+	start := time.Now()
+	base := map[string]gcn.Metrics{}
+	rng := rand.New(rand.NewPCG(seeds.Random, 0))
+	rs := gcn.RandomScores(rng, 2*len(split.TestPos))
+	base["random"] = gcn.Evaluate(rs[:len(split.TestPos)], rs[len(split.TestPos):])
+	raw := rawFeatures(g)
+	base["cosine"] = score(func(p [][2]int32) []float64 { return gcn.CosineScores(raw, g.Dim+g.SegDim, p) })
+	lin, err := fit(g.LinearEdges().W)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("graph %s, linear baseline: %w", job.name, err)
+	}
+	base["gcn_linear"] = score(lin.Score)
+	ones := make([]float32, len(g.Src))
+	for i := range ones {
+		ones[i] = 1
+	}
+	unw, err := fit(ones)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("graph %s, unweighted baseline: %w", job.name, err)
+	}
+	base["gcn_unweighted"] = score(unw.Score)
+	baseSeconds := time.Since(start).Seconds()
+
+	var out []SurrogateResult
+	var first *gcn.Autoencoder
+	for i, gamma := range opts.Gammas {
+		start := time.Now()
+		ae, err := fit(g.Edges(opts.Kernel, gamma).W)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("graph %s, γ=%v: %w", job.name, gamma, err)
+		}
+		if i == 0 {
+			first = ae
+		}
+		res := SurrogateResult{
+			Epoch: epoch, R: r, Graph: job.name, Layers: g.Layers, Scales: g.Scales,
+			Nodes: g.N(), Edges: len(g.Src), TestEdges: len(split.TestPos),
+			Kernel: string(opts.Kernel), Gamma: gamma,
+			Surrogate: score(ae.Score), Baselines: base,
+			FinalLoss: ae.Losses[len(ae.Losses)-1], Seeds: seeds,
+			Seconds: time.Since(start).Seconds() + baseSeconds/float64(len(opts.Gammas)),
+		}
+		out = append(out, res)
+	}
+	return out, g, first, nil
+}
+
+// rawFeatures is [α, S] per node, unscaled.
+func rawFeatures(g *segraph.Graph) []float32 {
+	n, f := g.N(), g.Dim+g.SegDim
+	x := make([]float32, n*f)
+	for i := range n {
+		copy(x[i*f:], g.Alpha[i*g.Dim:(i+1)*g.Dim])
+		copy(x[i*f+g.Dim:], g.SegWeights[i*g.SegDim:(i+1)*g.SegDim])
+	}
+	return x
+}
+
+// writeEdges writes a graph's edge list: global node ids, each end's layer
+// and segment index within its layer, the distance and the weight under
+// the kernel at every γ.
+func writeEdges(path string, g *segraph.Graph, opts Options) error {
+	weights := make([][]float32, len(opts.Gammas))
+	for i, gamma := range opts.Gammas {
+		weights[i] = g.Edges(opts.Kernel, gamma).W
+	}
+	layerOf := g.Groups()
+	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		head := []string{"source", "target", "source_layer", "source_segment", "target_layer", "target_segment", "distance"}
+		for _, gamma := range opts.Gammas {
+			head = append(head, fmt.Sprintf("w_%s_%s", opts.Kernel, strconv.FormatFloat(gamma, 'g', -1, 64)))
+		}
+		writeRow(bw, head)
+		var buf []byte
+		for e := range g.Src {
+			s, t := g.Src[e], g.Dst[e]
+			ls, lt := layerOf[s], layerOf[t]
+			buf = buf[:0]
+			buf = strconv.AppendInt(buf, int64(s), 10)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(t), 10)
+			buf = append(buf, ',')
+			buf = append(buf, g.Layers[ls]...)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(int(s)-g.Offsets[ls]), 10)
+			buf = append(buf, ',')
+			buf = append(buf, g.Layers[lt]...)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(int(t)-g.Offsets[lt]), 10)
+			buf = appendFloat(buf, g.Dist[e])
+			for i := range weights {
+				buf = appendFloat(buf, weights[i][e])
+			}
+			buf = append(buf, '\n')
+			bw.Write(buf)
+		}
+		return bw.Flush()
+	})
+}
+
+// graphName joins layer names: "conv1-conv2".
+func graphName(layers []*layerScale) string {
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		names[i] = l.layer.Info.Name
+	}
+	return strings.Join(names, "-")
+}

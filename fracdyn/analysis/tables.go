@@ -1,0 +1,243 @@
+package analysis
+
+import (
+	"bufio"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+)
+
+// layerScale is one layer measured at one scale in one epoch.
+type layerScale struct {
+	layer     segraph.Layer                           // with Segments from the chosen estimator
+	byMethod  map[fractal.Method]*fractal.LayerResult // every estimator
+	feats     *segraph.Graph                          // the layer alone: α and its norms
+	gradNorms []float32                               // ‖∂L/∂S‖ on the probe batch
+}
+
+// measureLayer segments a layer at scale r with every estimator and
+// computes its features and gradient norms.
+func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*layerScale, error) {
+	ls := &layerScale{byMethod: map[fractal.Method]*fractal.LayerResult{}}
+	for _, m := range fractal.Methods() {
+		res, err := fractal.LayerSegments(base.Weights, base.Info.WeightShape, r, fractal.LayerOptions{Name: base.Info.Name, Method: m})
+		if err != nil {
+			return nil, err
+		}
+		ls.byMethod[m] = res
+	}
+	ls.layer = base
+	ls.layer.Segments = ls.byMethod[opts.Method]
+	var err error
+	ls.feats, err = segraph.Build([]segraph.Layer{ls.layer}, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree})
+	if err != nil {
+		return nil, err
+	}
+	ls.gradNorms = segmentNorms(grads, ls.layer.Segments)
+	return ls, nil
+}
+
+// segmentNorms returns the Euclidean norm of each segment of t, a tensor
+// laid out like the layer's weights.
+func segmentNorms(t []float32, seg *fractal.LayerResult) []float32 {
+	out := make([]float32, seg.Len())
+	if t == nil {
+		for i := range out {
+			out[i] = float32(math.NaN())
+		}
+		return out
+	}
+	v, r, q := seg.View, seg.R, seg.PerMatrix()
+	for s := range out {
+		id := seg.Segment(s)
+		base := (s / q) * v.Rows * v.Cols
+		var ss float64
+		for a := range r {
+			for _, x := range t[base+(id.Row+a)*v.Cols+id.Col : base+(id.Row+a)*v.Cols+id.Col+r] {
+				ss += float64(x) * float64(x)
+			}
+		}
+		out[s] = float32(math.Sqrt(ss))
+	}
+	return out
+}
+
+// segmentHeader is the header of the per-segment tables.
+func segmentHeader() []string {
+	h := []string{"epoch", "layer", "neuron", "channel", "row", "col", "r"}
+	for _, m := range fractal.Methods() {
+		h = append(h, "fd_"+string(m), "r2_"+string(m))
+	}
+	return append(h, "entropy", "a_norm", "alpha_norm", "grad_norm")
+}
+
+// writeSegments writes the per-segment table of one epoch.
+func writeSegments(path string, epoch int, layers []*layerScale) error {
+	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		writeRow(bw, segmentHeader())
+		var buf []byte
+		for _, ls := range layers {
+			seg := ls.layer.Segments
+			for s := range seg.Len() {
+				id := seg.Segment(s)
+				buf = buf[:0]
+				buf = strconv.AppendInt(buf, int64(epoch), 10)
+				buf = append(buf, ',')
+				buf = append(buf, ls.layer.Info.Name...)
+				for _, v := range []int{id.Neuron, id.Channel, id.Row, id.Col, seg.R} {
+					buf = append(buf, ',')
+					buf = strconv.AppendInt(buf, int64(v), 10)
+				}
+				for _, m := range fractal.Methods() {
+					res := ls.byMethod[m]
+					buf = appendFloat(buf, res.FD[s])
+					buf = appendFloat(buf, res.FDR2[s])
+				}
+				buf = appendFloat(buf, seg.H[s])
+				buf = appendFloat(buf, ls.feats.ANorm[s])
+				buf = appendFloat(buf, ls.feats.AlphaNorm[s])
+				buf = appendFloat(buf, ls.gradNorms[s])
+				buf = append(buf, '\n')
+				bw.Write(buf)
+			}
+		}
+		return bw.Flush()
+	})
+}
+
+func appendFloat(buf []byte, v float32) []byte {
+	buf = append(buf, ',')
+	return strconv.AppendFloat(buf, float64(v), 'g', -1, 32)
+}
+
+func writeRow(w *bufio.Writer, cells []string) {
+	for i, c := range cells {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString(c)
+	}
+	w.WriteByte('\n')
+}
+
+// layerRow is one row of layers.csv.
+type layerRow struct {
+	Layer      string
+	Epoch, R   int
+	Dims, R2s  map[fractal.Method]float64 // matrix-level
+	SelfSim    fractal.Verdict
+	MeanFD     float64 // mean per-segment FD (chosen estimator)
+	MeanH      float64
+	GradNorm   float64 // ‖∂L/∂W‖ of the layer on the probe batch
+	SelfSimErr string
+}
+
+// matrix2D returns the layer's weights as one 2-D matrix: dense as is, a
+// conv [out,in,kh,kw] as [out, in·kh·kw] (each row a neuron's receptive
+// weights), so that matrix-level estimators see a real 2-D array.
+func matrix2D(info model.Layer, w []float32) (m []float64, rows, cols int) {
+	rows = info.WeightShape[0]
+	cols = len(w) / rows
+	m = make([]float64, len(w))
+	for i, v := range w {
+		m[i] = float64(v)
+	}
+	return m, rows, cols
+}
+
+// layerStats computes the matrix-level estimates of a layer once per epoch.
+func layerStats(info model.Layer, w, grad []float32) (dims, r2s map[fractal.Method]float64, verdict fractal.Verdict, ssErr string, gradNorm float64) {
+	m, rows, cols := matrix2D(info, w)
+	dims, r2s = map[fractal.Method]float64{}, map[fractal.Method]float64{}
+	for _, meth := range fractal.Methods() {
+		if meth == fractal.MethodPaper {
+			continue // per scale, below
+		}
+		f, err := fractal.Estimate(m, rows, cols, meth, fractal.Options{})
+		if err != nil {
+			dims[meth], r2s[meth] = math.NaN(), math.NaN()
+			continue
+		}
+		dims[meth], r2s[meth] = f.Dimension, f.R2
+	}
+	v, err := fractal.SelfSimilarity(m, rows, cols, fractal.Options{})
+	if err != nil {
+		ssErr = err.Error()
+	}
+	verdict = v
+	var ss float64
+	for _, g := range grad {
+		ss += float64(g) * float64(g)
+	}
+	return dims, r2s, verdict, ssErr, math.Sqrt(ss)
+}
+
+// paperDim is the paper's single-scale dimension of the 2-D view at r, or
+// NaN where r does not fit it.
+func paperDim(info model.Layer, w []float32, r int) float64 {
+	m, rows, cols := matrix2D(info, w)
+	if fractal.CheckScale(rows, cols, r) != nil {
+		return math.NaN()
+	}
+	f, err := fractal.PaperFD(m, rows, cols, r, fractal.Options{})
+	if err != nil {
+		return math.NaN()
+	}
+	return f.Dimension
+}
+
+func layersHeader() []string {
+	h := []string{"layer", "epoch", "r"}
+	for _, m := range fractal.Methods() {
+		h = append(h, "dim_"+string(m), "dim_r2_"+string(m))
+	}
+	return append(h, "selfsim_dimension", "selfsim_r2", "scale_invariant", "selfsim_range_lo", "selfsim_range_hi",
+		"selfsim_reason", "mean_segment_fd", "mean_entropy", "grad_norm")
+}
+
+func writeLayers(path string, rows []layerRow) error {
+	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		writeRow(bw, layersHeader())
+		for _, r := range rows {
+			cells := []string{r.Layer, strconv.Itoa(r.Epoch), strconv.Itoa(r.R)}
+			for _, m := range fractal.Methods() {
+				cells = append(cells, ftoa(r.Dims[m]), ftoa(r.R2s[m]))
+			}
+			reason := r.SelfSim.Reason
+			if r.SelfSimErr != "" {
+				reason = r.SelfSimErr
+			}
+			cells = append(cells, ftoa(r.SelfSim.Dimension), ftoa(r.SelfSim.R2), strconv.FormatBool(r.SelfSim.ScaleInvariant),
+				strconv.Itoa(r.SelfSim.RangeLo), strconv.Itoa(r.SelfSim.RangeHi), csvQuote(reason),
+				ftoa(r.MeanFD), ftoa(r.MeanH), ftoa(r.GradNorm))
+			writeRow(bw, cells)
+		}
+		return bw.Flush()
+	})
+}
+
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+
+func mean32(v []float32) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x)
+	}
+	return s / float64(max(len(v), 1))
+}
+
+// csvQuote quotes a CSV cell when needed (RFC 4180: double the quotes).
+func csvQuote(s string) string {
+	if !strings.ContainsAny(s, ",\"\n\r") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
