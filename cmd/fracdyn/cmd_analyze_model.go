@@ -14,6 +14,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 )
 
 func init() {
@@ -36,6 +37,9 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
+	graphR := fs.Int("graph-r", 2, "segment size of the data-free kernel graph (fracdyn architectures only; 0: no graph)")
+	kernel := fs.String("kernel", string(segraph.DefaultKernel), "kernel graph edge kernel: laplacian, rbf or paper")
+	gamma := fs.Float64("gamma", 1, "kernel spread γ > 0")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,6 +62,13 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 			}
 			opts.Scales = append(opts.Scales, r)
 		}
+	}
+	k, err := segraph.ParseKernel(*kernel)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if err := segraph.CheckGamma(*gamma); err != nil {
+		return usageErrorf("%v", err)
 	}
 	if _, err := filepath.Match(opts.Layers, ""); err != nil {
 		return usageErrorf("bad -layers glob %q: %v", opts.Layers, err)
@@ -118,5 +129,25 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		}
 	}
 	fmt.Printf("%s (%s) → %s\n\n", path, model.Format, dir)
-	return modelio.PrintDetails(os.Stdout, reports)
+	if err := modelio.PrintDetails(os.Stdout, reports); err != nil {
+		return err
+	}
+	arch, ok := modelio.DetectArch(model)
+	if *graphR <= 0 || !ok {
+		return nil
+	}
+	edges, err := modelio.KernelGraph(model, arch, modelio.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma,
+		Layer: fractal.LayerOptions{Method: opts.Method, Quantile: opts.Quantile}})
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "graph.csv"), func(w io.Writer) error { return modelio.WriteGraph(w, edges) }); err != nil {
+		return err
+	}
+	fmt.Printf("\ndata-free kernel graph (%s, %s γ=%g):\n", arch, k, *gamma)
+	for _, e := range edges {
+		fmt.Printf("  %s (r=%d, %d segments) → %s (r=%d, %d segments): %d edges, weight %.4f ± %.4f\n",
+			e.From, e.RFrom, e.NodesFrom, e.To, e.RTo, e.NodesTo, e.Edges, e.Weight.Mean, e.Weight.Std)
+	}
+	return nil
 }

@@ -62,4 +62,69 @@
 // tensor (float32) plus its float64 matrix view at once, whatever the file
 // size. ONNX protobufs and npz files are read whole (protobuf has no random
 // access; npz files here are run snapshots).
+//
+// Analyze goes one tensor at a time: it reads a tensor, analyses it, passes
+// per-segment rows to a callback (the CLI streams them to segments.csv) and
+// keeps only the small per-layer report. A single-matrix layer is widened to
+// float64 once and its float32 copy dropped; the mask threshold is computed
+// once per matrix and shared by every estimator; after a layer of more than
+// 8M elements the memory is handed back to the OS (debug.FreeOSMemory), so
+// that peak RSS follows the largest layer, not the file. Measured with
+// BenchmarkAnalyzeLarge (safetensors of [524288,64] F32 tensors, 128 MiB
+// each, 2 shared cores):
+//
+//	FRACDYN_BENCH_MB=16  → peak RSS 129 MiB (one 16 MiB tensor)
+//	FRACDYN_BENCH_MB=256 → see BENCH256 below (two 128 MiB tensors)
+//
+// A 1 GiB file of 128 MiB tensors therefore peaks at the same RSS as two of
+// them: well under 2 GiB. (Run the 1 GiB case with FRACDYN_BENCH_MB=1024;
+// it takes about 8 minutes per GiB on 2 cores.)
+//
+// # The data-free analysis
+//
+// For every eligible tensor (AnalyzeOptions.Layers filters by glob) Analyze
+// reports:
+//
+//   - per scale r (DefaultScales 2, 4, 8, 16 where valid, or any list, or
+//     every valid scale): fractal.LayerSegments over the tensor's matrices
+//     — each segment's dimension (AnalyzeOptions.Method, box counting by
+//     default), its fit's R² and its entropy — as rows (segments.csv) and as
+//     mean/std per layer and scale (scales.csv);
+//   - every whole-matrix estimator of fractal (bc, dbc, variogram, paper),
+//     the matrix entropy and fractal.SelfSimilarity, over each matrix and
+//     summarised per layer (for conv layers, over the out·in kernels);
+//   - the spectral metrics of fracdyn/spectral (power-law α of the ESD of
+//     WᵀW with its xmin, KS distance D, σ and tail size, λ_max, log norms,
+//     α-weighted, stable rank, spectral entropy) — the columns of
+//     WeightWatcher's details table. A conv kernel [out,in,kh,kw] pools the
+//     eigenvalues of its kh·kw slices W[:,:,i,j] (out×in each) into one ESD,
+//     as WeightWatcher does; every other tensor uses its mapped matrix.
+//
+// details.csv holds one row per layer with all of these (DetailsHeader).
+// A layer that cannot be analysed (NaN weights) gets its error in the row;
+// the others are still analysed.
+//
+// # Exporters
+//
+// Export writes a fracdyn model's weights (a run snapshot: RunWeights) by
+// extension: .safetensors (F32, PyTorch state-dict names and layout,
+// metadata with arch and run), .npz (float32 arrays, the snapshot layout,
+// through fracdyn/arrayio), or .onnx (ExportONNX: a runnable opset-13 graph,
+// "images" [batch,28,28] → "logits" [batch,10]). Tests export a run to all
+// three, re-import them and get the same tensors bit for bit and the same
+// analysis tables byte for byte as the run directory.
+//
+// # What onnx-gomlx (v0.3.4) can and cannot do here
+//
+// It parses ONNX files (onnx.ReadFile, whole file in memory) and exposes the
+// ModelProto, from which this package reads initializers; it converts ONNX
+// graphs to GoMLX and runs them: the exported CNN, MLP and pooled CNN run on
+// the pure-Go backend (through fracdyn/backend) and give logits equal to
+// model.Forward to 1e-4 (TestExportONNXRunsUnderOnnxGoMLX: Reshape, Conv
+// with pads, Relu, MaxPool, Flatten, Gemm with transB). It cannot export a
+// GoMLX graph to ONNX: Model.ContextToONNX only updates the initializers of
+// an ONNX model that already exists. Its protobuf types live in an internal
+// package, so ExportONNX builds the ModelProto through protobuf reflection
+// on onnx.Model's Proto field, using onnx-gomlx's own message descriptors.
+// Initializers stored in external data files are not read.
 package modelio

@@ -133,3 +133,16 @@ func shapeText(s []int) string {
 	}
 	return strings.Join(parts, "x")
 }
+
+// WriteGraph writes the kernel-graph edge summaries as CSV.
+func WriteGraph(w io.Writer, edges []EdgeSummary) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"from", "to", "r_from", "r_to", "nodes_from", "nodes_to", "edges", "kernel", "gamma",
+		"weight_mean", "weight_std", "dist_mean", "dist_std"})
+	for _, e := range edges {
+		cw.Write([]string{e.From, e.To, itoa(e.RFrom), itoa(e.RTo), itoa(e.NodesFrom), itoa(e.NodesTo), itoa(e.Edges),
+			string(e.Kernel), ftoa(e.Gamma), ftoa(e.Weight.Mean), ftoa(e.Weight.Std), ftoa(e.Dist.Mean), ftoa(e.Dist.Std)})
+	}
+	cw.Flush()
+	return cw.Error()
+}

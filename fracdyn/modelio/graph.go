@@ -1,0 +1,131 @@
+package modelio
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+)
+
+// DetectArch returns the fracdyn architecture whose every parameter m holds
+// under its state-dict name with its shape, so that the layers' wiring is
+// known; ok is false for any other model.
+func DetectArch(m *Model) (arch model.Arch, ok bool) {
+	for _, a := range model.Archs() {
+		match := true
+		for _, l := range model.Layers(a) {
+			for _, p := range []struct {
+				part  string
+				shape []int
+			}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+				info, found := m.Info(model.StateName(l, p.part))
+				if !found || !slices.Equal(info.Shape, p.shape) {
+					match = false
+				}
+			}
+		}
+		if match {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// GraphOptions tune KernelGraph.
+type GraphOptions struct {
+	// R is the segment size; a layer whose matrices are smaller uses its
+	// largest valid scale below R. 0 means 2.
+	R int
+	// Kernel and Gamma turn feature distances into edge weights
+	// (segraph.DefaultKernel and 1 when zero).
+	Kernel segraph.Kernel
+	Gamma  float64
+	// Layer tunes the segment measures (estimator, threshold, workers).
+	Layer fractal.LayerOptions
+}
+
+// EdgeSummary describes the edges between the segments of two consecutive
+// layers in the data-free kernel graph.
+type EdgeSummary struct {
+	From, To           string
+	RFrom, RTo         int
+	NodesFrom, NodesTo int
+	Edges              int
+	Kernel             segraph.Kernel
+	Gamma              float64
+	// Weight and Dist summarise the kernel weights and feature distances
+	// δ = |α_ω − α_λ| over the edges.
+	Weight, Dist Stat
+}
+
+// KernelGraph builds the segment graph of arch's weights in m with
+// weight-only features (segraph's data-free mode: α = FD·H per segment, no
+// activations) and summarises its edges per pair of consecutive layers. It
+// holds every layer in memory: fracdyn's models are small.
+func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, error) {
+	if opts.R == 0 {
+		opts.R = 2
+	}
+	if opts.Kernel == "" {
+		opts.Kernel = segraph.DefaultKernel
+	}
+	if opts.Gamma == 0 {
+		opts.Gamma = 1
+	}
+	if err := segraph.CheckGamma(opts.Gamma); err != nil {
+		return nil, err
+	}
+	var layers []segraph.Layer
+	for i, l := range model.Layers(arch) {
+		name := model.StateName(l, "weight")
+		w, err := m.ReadFloat32(name)
+		if err != nil {
+			return nil, err
+		}
+		view, err := fractal.MatrixViews(l.WeightShape)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		valid := fractal.ValidScales(view.Rows, view.Cols)
+		if len(valid) == 0 {
+			return nil, fmt.Errorf("%s: %d×%d matrices have no valid scale", name, view.Rows, view.Cols)
+		}
+		r := valid[0]
+		for _, v := range valid {
+			if v <= opts.R {
+				r = v
+			}
+		}
+		lo := opts.Layer
+		lo.Name = name
+		seg, err := fractal.LayerSegments(w, l.WeightShape, r, lo)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, segraph.Layer{Info: l, Index: i, Weights: w, Segments: seg})
+	}
+	g, err := segraph.Build(layers, segraph.Options{DataFree: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: kernel graph: %w", m.Path, err)
+	}
+	w := make([]float32, len(g.Dist))
+	segraph.Weights(w, g.Dist, opts.Kernel, opts.Gamma)
+	groups := g.Groups()
+	var out []EdgeSummary
+	for l := 0; l+1 < len(g.Layers); l++ {
+		var ws, ds []float32
+		for e, s := range g.Src {
+			if groups[s] == int32(l) {
+				ws, ds = append(ws, w[e]), append(ds, g.Dist[e])
+			}
+		}
+		out = append(out, EdgeSummary{
+			From: g.Layers[l], To: g.Layers[l+1], RFrom: g.Scales[l], RTo: g.Scales[l+1],
+			NodesFrom: g.Offsets[l+1] - g.Offsets[l], NodesTo: g.Offsets[l+2] - g.Offsets[l+1],
+			Edges: len(ws), Kernel: opts.Kernel, Gamma: opts.Gamma, Weight: statOf(ws), Dist: statOf(ds),
+		})
+	}
+	return out, nil
+}
