@@ -16,16 +16,24 @@ def go_quote(b):
             out.append("\\x%02x" % c)
     return '"' + "".join(out) + '"'
 
-def write(target, name, data):
+def write(target, name, data, entry=None):
     d = os.path.join("testdata", "fuzz", target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "w") as f:
         f.write("go test fuzz v1\n[]byte(%s)\n" % go_quote(data))
+        if entry is not None:  # FuzzReadNPZ's second argument
+            f.write("string(%s)\n" % go_quote(entry.encode()))
 
 for p in sorted(glob.glob("testdata/*.npy")):
     write("FuzzReadNPY", os.path.basename(p), open(p, "rb").read())
 for p in sorted(glob.glob("testdata/*.npz")):
-    write("FuzzReadNPZ", os.path.basename(p), open(p, "rb").read())
+    write("FuzzReadNPZ", os.path.basename(p), open(p, "rb").read(), "")
+# An .npy payload wrapped by the target as one stored entry, with names
+# good and hostile.
+npy = open("testdata/f4_2x3.npy", "rb").read()
+write("FuzzReadNPZ", "entry_conv1.weight", npy, "conv1.weight")
+write("FuzzReadNPZ", "entry_dotdot", npy, "../evil")
+write("FuzzReadNPZ", "entry_u1", open("testdata/u1_2x2x2.npy", "rb").read(), "x")
 write("FuzzReadCSV", "matrix.csv", open("testdata/matrix.csv", "rb").read())
 write("FuzzReadCSV", "specials", b" 1 , nan\r\n-inf,1e400\n")
 write("FuzzReadCSV", "ragged", b"1,2,3\n4,5\n")
