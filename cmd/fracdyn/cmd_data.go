@@ -20,6 +20,9 @@ func init() {
 	})
 }
 
+// dataOut receives the report of "fracdyn data"; tests replace it.
+var dataOut io.Writer = os.Stdout
+
 func runData(ctx context.Context, args []string) error {
 	c := commands["data"]
 	fs := newFlagSet(c)
@@ -37,7 +40,7 @@ func runData(ctx context.Context, args []string) error {
 		return usageErrorf("unknown --dataset %q: want %s", *dataset, strings.Join(mnist.Datasets(), " or "))
 	}
 	opts := mnist.Options{Dir: *dir, Dataset: *dataset}
-	out := os.Stdout
+	out := dataOut
 	if *download {
 		opts.Progress = os.Stderr
 		got, err := mnist.Download(ctx, opts)
