@@ -1,0 +1,191 @@
+package analysis
+
+import (
+	gocontext "context"
+	"encoding/csv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/gcn"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/mnist"
+)
+
+var (
+	runOnce sync.Once
+	runDir  string
+	runErr  error
+)
+
+// testRun trains an MLP for one epoch of 10 steps on generated bar images
+// (digit k: a bright row 2k+4) and returns its run directory.
+func testRun(t *testing.T) string {
+	runOnce.Do(func() {
+		const n = 420
+		rng := rand.New(rand.NewPCG(1, 1))
+		pixels := make([]uint8, n*784)
+		labels := make([]uint8, n)
+		for i := range n {
+			k := i % 10
+			labels[i] = uint8(k)
+			img := pixels[i*784 : (i+1)*784]
+			for j := range img {
+				img[j] = uint8(rng.IntN(60))
+			}
+			for c := 4; c < 24; c++ {
+				img[(2*k+4)*28+c] = 255
+			}
+		}
+		all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
+		seq := func(a, b int) []int {
+			s := make([]int, b-a)
+			for i := range s {
+				s[i] = a + i
+			}
+			return s
+		}
+		data := &mnist.Data{Train: all.Subset(seq(0, 320)), Eval: all.Subset(seq(320, n)), Dataset: "mnist", Dir: "generated"}
+		p, err := run.NewContext("paper")
+		if err != nil {
+			runErr = err
+			return
+		}
+		if err := run.SetParams(p, "arch=mlp;epochs=1;batch_size=32;probe_size=32;track_sample=8"); err != nil {
+			runErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "fracdyn-analysis-test-")
+		if err != nil {
+			runErr = err
+			return
+		}
+		runDir = filepath.Join(dir, "run")
+		_, runErr = run.Train(gocontext.Background(), run.Options{Out: runDir, Params: p, Data: data})
+	})
+	if runErr != nil {
+		t.Fatal(runErr)
+	}
+	return runDir
+}
+
+func testOptions() Options {
+	return Options{Scales: []int{8, 16}, Gammas: []float64{0.5, 2}, Backend: backend.MustNew(),
+		GCN: map[string]any{gcn.ParamEpochs: 15}}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
+}
+
+func TestAnalyzeMLPRun(t *testing.T) {
+	dir := testRun(t)
+	rep, err := Analyze(gocontext.Background(), dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, Dir)
+	// Per-segment tables: fc1 [256,784] at r=8: 32·98 segments, at 16:
+	// 16·49; fc2 [128,256]: 16·32 and 8·16; fc3 [10,128] has no r ≥ 8.
+	for _, epoch := range []string{"000", "001"} {
+		rows := readCSV(t, filepath.Join(out, SegmentsDir, "epoch-"+epoch+".csv"))
+		if want := 1 + 32*98 + 16*49 + 16*32 + 8*16; len(rows) != want {
+			t.Errorf("epoch %s: %d segment rows, want %d", epoch, len(rows), want)
+		}
+		if rows[0][0] != "epoch" || len(rows[1]) != len(segmentHeader()) {
+			t.Errorf("bad segment table header/row: %v / %v", rows[0], rows[1])
+		}
+	}
+	layers := readCSV(t, filepath.Join(out, LayersFile))
+	if len(layers) != 1+2*3*2 { // epochs × layers × scales
+		t.Errorf("layers.csv has %d rows, want 13", len(layers))
+	}
+	// Surrogate: one dense graph fc1-fc2-fc3 per epoch, scale and γ.
+	if len(rep.Results) != 2*2*2 {
+		t.Fatalf("%d surrogate results, want 8", len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Graph != "fc1-fc2-fc3" || r.Edges == 0 || r.TestEdges == 0 {
+			t.Errorf("result %+v", r)
+		}
+		for name, m := range map[string]gcn.Metrics{"surrogate": r.Surrogate, "random": r.Baselines["random"],
+			"cosine": r.Baselines["cosine"], "gcn_linear": r.Baselines["gcn_linear"], "gcn_unweighted": r.Baselines["gcn_unweighted"]} {
+			if !(m.AUC >= 0 && m.AUC <= 1 && m.AP > 0 && m.AP <= 1) {
+				t.Errorf("epoch %d r=%d %s: AUC %v AP %v", r.Epoch, r.R, name, m.AUC, m.AP)
+			}
+		}
+		if p := filepath.Join(out, EdgesDir, "epoch-001-r8-fc1-fc2-fc3.csv"); r.Epoch == 1 && r.R == 8 {
+			if rows := readCSV(t, p); len(rows) != r.Edges+1 || len(rows[0]) != 7+2 {
+				t.Errorf("%s: %d rows × %d columns, want %d × 9", p, len(rows), len(rows[0]), r.Edges+1)
+			}
+		}
+	}
+	if len(rep.MultiScale) != 2 {
+		t.Fatalf("%d multi-scale results, want 2 (8→16 per epoch)", len(rep.MultiScale))
+	}
+	for _, m := range rep.MultiScale {
+		if m.FineR != 8 || m.CoarseR != 16 || math.IsNaN(m.R2) || math.IsNaN(m.R2Shuffled) || m.Hyperedges == 0 {
+			t.Errorf("multi-scale %+v", m)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, SurrogateFile)); err != nil {
+		t.Error(err)
+	}
+
+	// The same seed gives the same numbers.
+	opts := testOptions()
+	opts.Epochs = []int{1}
+	again, err := Analyze(gocontext.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range again.Results {
+		want := rep.Results[len(rep.Results)/2+i]
+		if r.Surrogate != want.Surrogate || r.Baselines["gcn_linear"] != want.Baselines["gcn_linear"] || r.FinalLoss != want.FinalLoss {
+			t.Errorf("rerun differs: %+v vs %+v", r.Surrogate, want.Surrogate)
+		}
+	}
+}
+
+func TestAnalyzeErrors(t *testing.T) {
+	dir := testRun(t)
+	for name, c := range map[string]struct {
+		mod  func(*Options)
+		want string
+	}{
+		"gamma":  {func(o *Options) { o.Gammas = []float64{1, 0} }, "γ"},
+		"layer":  {func(o *Options) { o.Layers = []string{"conv9"} }, `unknown layer "conv9"`},
+		"epoch":  {func(o *Options) { o.Epochs = []int{7} }, "no snapshot of epoch 7"},
+		"kernel": {func(o *Options) { o.Kernel = "cubic" }, "unknown kernel"},
+		"scale":  {func(o *Options) { o.Scales = []int{1} }, "r=1"},
+	} {
+		opts := testOptions()
+		c.mod(&opts)
+		_, err := Analyze(gocontext.Background(), dir, opts)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", name, err, c.want)
+		}
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if runDir != "" {
+		os.RemoveAll(filepath.Dir(runDir))
+	}
+	os.Exit(code)
+}
