@@ -93,7 +93,7 @@ type Preset struct {
 // in minutes on two CPU cores with the pure-Go backend; see Presets.
 const (
 	QuickEpochs      = 5
-	QuickEpochImages = 3200 // 50 steps of 64
+	QuickEpochImages = 2560 // 40 steps of 64
 	QuickEvalImages  = 2000
 )
 
