@@ -177,7 +177,7 @@ func tinySpec(t *testing.T, dir string) *datasetSpec {
 			raw = contentSHA(magicLabels, []int{f.n}, lab)
 		}
 		st, _ := os.Stat(p)
-		spec.Files = append(spec.Files, fileSpec{f.name, f.images, strings.HasPrefix(f.name, "t10k"), f.n, st.Size(), gz, raw})
+		spec.Files = append(spec.Files, fileSpec{f.name, f.images, st.Size(), gz, raw})
 	}
 	knownDatasets["tiny"] = spec
 	t.Cleanup(func() { delete(knownDatasets, "tiny") })
