@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/figure"
+	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+func init() {
+	register(&command{
+		name:    "compare",
+		args:    "MODEL...",
+		summary: "per-layer fractal dimensions vs spectral α across runs or model files: table, figure, correlations",
+		run:     runCompare,
+	})
+}
+
+func runCompare(ctx context.Context, args []string) error {
+	c := commands["compare"]
+	fs := newFlagSet(c)
+	out := fs.String("out", "compare", "output directory")
+	layers := fs.String("layers", "", "glob over tensor names selecting the layers")
+	measure := fs.String("measure", "bc", "fractal measure on the figure's y axis: bc, dbc, variogram, paper, segment or entropy")
+	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() < 1 {
+		return usageErrorf("want at least one run directory or model file")
+	}
+	known := false
+	for _, m := range modelio.CompareMeasures {
+		known = known || m == *measure
+	}
+	if !known {
+		return usageErrorf("unknown -measure %q (want one of %s)", *measure, strings.Join(modelio.CompareMeasures, ", "))
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	var all []modelio.ComparePoint
+	var perModel [][]modelio.ComparePoint
+	for _, path := range fs.Args() {
+		m, err := modelio.Open(path)
+		if err != nil {
+			return err
+		}
+		reports, err := modelio.Analyze(ctx, m, modelio.AnalyzeOptions{Layers: *layers}, nil)
+		m.Close()
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
+		pts := modelio.ComparePoints(name, reports)
+		fmt.Fprintf(os.Stderr, "%s: %d layers\n", path, len(pts))
+		perModel = append(perModel, pts)
+		all = append(all, pts...)
+	}
+	cors := modelio.Correlate(all)
+	for name, write := range map[string]func(io.Writer) error{
+		"compare.csv":      func(w io.Writer) error { return modelio.WriteCompare(w, all) },
+		"correlations.csv": func(w io.Writer) error { return modelio.WriteCorrelations(w, cors) },
+	} {
+		if err := fsutil.WriteFileAtomic(filepath.Join(*out, name), write); err != nil {
+			return err
+		}
+	}
+	p, err := compareFigure(perModel, fs.Args(), *measure, cors)
+	if err != nil {
+		return err
+	}
+	figPath := filepath.Join(*out, *fig)
+	if err := figure.Save(p, figure.Width, figure.Height, figPath); err != nil {
+		return err
+	}
+	fmt.Printf("%d layers from %d models → %s\n\ncorrelation with α (layers where both are finite):\n", len(all), fs.NArg(), *out)
+	for _, c := range cors {
+		fmt.Printf("  %-10s Pearson %7.3f  Spearman %7.3f  (%d layers)\n", c.Measure, c.Pearson, c.Spearman, c.N)
+	}
+	return nil
+}
+
+// compareFigure scatters each layer's measure against its α, one colour
+// per model, each point labelled with its layer.
+func compareFigure(perModel [][]modelio.ComparePoint, names []string, measure string, cors []modelio.Correlation) (*plot.Plot, error) {
+	p := plot.New()
+	p.X.Label.Text = "spectral α (power-law fit of the ESD of WᵀW)"
+	p.Y.Label.Text = "fractal measure: " + measure
+	for _, c := range cors {
+		if c.Measure == measure {
+			p.Title.Text = fmt.Sprintf("%s vs α: Pearson %.2f, Spearman %.2f (%d layers)", measure, c.Pearson, c.Spearman, c.N)
+		}
+	}
+	for i, pts := range perModel {
+		var xy plotter.XYs
+		var labels []string
+		for _, q := range pts {
+			if v := q.Measure(measure); isFiniteF(q.Alpha) && isFiniteF(v) {
+				xy = append(xy, plotter.XY{X: q.Alpha, Y: v})
+				labels = append(labels, q.Layer)
+			}
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(xy)
+		if err != nil {
+			return nil, err
+		}
+		s.GlyphStyle.Color = plotutil.Color(i)
+		s.GlyphStyle.Shape = draw.CircleGlyph{}
+		s.GlyphStyle.Radius = 3
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: labels})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(s, l)
+		p.Legend.Add(filepath.Base(names[i]), s)
+	}
+	p.Legend.Left = true
+	return p, nil
+}
+
+func isFiniteF(v float64) bool { return v == v && v-v == 0 }
