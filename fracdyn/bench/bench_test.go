@@ -5,6 +5,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 const benchBatch = 64
@@ -32,3 +33,58 @@ func benchStep(b *testing.B, arch model.Arch) {
 func BenchmarkStepCNN(b *testing.B)       { benchStep(b, model.PaperCNN) }
 func BenchmarkStepPooledCNN(b *testing.B) { benchStep(b, model.PooledCNN) }
 func BenchmarkStepMLP(b *testing.B)       { benchStep(b, model.MLP) }
+
+// benchEpochImages is the epoch size of the epoch benchmarks (whole batches).
+const benchEpochImages = 512
+
+func benchEpoch(b *testing.B, arch model.Arch) {
+	t, err := NewTrainer(backend.MustNew(), arch, benchBatch, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var batches [][2]*tensors.Tensor
+	for i := range benchEpochImages / benchBatch {
+		images, labels := SyntheticBatch(benchBatch, uint64(i+1))
+		batches = append(batches, [2]*tensors.Tensor{images, labels})
+	}
+	if _, err := t.Step(batches[0][0], batches[0][1]); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, bt := range batches {
+			if _, err := t.Step(bt[0], bt[1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*EpochImagesTarget/benchEpochImages, "s/8000-images")
+}
+
+func BenchmarkEpochCNN(b *testing.B)       { benchEpoch(b, model.PaperCNN) }
+func BenchmarkEpochPooledCNN(b *testing.B) { benchEpoch(b, model.PooledCNN) }
+func BenchmarkEpochMLP(b *testing.B)       { benchEpoch(b, model.MLP) }
+
+// benchProbe times the probe-batch gradient pass (64 images, as the run
+// preset's default probe).
+func benchProbe(b *testing.B, arch model.Arch) {
+	const probe = 64
+	t, err := NewTrainer(backend.MustNew(), arch, probe, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	images, labels := SyntheticBatch(probe, 99)
+	if err := t.Gradients(images, labels); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := t.Gradients(images, labels); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkProbeCNN(b *testing.B)       { benchProbe(b, model.PaperCNN) }
+func BenchmarkProbePooledCNN(b *testing.B) { benchProbe(b, model.PooledCNN) }
+func BenchmarkProbeMLP(b *testing.B)       { benchProbe(b, model.MLP) }
