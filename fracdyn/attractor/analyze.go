@@ -56,7 +56,7 @@ type Options struct {
 	MaxLag   int     // lag search range; 0: min(N/10, 500)
 	MaxDim   int     // FNN search range; 0: 10
 	MaxSteps int     // divergence steps; 0: max(30, min(10·Theiler, N/4))
-	MaxRefs  int     // reference points for FNN and C(r); 0: 4000
+	MaxRefs  int     // reference points for FNN and C(r) (twice as many for λ); 0: 4000
 	Dt       float64 // time per sample; 0: 1 (exponents per step)
 }
 
@@ -162,7 +162,7 @@ func Analyze(s Series, o Options) (*Result, error) {
 	if steps <= 0 {
 		steps = max(30, min(10*r.Theiler, e.N()/4))
 	}
-	r.Divergence = DivergenceCurve(e, r.Theiler, steps)
+	r.Divergence = DivergenceCurve(e, r.Theiler, steps, 2*refs)
 	r.LyapunovFit = FitDivergence(r.Divergence, max(5, len(r.Divergence.MeanLog)/10))
 	r.Lyapunov = r.LyapunovFit.Slope / r.Dt
 

@@ -211,3 +211,11 @@ func ExampleAnalyze() {
 		r.Class, r.Lyapunov, math.Ln2, r.Lag.Lag, r.Dim.Dim)
 	// Output: chaotic, λ = 0.69 per iteration (ln 2 = 0.69), embedding lag 1 dimension 1
 }
+
+func TestFFTLength(t *testing.T) {
+	for n, want := range map[int]int{47: 45, 1000: 1000, 1021: 1000, 47000: 46875, 8: 8, 7: 6} {
+		if got := fftLength(n); got != want {
+			t.Errorf("fftLength(%d) = %d, want %d", n, got, want)
+		}
+	}
+}

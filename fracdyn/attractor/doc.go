@@ -48,7 +48,8 @@
 // Rosenstein, Collins & De Luca (1993): each point i is paired with its
 // nearest neighbour j(i) (|i − j| > W, distance > 0), and the divergence
 // curve y(k) = ⟨ln ‖y_{i+k} − y_{j+k}‖⟩ is followed for k = 0…K steps,
-// K = max(30, min(10·W, N/4)). Its straight part has slope λ per step;
+// K = max(30, min(10·W, N/4)), from at most 8000 reference points evenly
+// spaced in time (their neighbours are sought among all points). Its straight part has slope λ per step;
 // Lyapunov = slope/Dt is per time unit (per iteration for maps).
 //
 // The fitted range (FitDivergence) lies below 80% of the rise from y(0) to
@@ -84,8 +85,9 @@
 //
 // # Spectral test
 //
-// Each column is detrended, scaled to unit variance and Hann-windowed; the
-// power spectra are summed and the zero frequency dropped (gonum's
+// Each column is detrended, scaled to unit variance and Hann-windowed (over
+// the last steps, a number with no prime factor above 5, so the FFT stays
+// O(N log N)); the power spectra are summed and the zero frequency dropped (gonum's
 // dsp/fourier). The strongest peak, refined by parabolic interpolation on
 // log power, is the fundamental. HarmonicPower is the fraction of power
 // within ±3 bins of its first 10 harmonics, LinePower the fraction within
@@ -131,9 +133,10 @@
 // A static k-d tree (median splits by quickselect, Euclidean norm, squared
 // distances) serves every neighbour search: building it is O(N log N), a
 // nearest-neighbour query about O(log N) at low dimension. The Lyapunov
-// estimate costs O(N log N + N·K·m); the correlation sum O(R·(log N + P))
-// with R ≤ 4000 references and P the pairs within the largest radius per
-// reference (O(N) at worst), so it grows linearly in N for a fixed R. See
+// estimate costs O(N log N) for the neighbours plus O(R·K·m) for the curve
+// (R ≤ 8000 references); the correlation sum O(R·(log N + P)) with R ≤ 4000
+// references and P the pairs within the largest radius per reference
+// (proportional to N), so both grow about linearly in N. See
 // BENCHMARKS.md.
 //
 // # References

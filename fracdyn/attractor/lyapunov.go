@@ -28,8 +28,9 @@ type Divergence struct {
 // DivergenceCurve computes the Rosenstein divergence curve of e for
 // k = 0…maxSteps, excluding neighbour pairs closer than theiler samples in
 // time (the Theiler window; self-pairs are always excluded) and pairs at
-// distance zero.
-func DivergenceCurve(e *Embedding, theiler, maxSteps int) Divergence {
+// distance zero. At most maxRefs reference points, evenly spaced in time,
+// are followed (≤ 0: all); their neighbours are sought among all points.
+func DivergenceCurve(e *Embedding, theiler, maxSteps, maxRefs int) Divergence {
 	n := e.N()
 	tree := newKDTree(e.Points, e.Width())
 	// Σ ln d is kept as the log of a product: mantissa[k]·2^exps[k], renormalised
@@ -42,7 +43,11 @@ func DivergenceCurve(e *Embedding, theiler, maxSteps int) Divergence {
 	}
 	cnt := make([]int, maxSteps+1)
 	w := e.Width()
-	for i := 0; i < n; i++ {
+	stride := 1
+	if maxRefs > 0 {
+		stride = max(1, n/maxRefs)
+	}
+	for i := 0; i < n; i += stride {
 		j, _ := tree.nearest(e.Point(i), func(k int) bool { return abs(k-i) <= theiler }, true)
 		if j < 0 {
 			continue
