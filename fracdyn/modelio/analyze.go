@@ -37,9 +37,20 @@ type AnalyzeOptions struct {
 	Progress func(i, n int, info TensorInfo)
 }
 
-// largeTensor is the element count above which Analyze returns memory to
-// the OS after a layer.
-const largeTensor = 8 << 20
+// largeTensor is the element count from which Analyze collects garbage
+// between the steps of a layer and returns memory to the OS after it: the
+// collections cost milliseconds against seconds of analysis, and keep the
+// heap near its live size instead of twice it.
+const largeTensor = 1 << 20
+
+// settle collects garbage and returns it to the OS when n elements make a
+// large tensor: freed multi-megabyte spans are otherwise kept by the
+// runtime and add up across the estimators' temporaries.
+func settle(n int) {
+	if n >= largeTensor {
+		debug.FreeOSMemory()
+	}
+}
 
 // SegmentRow is one segment of one layer at one scale.
 type SegmentRow struct {
@@ -185,15 +196,15 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 		if err != nil {
 			return reports, err
 		}
+		large := len(data) >= largeTensor
 		rep, err := AnalyzeTensor(info, data, opts, segment)
 		if err != nil {
 			return reports, err
 		}
 		reports = append(reports, rep)
-		if len(data) >= largeTensor {
+		if large {
 			// Hand a large layer's memory back before reading the next one,
 			// so that peak RSS follows the largest layer, not the sum.
-			data = nil
 			debug.FreeOSMemory()
 		}
 	}
@@ -213,6 +224,7 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 			rep.Err = err.Error()
 			return rep, nil
 		}
+		settle(len(data))
 		fd, r2, h := lr.FD, lr.FDR2, lr.H
 		rep.Scales = append(rep.Scales, ScaleSummary{R: r, Segments: lr.Len(), Threshold: float64(lr.Threshold),
 			FD: statOf(fd), FDR2: statOf(r2), H: statOf(h)})
@@ -256,6 +268,7 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 			}
 			dims[k] = append(dims[k], fit.Dimension)
 			r2s[k] = append(r2s[k], fit.R2)
+			settle(len(w))
 		}
 		ent = append(ent, fractal.Entropy(w))
 		v, err := fractal.SelfSimilarity(w, mp.Rows, mp.Cols, fopts)
@@ -282,7 +295,9 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 		// temporaries) rather than twice.
 		w := widen(data)
 		data = nil
+		settle(len(w))
 		if err = perMatrix(w); err == nil {
+			settle(len(w))
 			rep.Spectral, err = spectral.Analyze(w, mp.Rows, mp.Cols)
 		}
 	} else {
