@@ -56,7 +56,7 @@ func LoadData(ctx gocontext.Context, params *context.Context, dir string, downlo
 }
 
 // evalBatchSize is the number of held-out images evaluated per graph call.
-const evalBatchSize = 500
+const evalBatchSize = 250
 
 // trainer holds the state of one call to Train.
 type trainer struct {
@@ -313,7 +313,7 @@ func (t *trainer) buildExecs() error {
 // snapshot comes first).
 func (t *trainer) loop(ctx gocontext.Context, start int) error {
 	if start < 0 {
-		if err := t.finishEpoch(0, 0, time.Now()); err != nil {
+		if err := t.finishEpoch(ctx, 0, 0, time.Now()); err != nil {
 			return err
 		}
 		start = 0
@@ -362,7 +362,7 @@ func (t *trainer) loop(ctx gocontext.Context, start int) error {
 				t.opts.OnStep(step)
 			}
 		}
-		if err := t.finishEpoch(epoch, lossSum/float64(c.StepsPerEpoch), began); err != nil {
+		if err := t.finishEpoch(ctx, epoch, lossSum/float64(c.StepsPerEpoch), began); err != nil {
 			bar.Done("failed")
 			return err
 		}
@@ -441,12 +441,12 @@ func (t *trainer) writeSeries() error {
 
 // finishEpoch evaluates, then writes in order the step records, epochs.csv,
 // the snapshot and last the checkpoint, which commits the epoch for resume.
-func (t *trainer) finishEpoch(epoch int, trainLoss float64, began time.Time) error {
+func (t *trainer) finishEpoch(ctx gocontext.Context, epoch int, trainLoss float64, began time.Time) error {
 	wrap := func(err error) error { return fmt.Errorf("train: epoch %d: %w", epoch, err) }
 	if epoch > 0 {
-		evalLoss, acc, err := t.evaluate()
+		evalLoss, acc, err := t.evaluate(ctx)
 		if err != nil {
-			return wrap(err)
+			return t.abort(wrap(err))
 		}
 		e := EpochStats{Epoch: epoch, TrainLoss: trainLoss, EvalLoss: evalLoss, EvalAccuracy: acc,
 			WallSeconds: time.Since(began).Seconds()}
@@ -470,10 +470,13 @@ func (t *trainer) finishEpoch(epoch int, trainLoss float64, began time.Time) err
 }
 
 // evaluate returns the mean cross-entropy and the accuracy on the eval set.
-func (t *trainer) evaluate() (loss, accuracy float64, err error) {
+func (t *trainer) evaluate(ctx gocontext.Context) (loss, accuracy float64, err error) {
 	d := t.opts.Data.Eval
 	var lossSum, correct float64
 	for lo := 0; lo < d.N; lo += evalBatchSize {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, fmt.Errorf("stopped while evaluating: %w", err)
+		}
 		hi := min(lo+evalBatchSize, d.N)
 		idx := make([]int, hi-lo)
 		for i := range idx {

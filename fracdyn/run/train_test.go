@@ -264,22 +264,43 @@ var runFiles = []string{StepsFile, SegmentsFile, SegmentsMeanFile, SegmentsIndex
 
 // TestDeterministicAndResumable trains two epochs twice with the same seed
 // and once interrupted in epoch 2 and resumed: all three give the same
-// bytes.
+// bytes. The MLP runs 10 steps per epoch; the pooled CNN (the paper CNN's
+// convolutions with a 64× smaller fc1, so the test writes little) 3 steps
+// of 8.
 func TestDeterministicAndResumable(t *testing.T) {
-	a := testParams(t, "epochs=2")
+	for _, tc := range []struct {
+		arch, settings          string
+		cancelAt, want, evalImg int
+	}{
+		{"mlp", "epochs=2", 13, 10, 200},
+		{"cnn-pool", "arch=cnn-pool;epochs=2;batch_size=8;epoch_images=24;probe_size=8;track_sample=16", 4, 3, 40},
+	} {
+		t.Run(tc.arch, func(t *testing.T) { checkResume(t, tc.settings, tc.cancelAt, tc.want, tc.evalImg) })
+	}
+}
+
+func checkResume(t *testing.T, settings string, cancelAt, stepsPerEpoch, evalImages int) {
+	testParams := func(t *testing.T, settings string) Options {
+		o := testParams(t, settings)
+		d := *o.Data
+		d.Eval = d.Eval.Subset(seq(evalImages))
+		o.Data = &d
+		return o
+	}
+	a := testParams(t, settings)
 	if _, err := Train(gocontext.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	b := testParams(t, "epochs=2")
+	b := testParams(t, settings)
 	if _, err := Train(gocontext.Background(), b); err != nil {
 		t.Fatal(err)
 	}
 	sameFiles(t, a.Out, b.Out, runFiles...)
 
-	c := testParams(t, "epochs=2")
+	c := testParams(t, settings)
 	ctx, cancel := gocontext.WithCancel(gocontext.Background())
 	c.OnStep = func(s Step) {
-		if s.Step == 13 {
+		if s.Step == cancelAt {
 			cancel()
 		}
 	}
@@ -291,7 +312,7 @@ func TestDeterministicAndResumable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if steps, err := r.Steps(); err != nil || len(steps) != 13 {
+	if steps, err := r.Steps(); err != nil || len(steps) != cancelAt {
 		t.Errorf("after interrupt: %d steps, %v", len(steps), err)
 	}
 	if ep, _ := r.SnapshotEpochs(); len(ep) != 2 {
@@ -307,6 +328,10 @@ func TestDeterministicAndResumable(t *testing.T) {
 		t.Errorf("no resume message:\n%s", log.String())
 	}
 	sameFiles(t, a.Out, c.Out, runFiles...)
+	r, _ = Open(c.Out)
+	if steps, _ := r.Steps(); len(steps) != 2*stepsPerEpoch {
+		t.Errorf("resumed run has %d steps, want %d", len(steps), 2*stepsPerEpoch)
+	}
 	a1, _ := os.ReadFile(filepath.Join(a.Out, EpochsFile))
 	c1, _ := os.ReadFile(filepath.Join(c.Out, EpochsFile))
 	if n, m := bytes.Count(a1, []byte("\n")), bytes.Count(c1, []byte("\n")); n != 3 || m != 3 {
@@ -314,7 +339,7 @@ func TestDeterministicAndResumable(t *testing.T) {
 	}
 
 	// Resuming with another seed names the key.
-	d := testParams(t, "epochs=3;seed=2")
+	d := testParams(t, settings+";epochs=3;seed=2")
 	d.Out = c.Out
 	if _, err := Train(gocontext.Background(), d); err == nil || !strings.Contains(err.Error(), `"seed"`) {
 		t.Errorf("resume with another seed: %v, want an error naming \"seed\"", err)
