@@ -3,8 +3,10 @@ package modelio
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -108,5 +110,31 @@ func TestExportONNXRunsUnderOnnxGoMLX(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestONNXBadFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.onnx")
+	if err := ExportONNX(path, model.MLP, randomWeights(model.MLP, 1)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"truncated": b[:len(b)/2],
+		"garbage":   []byte("this is not a protobuf \xff\xff\xff"),
+	} {
+		p := filepath.Join(t.TempDir(), name+".onnx")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(p); err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %v, want one naming %s", name, err, p)
+		}
+	}
+	if err := ExportONNX(path, model.MLP, map[string][]float32{}); err == nil || !strings.Contains(err.Error(), "fc1.weight") {
+		t.Errorf("missing weights: error %v, want one naming fc1.weight", err)
 	}
 }
