@@ -1,0 +1,95 @@
+package figure
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"gonum.org/v1/plot"
+)
+
+func TestSegmentCountSeries(t *testing.T) {
+	series, err := SegmentCountSeries([][2]int{{3, 3}, {10, 128}, {128, 50176}, {7, 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []CountSeries{
+		{N: 3, M: 3, Scales: []int{2}, Counts: []int{4}}, // four overlapping segments per kernel
+		{N: 10, M: 128, Scales: []int{2, 3, 4, 5}, Counts: []int{5 * 64, 4 * 43, 3 * 32, 2 * 26}},
+		{N: 7, M: 9, Scales: []int{2, 3}, Counts: []int{4 * 5, 3 * 3}},
+	}
+	for _, w := range []int{0, 1, 3} {
+		got, exp := series[w], want[map[int]int{0: 0, 1: 1, 3: 2}[w]]
+		if got.N != exp.N || got.M != exp.M || !equalInts(got.Scales, exp.Scales) || !equalInts(got.Counts, exp.Counts) {
+			t.Errorf("series %d = %+v, want %+v", w, got, exp)
+		}
+	}
+	fc1 := series[2]
+	if len(fc1.Scales) != 63 || fc1.Counts[0] != 64*25088 || fc1.Counts[62] != 2*784 {
+		t.Errorf("fc1: %d scales, Q(2)=%d, Q(64)=%d", len(fc1.Scales), fc1.Counts[0], fc1.Counts[62])
+	}
+	if _, err := SegmentCountSeries([][2]int{{2, 9}}); err == nil {
+		t.Error("2×9: no error")
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSegmentCountsFigure checks the plot's structure (scales, one line and
+// one point set per size with the plotted data equal to Q(r)) and that it
+// renders to PNG and SVG.
+func TestSegmentCountsFigure(t *testing.T) {
+	p, lines, err := segmentCounts(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Y.Scale.(plot.LogScale); !ok {
+		t.Error("y axis is not logarithmic")
+	}
+	series, _ := SegmentCountSeries(PaperMatrixSizes)
+	if len(lines) != len(series) {
+		t.Fatalf("%d lines, want %d", len(lines), len(series))
+	}
+	for i, l := range lines {
+		s := series[i]
+		if l.XYs.Len() != len(s.Scales) {
+			t.Fatalf("line %d: %d points, want %d", i, l.XYs.Len(), len(s.Scales))
+		}
+		for j := range s.Scales {
+			x, y := l.XYs.XY(j)
+			if x != float64(s.Scales[j]) || y != float64(s.Counts[j]) {
+				t.Errorf("line %s point %d = (%v, %v), want (%d, %d)", s.Label(), j, x, y, s.Scales[j], s.Counts[j])
+			}
+		}
+	}
+	if p.Y.Min != 4 || p.Y.Max != 1000*64*25088 {
+		t.Errorf("y range [%v, %v], want [4, %d]", p.Y.Min, p.Y.Max, 1000*64*25088)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"fig1.png", "fig1.svg"} {
+		if err := Save(p, Width, Height, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wt, err := p.WriterTo(Width, Height, "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	wt.WriteTo(&buf)
+	for _, want := range []string{"scale r", "128×50176 (r=2..64)", "3×3 (r=2..2)"} {
+		if !bytes.Contains(buf.Bytes(), []byte(want)) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
