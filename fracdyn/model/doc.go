@@ -27,8 +27,12 @@
 //   - Max-pooling is Reshape + ReduceMax. Its gradient reaches every element
 //     tied for a window's maximum, where PyTorch picks one; after a ReLU the
 //     only ties are windows of zeros, whose gradient the ReLU stops.
-//   - ReLU is max(x, 0); its gradient at exactly 0 is 1 (PyTorch: 0), a
-//     measure-zero difference.
+//   - ReLU is Where(x > 0, x, 0), gradient 0 at x = 0 as in PyTorch. In
+//     the pooled CNN it runs after the max-pool: ReLU and max commute, so
+//     the output and gradient are PyTorch's (ties aside) for a quarter of
+//     the work.
+//   - A convolution's bias is the last column of its [out, 9C+1] weight
+//     matrix, multiplied by a row of ones in the patches (see Conv3x3).
 //   - Forward reuses existing variables whatever the context's Reuse
 //     setting, so weights set with SetWeights (or loaded from a checkpoint)
 //     are the ones used.

@@ -53,10 +53,11 @@ func Forward(ctx *context.Context, arch Arch, images *Node) (logits *Node, acts 
 				} else {
 					x = Conv3x3(ctx.In(l.Name), x, l.WeightShape[0])
 				}
-				x = Relu(x)
 				if arch == PooledCNN {
+					// max-pool(ReLU(x)) = ReLU(max-pool(x)), with the ReLU on a quarter of the values.
 					x = MaxPool2x2(x)
 				}
+				x = Relu(x)
 			case Dense:
 				if x.Rank() != 2 {
 					x = Reshape(x, batch, -1) // Flatten in (C, H, W) order, as PyTorch.
@@ -123,29 +124,43 @@ func convParams(ctx *context.Context, x *Node, out int) (kernel, bias *Node) {
 
 // Conv3x3 is a 3×3 convolution with padding 1 and stride 1 of x [B, C, H,
 // W] (channels first) to out channels, computed as im2col: the nine shifted
-// copies of the zero-padded input are stacked into patches [B, C·9, H·W]
-// and contracted with the kernel reshaped to [out, C·9] in one DotGeneral.
-// The kernel is broadcast over the batch ([B, out, C·9], small next to the
-// patches) so that the product is batched and comes out as [B, out, H·W],
-// and the gradients as [B, out, C·9] and [B, C·9, H·W]: no transposes.
-// Only Slice, Concatenate, Reshape, BroadcastInDim and DotGeneral are used,
-// so forward and gradient run on every backend.
+// copies of the zero-padded input and a row of ones are concatenated into
+// patches [B, 9C+1, H·W] and contracted in one DotGeneral with the kernel
+// and bias laid out as [out, 9C+1] (kernel transposed to [out, 3, 3, C],
+// bias last). The bias rides in the product, so neither its broadcast add
+// nor its gradient's reduction over B·H·W exists. The weights are broadcast
+// over the batch ([B, out, 9C+1], small next to the patches) so that the
+// product is batched and comes out as [B, out, H·W], and the gradients as
+// [B, out, 9C+1] and [B, 9C+1, H·W]: no transposes of activations. Only
+// Slice, Concatenate, Reshape, Transpose, BroadcastInDim and DotGeneral are
+// used, so forward and gradient run on every backend.
 func Conv3x3(ctx *context.Context, x *Node, out int) *Node {
 	x.AssertRank(4)
 	dims := x.Shape().Dimensions
-	batch, in, h, w := dims[0], dims[1], dims[2], dims[3]
+	batch, h, w := dims[0], dims[2], dims[3]
 	kernel, bias := convParams(ctx, x, out)
-	patches := Im2Col(x) // [B, C·9, H·W]
-	k := Reshape(kernel, 1, out, in*KernelSize*KernelSize)
-	k = BroadcastToDims(k, batch, out, in*KernelSize*KernelSize)
+	k := ConvWeights(kernel, bias) // [out, 9C+1]
+	kk := k.Shape().Dimensions[1]
+	k = BroadcastToDims(Reshape(k, 1, out, kk), batch, out, kk)
+	patches := Im2Col(x)                                                // [B, 9C+1, H·W]
 	y := DotGeneral(k, []int{2}, []int{0}, patches, []int{1}, []int{0}) // [B, out, H·W]
-	y = Reshape(y, batch, out, h, w)
-	return Add(y, Reshape(bias, 1, out, 1, 1))
+	return Reshape(y, batch, out, h, w)
 }
 
-// Im2Col returns the 3×3 patches of x [B, C, H, W] zero-padded by 1:
-// patches[b, c·9 + 3·i + j, H·y + x] = xpad[b, c, y+i, x+j], so that a
-// kernel [out, C, 3, 3] reshaped to [out, C·9] contracts with axis 1.
+// ConvWeights lays out a kernel [out, C, 3, 3] and bias [out] as the
+// [out, 9C+1] matrix that multiplies Im2Col's patches: column (3i+j)·C + c
+// holds kernel[o, c, i, j], the last column the bias.
+func ConvWeights(kernel, bias *Node) *Node {
+	d := kernel.Shape().Dimensions
+	out, in := d[0], d[1]
+	k := TransposeAllAxes(kernel, 0, 2, 3, 1) // [out, 3, 3, C]
+	k = Reshape(k, out, KernelSize*KernelSize*in)
+	return Concatenate([]*Node{k, Reshape(bias, out, 1)}, 1)
+}
+
+// Im2Col returns the 3×3 patches of x [B, C, H, W] zero-padded by 1, with a
+// row of ones appended for the bias: patches[b, (3i+j)·C + c, W·y + x] =
+// xpad[b, c, y+i, x+j] and patches[b, 9C, ·] = 1, shape [B, 9C+1, H·W].
 func Im2Col(x *Node) *Node {
 	dims := x.Shape().Dimensions
 	batch, in, h, w := dims[0], dims[1], dims[2], dims[3]
@@ -154,14 +169,15 @@ func Im2Col(x *Node) *Node {
 	xp := Concatenate([]*Node{zcol, x, zcol}, 3)
 	zrow := Zeros(g, shapes.Make(x.DType(), batch, in, 1, w+2))
 	xp = Concatenate([]*Node{zrow, xp, zrow}, 2) // [B, C, H+2, W+2]
-	shifted := make([]*Node, 0, KernelSize*KernelSize)
+	rows := make([]*Node, 0, KernelSize*KernelSize+1)
 	for i := range KernelSize {
 		for j := range KernelSize {
-			shifted = append(shifted, Slice(xp, AxisRange(), AxisRange(), AxisRange(i, i+h), AxisRange(j, j+w)))
+			shifted := Slice(xp, AxisRange(), AxisRange(), AxisRange(i, i+h), AxisRange(j, j+w))
+			rows = append(rows, Reshape(shifted, batch, in, h*w))
 		}
 	}
-	patches := Stack(shifted, 2) // [B, C, 9, H, W]
-	return Reshape(patches, batch, in*KernelSize*KernelSize, h*w)
+	rows = append(rows, Ones(g, shapes.Make(x.DType(), batch, 1, h*w)))
+	return Concatenate(rows, 1)
 }
 
 // convGeneral is Conv3x3 computed by GoMLX's ConvGeneral.
