@@ -37,7 +37,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
-	graphR := fs.Int("graph-r", 2, "segment size of the data-free kernel graph (fracdyn architectures only; 0: no graph)")
+	graphR := fs.Int("graph-r", 8, "segment size of the data-free kernel graph (fracdyn architectures only; 0: no graph)")
 	kernel := fs.String("kernel", string(segraph.DefaultKernel), "kernel graph edge kernel: laplacian, rbf or paper")
 	gamma := fs.Float64("gamma", 1, "kernel spread γ > 0")
 	if err := fs.Parse(args); err != nil {
@@ -139,7 +139,10 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	edges, err := modelio.KernelGraph(model, arch, modelio.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma,
 		Layer: fractal.LayerOptions{Method: opts.Method, Quantile: opts.Quantile}})
 	if err != nil {
-		return err
+		// The tables are written; a graph too large for its edge bound
+		// (small -graph-r on a wide layer) is reported, not fatal.
+		fmt.Printf("\nno data-free kernel graph: %v (try a larger -graph-r)\n", err)
+		return nil
 	}
 	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "graph.csv"), func(w io.Writer) error { return modelio.WriteGraph(w, edges) }); err != nil {
 		return err
