@@ -30,7 +30,7 @@ func TestScalesCommand(t *testing.T) {
 	}
 	code, out, _ = runCapture(t, "scales", "3", "3", "--json")
 	var js struct {
-		Scales     []struct {
+		Scales []struct {
 			R, Segments int
 		} `json:"scales"`
 	}
