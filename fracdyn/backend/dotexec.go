@@ -2,7 +2,9 @@ package backend
 
 import (
 	"reflect"
+	"runtime"
 	"sync"
+	"weak"
 	_ "unsafe" // go:linkname
 
 	"github.com/gomlx/gomlx/backends"
@@ -45,9 +47,11 @@ type dotPlan struct {
 	out      shapes.Shape
 }
 
+// plans caches each DotGeneral node's plan for as long as the node (its
+// compiled graph) lives: the key is weak and a cleanup drops the entry.
 var (
 	plansMu sync.Mutex
-	plans   = map[*simplego.Node]*dotPlan{}
+	plans   = map[weak.Pointer[simplego.Node]]*dotPlan{}
 )
 
 func execDotGeneral(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
@@ -73,9 +77,10 @@ func execDotGeneral(backend *simplego.Backend, node *simplego.Node, inputs []*si
 // planFor returns the cached plan of node, building it on first use; nil
 // if the node's parameters cannot be read.
 func planFor(node *simplego.Node, lhsShape, rhsShape shapes.Shape) *dotPlan {
+	key := weak.Make(node)
 	plansMu.Lock()
 	defer plansMu.Unlock()
-	if p, ok := plans[node]; ok {
+	if p, ok := plans[key]; ok {
 		return p
 	}
 	axes, ok := readSimplegoDotAxes(node)
@@ -86,10 +91,12 @@ func planFor(node *simplego.Node, lhsShape, rhsShape shapes.Shape) *dotPlan {
 	rhs := offsetTables(rhsShape, axes.rhsContracting, axes.rhsBatch)
 	p := &dotPlan{lhs: lhs, rhs: rhs,
 		out: shapes.Make(dtypes.Float32, len(lhs.batch), len(lhs.cross), len(rhs.cross))}
-	if len(plans) >= 1024 { // Plans belong to compiled graphs; forget old ones.
-		clear(plans)
-	}
-	plans[node] = p
+	plans[key] = p
+	runtime.AddCleanup(node, func(key weak.Pointer[simplego.Node]) {
+		plansMu.Lock()
+		delete(plans, key)
+		plansMu.Unlock()
+	}, key)
 	return p
 }
 

@@ -8,21 +8,31 @@ import (
 )
 
 // wrap adds to the pure-Go backend what training fracdyn's models needs and
-// GoMLX v0.26.0's simplego lacks; every other backend (XLA) is returned
-// untouched.
+// GoMLX v0.26.0's simplego lacks, and replaces its slowest kernels; every
+// other backend (XLA) is returned untouched.
 //
 // What the wrapper adds, and the GoMLX version that needs it:
 //
 //   - Reverse and Pad, built from Slice, Concatenate, Reshape and
-//     BroadcastInDim (simplego v0.26.0 has neither; GoMLX's ConvGeneral
-//     gradient uses both).
+//     BroadcastInDim (simplego v0.26.0 has neither; GoMLX's gradients of
+//     Slice and ConvGeneral use them).
 //   - ConvGeneral with nil strides, paddings or dilations filled with their
 //     defaults (simplego v0.26.0 rejects nil strides in shape inference).
 //   - The DotGeneral gradient as two DotGenerals instead of GoMLX v0.26.0's
 //     outer product (Mul of broadcast operands, then ReduceSum), which needs
 //     batch×n×m×k floats: gigabytes at the first dense layer of the paper
-//     CNN. See dotgrad.go; it is registered once, process-wide, when the
-//     first simplego backend is wrapped.
+//     CNN (dotgrad.go; registered process-wide in graph.VJPRegistration).
+//   - Kernels (v0.26.0's simplego has no public hook for them, so they are
+//     installed into its executor table by go:linkname, dotexec.go): float32
+//     DotGeneral as a packed GEMM with a 6×16 AVX2/FMA micro-kernel over
+//     GOMAXPROCS goroutines (gemm.go; simplego's is scalar Go after a copy
+//     into blocked layout), and float32 Slice copying contiguous runs
+//     (sliceexec.go; simplego's copies one element per iterator step).
+//     Other dtypes and layouts fall through to simplego's own kernels.
+//
+// Each piece reads unexported GoMLX structures by name (reflection,
+// read-only) and is checked by a test, so a GoMLX upgrade that moves them
+// fails loudly in tests and falls back to stock behaviour at run time.
 func wrap(b backends.Backend) backends.Backend {
 	if _, ok := b.(*simplego.Backend); !ok {
 		return b
