@@ -4,8 +4,8 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
-	"weak"
 	_ "unsafe" // go:linkname
+	"weak"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
