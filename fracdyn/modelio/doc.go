@@ -67,18 +67,26 @@
 // per-segment rows to a callback (the CLI streams them to segments.csv) and
 // keeps only the small per-layer report. A single-matrix layer is widened to
 // float64 once and its float32 copy dropped; the mask threshold is computed
-// once per matrix and shared by every estimator; after a layer of more than
-// 8M elements the memory is handed back to the OS (debug.FreeOSMemory), so
-// that peak RSS follows the largest layer, not the file. Measured with
-// BenchmarkAnalyzeLarge (safetensors of [524288,64] F32 tensors, 128 MiB
-// each, 2 shared cores):
+// once per matrix and shared by every estimator; for tensors of 1M elements
+// or more, memory is collected and handed back to the OS between the steps
+// (segmentation, each estimator, self-similarity, SVD) and after the layer
+// (debug.FreeOSMemory), so that peak RSS follows the largest step of the
+// largest layer, not the file: about 21 bytes per element of the largest
+// tensor (its float64 copy, the SVD's copy, the masks) on top of the
+// runtime. Measured with BenchmarkAnalyzeLarge (safetensors of [rows,64]
+// Gaussian F32 tensors of at most 128 MiB, 2 shared cores, default scales,
+// no segment table):
 //
-//	FRACDYN_BENCH_MB=16  → peak RSS 129 MiB (one 16 MiB tensor)
-//	FRACDYN_BENCH_MB=256 → see BENCH256 below (two 128 MiB tensors)
+//	FRACDYN_BENCH_MB=16   one 16 MiB tensor     peak RSS  98 MiB    5 s
+//	FRACDYN_BENCH_MB=256  two 128 MiB tensors   peak RSS 692 MiB  123 s
 //
-// A 1 GiB file of 128 MiB tensors therefore peaks at the same RSS as two of
-// them: well under 2 GiB. (Run the 1 GiB case with FRACDYN_BENCH_MB=1024;
-// it takes about 8 minutes per GiB on 2 cores.)
+// A 1 GiB file of 128 MiB tensors peaks like the 256 MiB one (the
+// memory of each layer is returned before the next is read): well under
+// 2 GiB. A single tensor of 1 GiB would need about 5.5 GiB. Reproduce with
+//
+//	FRACDYN_BENCH_MB=1024 go test -timeout 1h -run '^$' -bench AnalyzeLarge -benchtime 1x ./fracdyn/modelio/
+//
+// (about 8 minutes per GiB on 2 cores).
 //
 // # The data-free analysis
 //
