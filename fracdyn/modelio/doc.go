@@ -110,7 +110,30 @@
 //
 // details.csv holds one row per layer with all of these (DetailsHeader).
 // A layer that cannot be analysed (NaN weights) gets its error in the row;
-// the others are still analysed.
+// the others are still analysed. Measures that do not exist are NaN, not
+// guessed: box counting has no fit on a 3×3 kernel, and a conv1 kernel
+// [32,1,3,3] has nine 32×1 slices, nine eigenvalues, too few for a
+// power-law fit (MinTail).
+//
+// # Kernel graph
+//
+// Segment connectivity is known only for fracdyn's own architectures.
+// When a file holds every parameter of one (DetectArch: names and shapes
+// of model.Layers), KernelGraph builds fracdyn/segraph's graph in its
+// data-free mode — weight-only features α = FD·H, no activations — at one
+// segment size (each layer uses its largest valid scale up to it) and
+// summarises its edges per pair of layers: counts, kernel weights and
+// feature distances (graph.csv). The paper CNN at r=8 has 12.8M edges
+// between conv2 and fc1; at r=2 it would exceed segraph's edge bound, and
+// analyze-model then reports that instead of a graph.
+//
+// # Comparing runs
+//
+// ComparePoints and Correlate pair each layer's fractal measures (every
+// whole-matrix estimator, the mean segment FD at the smallest scale, the
+// matrix entropy) with its spectral α and give Pearson and Spearman
+// correlations over the layers of all the models compared (fracdyn
+// compare writes compare.csv, correlations.csv and a scatter figure).
 //
 // # Exporters
 //
