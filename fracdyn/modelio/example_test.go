@@ -19,9 +19,9 @@ func ExampleOpen() {
 		fmt.Println(strings.TrimSpace(fmt.Sprintf("%-14s %-9s %v %s", t.Name, t.Kind, t.Matrices, t.Why)))
 	}
 	// Output:
-	// conv.weight    conv      12 × (3×3) 
+	// conv.weight    conv      12 × (3×3)
 	// conv1d.weight  conv1d    6×24 read as out×(in·k)
-	// embed.weight   embedding 16×8 
-	// bn.running_var norm      - 
+	// embed.weight   embedding 16×8
+	// bn.running_var norm      -
 	// position_ids   skipped   - int64 dtype, not a weight
 }
