@@ -18,6 +18,10 @@ type Reporter interface {
 	// Update reports that done of the total units are finished and sets
 	// the status shown beside the count ("loss 0.213 acc 94.1%").
 	Update(done int, status string)
+	// Log shows a line of text (an epoch summary, a warning) without
+	// disturbing the progress display: above a terminal bar, as its own
+	// line in plain logs and notebooks.
+	Log(line string)
 	// Done ends the report, showing status as the final word. Further
 	// calls to Update or Done are ignored.
 	Done(status string)
@@ -74,6 +78,7 @@ func Discard() Reporter { return discard{} }
 type discard struct{}
 
 func (discard) Update(int, string) {}
+func (discard) Log(string)         {}
 func (discard) Done(string)        {}
 
 // Plain returns a Reporter that writes a line to w at most every
@@ -107,6 +112,8 @@ func (p *plain) Update(done int, status string) {
 	p.last = now
 	fmt.Fprintln(p.w, line(p.opts, p.done, now.Sub(p.start), p.status, false))
 }
+
+func (p *plain) Log(line string) { fmt.Fprintln(p.w, line) }
 
 func (p *plain) Done(status string) {
 	if p.finished {
@@ -197,6 +204,14 @@ func (t *terminal) Update(done int, status string) {
 	_ = t.bar.Set(done)
 }
 
+func (t *terminal) Log(line string) {
+	_ = t.bar.Clear()
+	fmt.Fprintln(t.w, line)
+	if !t.finished {
+		_ = t.bar.RenderBlank()
+	}
+}
+
 func (t *terminal) Done(status string) {
 	if t.finished {
 		return
@@ -241,6 +256,10 @@ func (n *notebook) Update(done int, status string) {
 	}
 	n.last = now
 	gonbui.UpdateHtml(n.id, notebookHTML(n.opts, done, now.Sub(n.start), status))
+}
+
+func (n *notebook) Log(line string) {
+	gonbui.DisplayHtml("<pre>" + html.EscapeString(line) + "</pre>")
 }
 
 func (n *notebook) Done(status string) {

@@ -48,9 +48,10 @@ func TestPlainUnknownTotal(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(0, 0), step: time.Second}
 	r := Plain(&buf, Options{Now: clock.Now})
 	r.Update(7, "")
+	r.Log("a note")
 	r.Done("")
 	got := strings.TrimSpace(buf.String())
-	want := "7 items, 3.5 items/s, done in 2s"
+	want := "a note\n7 items, 3.5 items/s, done in 2s"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

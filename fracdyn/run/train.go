@@ -67,6 +67,7 @@ type trainer struct {
 	ctx     *context.Context
 	backend backends.Backend
 	log     io.Writer
+	bar     progress.Reporter // while epochs run; nil before
 
 	stepExec, probeExec, evalExec *context.Exec
 	probeImages                   *tensors.Tensor
@@ -327,6 +328,8 @@ func (t *trainer) loop(ctx gocontext.Context, start int) error {
 		return nil
 	}
 	bar := progress.New(t.log, progress.Options{Title: "train", Total: (c.Epochs - start) * c.StepsPerEpoch, Unit: "steps"})
+	t.bar = bar
+	defer func() { t.bar = nil }()
 	batches, err := mnist.NewBatches("train", t.opts.Data.Train, mnist.BatchOptions{BatchSize: c.BatchSize, Shuffle: true, Seed: c.Seed})
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
@@ -451,8 +454,8 @@ func (t *trainer) finishEpoch(ctx gocontext.Context, epoch int, trainLoss float6
 		e := EpochStats{Epoch: epoch, TrainLoss: trainLoss, EvalLoss: evalLoss, EvalAccuracy: acc,
 			WallSeconds: time.Since(began).Seconds()}
 		t.epochs = append(t.epochs, e)
-		fmt.Fprintf(t.log, "epoch %d/%d: train loss %.4f, eval loss %.4f, eval accuracy %.2f%%, %.1fs\n",
-			epoch, t.cfg.Epochs, e.TrainLoss, e.EvalLoss, 100*e.EvalAccuracy, e.WallSeconds)
+		t.say(fmt.Sprintf("epoch %d/%d: train loss %.4f, eval loss %.4f, eval accuracy %.2f%%, %.1fs",
+			epoch, t.cfg.Epochs, e.TrainLoss, e.EvalLoss, 100*e.EvalAccuracy, e.WallSeconds))
 	}
 	if err := t.writeSeries(); err != nil {
 		return wrap(err)
@@ -467,6 +470,15 @@ func (t *trainer) finishEpoch(ctx gocontext.Context, epoch int, trainLoss float6
 		return wrap(err)
 	}
 	return nil
+}
+
+// say writes a line to the log, above the progress bar if one is shown.
+func (t *trainer) say(line string) {
+	if t.bar != nil && t.log != io.Discard {
+		t.bar.Log(line)
+		return
+	}
+	fmt.Fprintln(t.log, line)
 }
 
 // evaluate returns the mean cross-entropy and the accuracy on the eval set.
