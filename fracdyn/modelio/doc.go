@@ -152,7 +152,11 @@
 // graphs to GoMLX and runs them: the exported CNN, MLP and pooled CNN run on
 // the pure-Go backend (through fracdyn/backend) and give logits equal to
 // model.Forward to 1e-4 (TestExportONNXRunsUnderOnnxGoMLX: Reshape, Conv
-// with pads, Relu, MaxPool, Flatten, Gemm with transB). It cannot export a
+// with pads, Relu, MaxPool, Flatten, Gemm with transB). No op is missing:
+// the three graphs also run on stock simplego v0.26.0 (checked by hand),
+// because the exporter always writes Conv's strides, so onnx-gomlx never
+// hands simplego the nil strides it rejects, and forward MaxPool needs no
+// SelectAndScatterMax (only its gradient would). It cannot export a
 // GoMLX graph to ONNX: Model.ContextToONNX only updates the initializers of
 // an ONNX model that already exists. Its protobuf types live in an internal
 // package, so ExportONNX builds the ModelProto through protobuf reflection
