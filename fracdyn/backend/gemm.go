@@ -161,6 +161,16 @@ func packA(a []float32, lhs *operand, lb, ic, mcur, pc, kcur int) {
 	ks := lhs.contract[pc : pc+kcur]
 	for p := 0; p*mr < mcur; p++ {
 		panel := a[p*mr*kcur : (p+1)*mr*kcur]
+		i0 := ic + p*mr
+		if p*mr+mr <= mcur && lhs.strideK > 1 && consecutive(lhs.cross[i0:i0+mr]) {
+			// Rows adjacent in memory, k strided: copy mr values per k.
+			src := lhs.data[lb+lhs.cross[i0]+ks[0]:]
+			s := lhs.strideK
+			for k := range kcur {
+				copy(panel[k*mr:k*mr+mr], src[k*s:k*s+mr])
+			}
+			continue
+		}
 		for ii := range mr {
 			i := p*mr + ii
 			if i >= mcur {
