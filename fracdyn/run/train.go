@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -163,7 +164,11 @@ func (t *trainer) fillConfig() error {
 		return fmt.Errorf("train: probe of %d images but only %d training images", c.ProbeSize, n)
 	}
 	c.Data = DataInfo{Dir: d.Dir, Partial: d.Partial, Notes: d.Notes, TrainImages: d.Train.N, EvalImages: d.Eval.N}
-	c.Data.Files = append(append(c.Data.Files, d.Train.Files...), d.Eval.Files...)
+	for _, f := range append(slices.Clone(d.Train.Files), d.Eval.Files...) {
+		if !slices.Contains(c.Data.Files, f) {
+			c.Data.Files = append(c.Data.Files, f)
+		}
+	}
 	c.EvalImages = d.Eval.N
 	c.Layers = t.spec.layers
 	for _, l := range c.Layers {

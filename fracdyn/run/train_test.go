@@ -216,6 +216,31 @@ func TestTrainWritesCompleteRun(t *testing.T) {
 	t.Run("numpy", func(t *testing.T) { numpyReads(t, r.Dir) })
 }
 
+// TestTrainsOnGeneratedData trains on the generated bar patterns (the
+// fallback when the real files are absent), which an MLP separates at once.
+func TestTrainsOnGeneratedData(t *testing.T) {
+	d, err := generatedData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testParams(t, "")
+	opts.Data = d
+	r, err := Train(gocontext.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := r.EpochStats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc := e[0].EvalAccuracy; acc < 0.9 {
+		t.Errorf("accuracy on generated bars %.3f, want ≥ 0.9", acc)
+	}
+	if r.Config.Data.Partial || r.Config.Data.Files[0] != "generated" {
+		t.Errorf("data info %+v", r.Config.Data)
+	}
+}
+
 // numpyReads loads the snapshot and series with numpy when it is installed.
 func numpyReads(t *testing.T, dir string) {
 	if _, err := os.Stat("/usr/bin/python3"); err != nil {
