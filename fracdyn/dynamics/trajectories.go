@@ -17,7 +17,7 @@ const (
 
 // Trajectory is one per-step series of a run.
 type Trajectory struct {
-	Name   string // "loss", "grad_norm", "grad_norm_conv1", "conv1[n3,c0,r0,c1]"
+	Name   string // "loss", "grad_norm", "grad_norm_conv1", "conv1_n3_ch0_r0_c1"
 	Kind   string
 	Layer  string // "" for whole-model series
 	Column int    // column in steps-segments.npy, -1 for other kinds
@@ -31,13 +31,15 @@ type Trajectories struct {
 	Series []Trajectory
 }
 
-// SegmentName names a tracked segment: layer[nN,cC,rR,cC] for conv
-// kernels, layer[rR,cC] for dense matrices (R, C the block origin).
+// SegmentName names a tracked segment: layer_nN_chC_rR_cC for conv
+// kernels (output neuron N, input channel C), layer_rR_cC for dense
+// matrices, R and C the block's origin. Names hold no commas, spaces or
+// slashes, so they fit CSV fields and file names.
 func SegmentName(s run.TrackedSegment) string {
 	if s.Neuron < 0 {
-		return fmt.Sprintf("%s[r%d,c%d]", s.Layer, s.Row, s.Col)
+		return fmt.Sprintf("%s_r%d_c%d", s.Layer, s.Row, s.Col)
 	}
-	return fmt.Sprintf("%s[n%d,ch%d,r%d,c%d]", s.Layer, s.Neuron, s.Channel, s.Row, s.Col)
+	return fmt.Sprintf("%s_n%d_ch%d_r%d_c%d", s.Layer, s.Neuron, s.Channel, s.Row, s.Col)
 }
 
 // LoadTrajectories reads steps.csv and, when the run has them, the tracked

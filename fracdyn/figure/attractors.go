@@ -40,9 +40,10 @@ var classColors = map[attractor.Class]color.Color{
 
 // AttractorSummary draws two panels side by side (a 1×2 grid for
 // SaveGrid): the number of whole-run trajectories of each attractor class
-// per layer, and the largest Lyapunov exponent against the epoch window,
-// one point per windowed trajectory and a line through each layer's
-// median.
+// per layer (stacked bars), and the largest Lyapunov exponent against the
+// epoch window, one point per windowed trajectory and a line through each
+// layer's median. Without windowed entries the second panel shows the
+// whole-run exponents at the run's middle epoch.
 func AttractorSummary(entries []AttractorEntry) ([][]*plot.Plot, error) {
 	counts, err := attractorCounts(entries)
 	if err != nil {
@@ -96,26 +97,31 @@ func attractorCounts(entries []AttractorEntry) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = "Attractor classes per layer"
 	p.Y.Label.Text = "trajectories"
-	classes := attractor.Classes()
-	w := vg.Points(110 / float64(len(classes)))
-	for k, c := range classes {
-		bars, err := plotter.NewBarChart(counts[c], w)
+	// One bar per layer, stacked by class.
+	var below *plotter.BarChart
+	for _, c := range attractor.Classes() {
+		bars, err := plotter.NewBarChart(counts[c], vg.Points(28))
 		if err != nil {
 			return nil, fmt.Errorf("attractor summary: %w", err)
 		}
 		bars.Color = classColors[c]
 		bars.LineStyle.Width = 0
-		bars.Offset = vg.Length(float64(k)-float64(len(classes)-1)/2) * w
+		if below != nil {
+			bars.StackOn(below)
+		}
+		below = bars
 		p.Add(bars)
 		p.Legend.Add(string(c), bars)
 	}
 	p.Legend.Top = true
 	p.NominalX(layers...)
 	top := 0.0
-	for _, v := range counts {
-		for _, n := range v {
-			top = math.Max(top, n)
+	for i := range layers {
+		sum := 0.0
+		for _, v := range counts {
+			sum += v[i]
 		}
+		top = math.Max(top, sum)
 	}
 	p.Y.Min, p.Y.Max = 0, 1.6*top // head room for the legend
 	return p, nil
@@ -126,12 +132,18 @@ func lyapunovByWindow(entries []AttractorEntry) (*plot.Plot, error) {
 	p.Title.Text = "Largest Lyapunov exponent by epoch window"
 	p.X.Label.Text = "epoch (window centre)"
 	p.Y.Label.Text = "λ per step"
-	layers := layerOrder(entries, func(e AttractorEntry) bool { return !e.Whole })
+	windowed := func(e AttractorEntry) bool { return !e.Whole }
+	layers := layerOrder(entries, windowed)
+	if len(layers) == 0 { // no windows: show the whole-run exponents
+		windowed = func(e AttractorEntry) bool { return e.Whole }
+		layers = layerOrder(entries, windowed)
+		p.Title.Text = "Largest Lyapunov exponent (whole run)"
+	}
 	for k, l := range layers {
 		var pts plotter.XYs
 		byWindow := map[float64][]float64{}
 		for _, e := range entries {
-			if e.Whole || layerName(e.Layer) != l || math.IsNaN(e.Lyapunov) || math.IsInf(e.Lyapunov, 0) {
+			if !windowed(e) || layerName(e.Layer) != l || math.IsNaN(e.Lyapunov) || math.IsInf(e.Lyapunov, 0) {
 				continue
 			}
 			x := (e.EpochFrom + e.EpochTo) / 2
