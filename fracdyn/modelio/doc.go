@@ -23,9 +23,10 @@
 //     Raw data and the typed fields (float_data, int32_data, ...) are
 //     decoded; initializers kept in external files are listed as skipped.
 //     ONNX layouts are taken as stored: Conv kernels are [out,in,kh,kw] as in
-//     PyTorch, Gemm weights with transB=1 are [out,in], MatMul weights are
-//     [in,out] (their singular values and α are the same; their segment
-//     grid is the transpose).
+//     PyTorch, Gemm weights with transB=1 are [out,in], MatMul weights (and
+//     Gemm without transB) are [in,out] and say so in TensorInfo.Why (their
+//     singular values and α are the same; their segment grid is the
+//     transpose). Tested on a file written by torch.onnx.export.
 //   - .npz: through fracdyn/arrayio (numpy's format).
 //   - a directory: a fracdyn run (fracdyn/run); Options.Epoch picks the
 //     snapshot, the last by default. Gradients in snapshots are not listed.

@@ -138,3 +138,28 @@ func TestONNXBadFiles(t *testing.T) {
 		t.Errorf("missing weights: error %v, want one naming fc1.weight", err)
 	}
 }
+
+func TestONNXFromTorch(t *testing.T) {
+	m, err := Open("testdata/torch.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for name, want := range readExpected(t) {
+		if n, ok := strings.CutPrefix(name, "onnx:"); ok {
+			checkTensor(t, m, n, want)
+		}
+	}
+	conv, _ := m.Info("conv.weight")
+	fc, _ := m.Info("fc.weight")
+	w, _ := m.Info("w")
+	if conv.Kind != Conv || conv.Matrices != (Mapping{8, 3, 3}) {
+		t.Errorf("conv.weight: %v %v", conv.Kind, conv.Matrices)
+	}
+	if fc.Kind != Dense || fc.Why != "" {
+		t.Errorf("fc.weight (Gemm transB=1): %v %q", fc.Kind, fc.Why)
+	}
+	if w.Kind != Dense || !strings.Contains(w.Why, "[in,out]") {
+		t.Errorf("w (MatMul operand): %v %q, want a note on the [in,out] layout", w.Kind, w.Why)
+	}
+}

@@ -40,6 +40,7 @@ func openONNX(path string) (r *onnxReader, err error) {
 		return nil, fmt.Errorf("%s: ONNX model has no graph", path)
 	}
 	r = &onnxReader{path: path, model: m, byName: map[string]int{}}
+	inOut := inOutWeights(m)
 	for i, t := range m.Proto.Graph.Initializer {
 		dt, ok := onnxDTypes[t.DataType]
 		if !ok {
@@ -51,6 +52,9 @@ func openONNX(path string) (r *onnxReader, err error) {
 		}
 		info := TensorInfo{Name: t.Name, DType: dt, Shape: shape}
 		Classify(&info)
+		if inOut[t.Name] && info.Kind == Dense {
+			info.Why = "stored [in,out] by MatMul/Gemm transB=0; read as stored"
+		}
 		if t.DataLocation == 1 && info.Kind != Skipped {
 			info.Kind, info.Matrices, info.Why = Skipped, Mapping{}, "external data not supported"
 		}
@@ -58,6 +62,32 @@ func openONNX(path string) (r *onnxReader, err error) {
 		r.byName[t.Name] = i
 	}
 	return r, nil
+}
+
+// inOutWeights returns the initializers used as the right operand of a
+// MatMul, or of a Gemm without transB: weights stored [in,out].
+func inOutWeights(m *onnx.Model) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range m.Proto.Graph.Node {
+		if len(n.Input) < 2 {
+			continue
+		}
+		switch n.OpType {
+		case "MatMul":
+			out[n.Input[1]] = true
+		case "Gemm":
+			transB := false
+			for _, a := range n.Attribute {
+				if a.Name == "transB" && a.I != 0 {
+					transB = true
+				}
+			}
+			if !transB {
+				out[n.Input[1]] = true
+			}
+		}
+	}
+	return out
 }
 
 func (r *onnxReader) tensors() []TensorInfo { return append([]TensorInfo(nil), r.infos...) }

@@ -8,6 +8,8 @@ embedding, norm, dense) plus F16/BF16/F64/I64 tensors, written in the
 safetensors format by hand (the safetensors package is not in Debian):
 u64 little-endian header length, JSON header, raw little-endian data.
 numpy.npz: numpy.savez of arrays of several dtypes.
+torch.onnx: torch.onnx.export of a small conv + linear net whose extra
+weight "w" [6,3] is the right operand of a MatMul (stored [in,out]).
 expected.json: per tensor dtype, shape, sum (float64) and the first values
 (as float32 after conversion), for the Go tests.
 """
@@ -85,5 +87,25 @@ for name, a in arrays.items():
     expected["npz:" + name] = {"dtype": str(a.dtype), "shape": list(a.shape),
                                "sum": float(a.astype(np.float64).sum()),
                                "first": [float(np.float32(v)) for v in a.flatten()[:4]]}
+
+
+class OnnxNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(2, 4, 3, padding=1)
+        self.fc = torch.nn.Linear(4 * 5 * 5, 6)
+        self.w = torch.nn.Parameter(torch.randn(6, 3))
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).flatten(1)) @ self.w
+
+
+torch.manual_seed(1)
+onet = OnnxNet().eval()
+torch.onnx.export(onet, torch.randn(1, 2, 5, 5), "torch.onnx", input_names=["x"], output_names=["y"])
+for name, t in onet.state_dict().items():
+    expected["onnx:" + name] = {"dtype": "F32", "shape": list(t.shape), "sum": float(t.double().sum()),
+                                "first": [float(v) for v in t.flatten()[:4]]}
+
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=1, sort_keys=True)
