@@ -211,6 +211,22 @@ func packB(ws *workspace, rhs *operand, rb, jc, ncur, panels, pc, kcur int) {
 		ws.bDir[q] = false
 		ws.bPtr[q] = q * nr * kcur
 		panel := ws.b[q*nr*kcur : (q+1)*nr*kcur]
+		if w == nr && rhs.strideK == 1 {
+			// Columns are rows of memory: transpose 16 streams, k outermost
+			// so each panel row is written once.
+			var src [nr][]float32
+			for jj := range nr {
+				off := rb + rhs.cross[j+jj] + ks[0]
+				src[jj] = rhs.data[off : off+kcur]
+			}
+			for k := range kcur {
+				dst := panel[k*nr : k*nr+nr]
+				for jj := range dst {
+					dst[jj] = src[jj][k]
+				}
+			}
+			continue
+		}
 		for jj := range nr {
 			if jj >= w {
 				for k := range kcur {

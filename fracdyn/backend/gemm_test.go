@@ -85,3 +85,15 @@ func TestKernelInstalled(t *testing.T) {
 		t.Fatal("simplego's DotGeneral executor is not the wrapper's gemm")
 	}
 }
+
+// BenchmarkGemmWeightGrad times the shape of conv2's weight gradient in the
+// paper CNN (per example: [64, 784] × [289, 784]ᵀ, B panels packed).
+func BenchmarkGemmWeightGrad(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	lhs, _ := denseOperand(rng, 64, 64, 784, "bik")
+	rhs, _ := denseOperand(rng, 64, 289, 784, "bik")
+	out := make([]float32, 64*64*289)
+	for b.Loop() {
+		gemm(out, lhs, rhs, 1)
+	}
+}
