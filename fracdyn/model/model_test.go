@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -272,6 +273,24 @@ func TestSetWeights(t *testing.T) {
 		return l
 	}, images)
 	assertClose(t, "logits", flat(logits), bias, 0)
+
+	arrays := map[string]*arrayio.Array{}
+	for k, v := range weights {
+		arrays[k] = arrayio.FromFloat32(v, len(v))
+	}
+	if err := SetWeightsArrays(ctx, MLP, arrays); err == nil {
+		t.Error("SetWeightsArrays with flat fc1.weight succeeded")
+	}
+	arrays["fc1.weight"] = arrayio.FromFloat32(weights["fc1.weight"], 256, 784)
+	arrays["fc2.weight"] = arrayio.FromFloat32(weights["fc2.weight"], 128, 256)
+	arrays["fc3.weight"] = arrayio.FromFloat32(weights["fc3.weight"], 10, 128)
+	arrays["fc3.bias"] = arrayio.FromFloat32([]float32{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, 10)
+	if err := SetWeightsArrays(ctx, MLP, arrays); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := Weights(ctx, MLP); got["fc3.bias"][0] != 9 {
+		t.Errorf("fc3.bias after SetWeightsArrays = %v", got["fc3.bias"])
+	}
 
 	delete(weights, "fc2.bias")
 	if err := SetWeights(ctx, MLP, weights); err == nil {

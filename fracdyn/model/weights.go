@@ -6,6 +6,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 )
 
 // SetWeights stores PyTorch-named parameters ("conv1.weight", "conv1.bias",
@@ -77,4 +79,28 @@ func Weights(ctx *context.Context, arch Arch) (map[string][]float32, error) {
 		}
 	}
 	return out, nil
+}
+
+// SetWeightsArrays is SetWeights for arrays read from a snapshot (.npz):
+// each parameter's shape must be the layer's PyTorch shape; values of any
+// numeric dtype are converted to float32.
+func SetWeightsArrays(ctx *context.Context, arch Arch, arrays map[string]*arrayio.Array) error {
+	flat := make(map[string][]float32, len(arrays))
+	for _, l := range Layers(arch) {
+		for _, p := range []struct {
+			part  string
+			shape []int
+		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+			key := StateName(l, p.part)
+			a, ok := arrays[key]
+			if !ok {
+				return fmt.Errorf("model: %s weights lack %q", arch, key)
+			}
+			if !slices.Equal(a.Shape, p.shape) {
+				return fmt.Errorf("model: %s %q has shape %v, want %v", arch, key, a.Shape, p.shape)
+			}
+			flat[key] = a.Float32s()
+		}
+	}
+	return SetWeights(ctx, arch, flat)
 }
