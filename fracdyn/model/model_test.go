@@ -301,3 +301,34 @@ func TestSetWeights(t *testing.T) {
 		t.Error("SetWeights with a short fc2.bias succeeded")
 	}
 }
+
+// TestConvImplsAgree runs the pooled CNN with im2col and with GoMLX's
+// ConvGeneral from the same weights: logits and every parameter's gradient
+// of the cross-entropy agree.
+func TestConvImplsAgree(t *testing.T) {
+	b := backend.MustNew()
+	weights := initWeights(t, PooledCNN, 7)
+	rng := rand.New(rand.NewPCG(13, 14))
+	images := tensors.FromFlatDataAndDimensions(randFloats(rng, 2*28*28), 2, 28, 28)
+	var results [2][]*tensors.Tensor
+	for i, impl := range []string{"im2col", "conv"} {
+		ctx := context.New()
+		ctx.SetParam(ParamConv, impl)
+		if err := SetWeights(ctx, PooledCNN, weights); err != nil {
+			t.Fatal(err)
+		}
+		results[i] = context.MustExecOnceN(b, ctx, func(ctx *context.Context, x *Node) []*Node {
+			logits, _ := Forward(ctx, PooledCNN, x)
+			loss := ReduceAllSum(Mul(logits, logits)) // Any scalar that depends on every parameter.
+			var params []*Node
+			for _, l := range Layers(PooledCNN) {
+				params = append(params, ctx.In(l.Name).GetVariable(WeightsVar).ValueGraph(x.Graph()),
+					ctx.In(l.Name).GetVariable(BiasesVar).ValueGraph(x.Graph()))
+			}
+			return append([]*Node{logits}, Gradient(loss, params...)...)
+		}, images)
+	}
+	for j := range results[0] {
+		assertClose(t, "im2col vs ConvGeneral", flat(results[0][j]), flat(results[1][j]), 1e-4)
+	}
+}
