@@ -318,16 +318,16 @@ func (t *trainer) buildExecs() error {
 // loop trains epochs after start (−1: nothing done yet, so epoch 0's
 // snapshot comes first).
 func (t *trainer) loop(ctx gocontext.Context, start int) error {
+	c := t.cfg
+	fmt.Fprintf(t.log, "train: %s on %s (%d train, %d eval images%s), %d epochs × %d steps of %d, backend %s\n",
+		c.Arch, c.Dataset, c.Data.TrainImages, c.Data.EvalImages, partialWord(c.Data.Partial),
+		c.Epochs, c.StepsPerEpoch, c.BatchSize, c.Backend)
 	if start < 0 {
 		if err := t.finishEpoch(ctx, 0, 0, time.Now()); err != nil {
 			return err
 		}
 		start = 0
 	}
-	c := t.cfg
-	fmt.Fprintf(t.log, "train: %s on %s (%d train, %d eval images%s), %d epochs × %d steps of %d, backend %s\n",
-		c.Arch, c.Dataset, c.Data.TrainImages, c.Data.EvalImages, partialWord(c.Data.Partial),
-		c.Epochs, c.StepsPerEpoch, c.BatchSize, c.Backend)
 	if start >= c.Epochs {
 		fmt.Fprintf(t.log, "train: all %d epochs already done\n", c.Epochs)
 		return nil
