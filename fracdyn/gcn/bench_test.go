@@ -1,7 +1,11 @@
 package gcn
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -45,3 +49,116 @@ func benchFit(b *testing.B, n, k, f, epochs int) {
 // BenchmarkFitConvGraph is 20 epochs of the autoencoder on a graph the size
 // of the paper CNN's conv1+conv2 segment graph at r=2.
 func BenchmarkFitConvGraph(b *testing.B) { benchFit(b, 8320, 4, 20, 20) }
+
+// hashGraph is the synthetic graph of bench/gcn_torch.py: node i joins
+// (i·7919 + j·104729 + 1) mod n for j < degree, self loops skipped, with
+// weights ((e·2654435761) mod 1000 + 1)/1000.
+func hashGraph(n, degree int) *Edges {
+	g := &Edges{N: n}
+	g.Src, g.Dst = make([]int32, 0, n*degree), make([]int32, 0, n*degree)
+	for i := range n {
+		for j := range degree {
+			t := (int64(i)*7919 + int64(j)*104729 + 1) % int64(n)
+			if t != int64(i) {
+				g.Src, g.Dst = append(g.Src, int32(i)), append(g.Dst, int32(t))
+			}
+		}
+	}
+	g.W = benchWeights(len(g.Src))
+	return g
+}
+
+// convGraph is the paper CNN's conv1–conv2 segment graph at r=2 as built by
+// segraph (8,320 nodes, 32,768 edges), with synthetic weights.
+func convGraph() *Edges {
+	g := &Edges{N: 128 + 8192}
+	for k := range 64 {
+		for c := range 32 {
+			for q := range 4 {
+				t := int32(128 + (k*32+c)*4 + q)
+				for p := range 4 {
+					g.Src, g.Dst = append(g.Src, int32(c*4+p)), append(g.Dst, t)
+				}
+			}
+		}
+	}
+	g.W = benchWeights(len(g.Src))
+	return g
+}
+
+func benchWeights(m int) []float32 {
+	w := make([]float32, m)
+	for e := range w {
+		w[e] = float32((int64(e)*2654435761)%1000+1) / 1000
+	}
+	return w
+}
+
+func benchFeatures(n, f int) []float32 {
+	x := make([]float32, n*f)
+	for i := range n {
+		for j := range f {
+			x[i*f+j] = float32(math.Sin(float64(float32(i)*0.37 + float32(j)*1.3)))
+		}
+	}
+	return x
+}
+
+// peakRSS reports the process's peak resident set size in MiB (VmHWM).
+func peakRSS(b *testing.B) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			b.ReportMetric(kb/1024, "peakRSS-MiB")
+		}
+	}
+}
+
+func benchNormalize(b *testing.B, g *Edges) {
+	for range b.N {
+		Normalize(g)
+	}
+	peakRSS(b)
+}
+
+// benchEpoch times one training epoch of the native engine as the PyTorch
+// script does it: uniform negatives (no rejection), forward, loss,
+// backward, Adam. Hidden 32, embedding 16, 16 input features.
+func benchEpoch(b *testing.B, g *Edges) {
+	f := 16
+	x := benchFeatures(g.N, f)
+	p := Normalize(g)
+	ctx := context.New()
+	rng := rand.New(rand.NewPCG(1, 1))
+	m, err := newNativeGCN(ctx, f, rng)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt := &adam{lr: 0.01, b1: 0.9, b2: 0.999, eps: 1e-7}
+	ne := g.NumEdges()
+	pairs := make([]int32, 4*ne)
+	labels := make([]float32, 2*ne)
+	for e := range ne {
+		pairs[2*e], pairs[2*e+1] = g.Src[e], g.Dst[e]
+		labels[e] = 1
+	}
+	b.ResetTimer()
+	for range b.N {
+		for k := ne; k < 2*ne; k++ {
+			pairs[2*k], pairs[2*k+1] = int32(rng.IntN(g.N)), int32(rng.IntN(g.N))
+		}
+		m.trainEpoch(p, x, pairs, labels, opt, rng)
+	}
+	b.StopTimer()
+	peakRSS(b)
+}
+
+func BenchmarkNormalizeConvGraph(b *testing.B) { benchNormalize(b, convGraph()) }
+func BenchmarkEpochConvGraph(b *testing.B)     { benchEpoch(b, convGraph()) }
+func BenchmarkNormalize1M(b *testing.B)        { benchNormalize(b, hashGraph(1_000_000, 10)) }
+func BenchmarkEpoch1M(b *testing.B)            { benchEpoch(b, hashGraph(1_000_000, 10)) }
