@@ -9,14 +9,6 @@ import (
 // abs32 clears the sign bit.
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
-// xlogx returns a·ln a for a ≥ 0, with 0·ln 0 = 0.
-func xlogx(a float32) float64 {
-	if a == 0 {
-		return 0
-	}
-	x := float64(a)
-	return x * math.Log(x)
-}
 
 // log2Small[k] = log₂ k for the on-counts of a 2×2 segment (log₂ 0 := 0).
 var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
@@ -137,8 +129,16 @@ func lowValue(hist []uint32, rest int) uint32 {
 
 // fusedBands measures, for bc or paper with magnitude entropy, the segments
 // of work units [u0, u1) (a unit is one band of segment rows of one matrix).
+//
+// It is branch-free where the data are random: the mask test |w| ≥ τ, w ≠ 0
+// is an integer comparison of float32 bit patterns (monotone for |w|), and
+// the box counts come from an OR pyramid over a zero-padded power-of-two
+// grid (boxes that only cover padding are empty and do not count, so the
+// counts equal those of a grid anchored at the segment's origin).
 func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
-	r, tau, v := l.R, l.Threshold, l.View
+	r, v := l.R, l.View
+	// τ' = max(τ, smallest positive float32) makes "a ≥ τ'" imply a > 0.
+	tauBits := uint64(max(math.Float32bits(l.Threshold), 1))
 	m := v.Cols
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
 	paper := l.Method == MethodPaper
@@ -155,8 +155,12 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	for _, x := range xs {
 		sxx += (x - mx) * (x - mx)
 	}
-	mask := make([]bool, r*r)
-	occ := make([]bool, r*r)
+	p := 1
+	for p < r {
+		p *= 2
+	}
+	mask := make([]uint8, p*p) // level 0, zero outside the r×r segment
+	lvl := [2][]uint8{make([]uint8, p*p/4), make([]uint8, p*p/4)} // ping-pong levels
 	ys := make([]float64, len(sizes))
 	for u := u0; u < u1; u++ {
 		mat, a := u/nb, u%nb
@@ -170,41 +174,47 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 			for b, j0 := range l.ColOrigins {
 				a0, a1 := abs32(row0[j0]), abs32(row0[j0+1])
 				a2, a3 := abs32(row1[j0]), abs32(row1[j0+1])
-				k := on32(a0, tau) + on32(a1, tau) + on32(a2, tau) + on32(a3, tau)
+				k := on32(a0, tauBits) + on32(a1, tauBits) + on32(a2, tauBits) + on32(a3, tauBits)
 				s := float64(a0) + float64(a1) + float64(a2) + float64(a3)
+				t := (xlogx32(a0) + xlogx32(a1)) + (xlogx32(a2) + xlogx32(a3))
 				fd[b] = log2Small[k]
-				if k > 0 && !paper {
-					fr2[b] = 1
+				if !paper {
+					fr2[b] = r2Small[k]
 				}
 				if s > 0 {
-					t := xlogx(a0) + xlogx(a1) + xlogx(a2) + xlogx(a3)
-					hh[b] = float32(max(math.Log(s)-t/s, 0))
+					hh[b] = float32(max(lnPos(s)-t/s, 0))
 				}
 			}
 			continue
 		}
 		for b, j0 := range l.ColOrigins {
-			var s, t float64
+			var s0, s1, t0, t1 float64
 			k := 0
 			for x := range r {
 				row := w[base+(i0+x)*m+j0 : base+(i0+x)*m+j0+r]
-				mrow := mask[x*r : x*r+r]
-				for y, val := range row {
-					a := abs32(val)
-					on := a >= tau && a > 0
-					mrow[y] = on
-					if on {
-						k++
-					}
-					if a > 0 {
-						x := float64(a)
-						s += x
-						t += x * math.Log(x)
-					}
+				mrow := mask[x*p : x*p+r]
+				y := 0
+				for ; y+1 < r; y += 2 {
+					a, c := abs32(row[y]), abs32(row[y+1])
+					oa, oc := on32(a, tauBits), on32(c, tauBits)
+					mrow[y], mrow[y+1] = uint8(oa), uint8(oc)
+					k += oa + oc
+					s0 += float64(a)
+					s1 += float64(c)
+					t0 += xlogx32(a)
+					t1 += xlogx32(c)
+				}
+				if y < r {
+					a := abs32(row[y])
+					o := on32(a, tauBits)
+					mrow[y] = uint8(o)
+					k += o
+					s0 += float64(a)
+					t0 += xlogx32(a)
 				}
 			}
-			if s > 0 {
-				hh[b] = float32(max(math.Log(s)-t/s, 0))
+			if s, t := s0+s1, t0+t1; s > 0 {
+				hh[b] = float32(max(lnPos(s)-t/s, 0))
 			}
 			if k == 0 {
 				continue // FD = 0, R² = 0
@@ -213,32 +223,23 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				fd[b] = float32(math.Log(float64(k)) * invLnR)
 				continue
 			}
-			// Box counts by an OR pyramid: level sizes 1, 2, 4, … then r.
+			// Box counts at sizes 2, 4, … < r by 2×2 ORs of the level below.
 			ys[0] = math.Log(float64(k))
-			cur, cw := mask, r
+			cur, cw := mask, p
 			for lv := 1; lv < len(sizes)-1; lv++ {
-				nw := (cw + 1) / 2
+				nw := cw / 2
 				cnt := 0
 				for I := range nw {
-					for J := range nw {
-						o := false
-						for di := 2 * I; di < min(2*I+2, cw) && !o; di++ {
-							for dj := 2 * J; dj < min(2*J+2, cw); dj++ {
-								if cur[di*cw+dj] {
-									o = true
-									break
-								}
-							}
-						}
-						occ[I*nw+J] = o
-						if o {
-							cnt++
-						}
+					top, bot := cur[2*I*cw:2*I*cw+cw], cur[(2*I+1)*cw:(2*I+1)*cw+cw]
+					dst := lvl[lv%2][I*nw : I*nw+nw]
+					for J := range dst {
+						o := top[2*J] | top[2*J+1] | bot[2*J] | bot[2*J+1]
+						dst[J] = o
+						cnt += int(o)
 					}
 				}
 				ys[lv] = math.Log(float64(cnt))
-				copy(mask, occ[:nw*nw])
-				cur, cw = mask, nw
+				cur, cw = lvl[lv%2], nw
 			}
 			ys[len(sizes)-1] = 0 // one box of size r, on
 			var my, sxy, syy float64
@@ -261,9 +262,12 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	}
 }
 
-func on32(a, tau float32) int {
-	if a >= tau && a > 0 {
-		return 1
-	}
-	return 0
+// r2Small[k] is the R² of a 2×2 segment with k on cells: 1 (a two-point fit)
+// unless empty.
+var r2Small = [5]float32{0, 1, 1, 1, 1}
+
+// on32 returns 1 when the float32 bit pattern of a ≥ 0 is at least tauBits
+// (so a ≥ τ and, with tauBits ≥ 1, a > 0), else 0, without a branch.
+func on32(a float32, tauBits uint64) int {
+	return int(((uint64(math.Float32bits(a)) - tauBits) >> 63) ^ 1)
 }

@@ -265,3 +265,29 @@ func TestThresholdQuantileExact(t *testing.T) {
 		}
 	}
 }
+
+func TestLnPos(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for i := range 200000 {
+		x := math.Exp(rng.Float64()*1400 - 700)
+		if i < 64 {
+			x = math.Ldexp(1, i-32) // exact powers of two
+		}
+		if d := math.Abs(lnPos(x) - math.Log(x)); d > 3e-13+1e-15*math.Abs(math.Log(x)) {
+			t.Fatalf("lnPos(%v) = %v, want %v (error %g)", x, lnPos(x), math.Log(x), d)
+		}
+	}
+	for i := range 200000 {
+		a := float32(math.Exp(rng.Float64()*200 - 150)) // normals and subnormals
+		if i == 0 {
+			a = 0
+		}
+		want := 0.0
+		if a > 0 {
+			want = float64(a) * math.Log(float64(a))
+		}
+		if d := math.Abs(xlogx32(a) - want); d > 3e-13*float64(a) {
+			t.Fatalf("xlogx32(%v) = %v, want %v", a, xlogx32(a), want)
+		}
+	}
+}

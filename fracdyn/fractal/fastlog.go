@@ -1,0 +1,38 @@
+package fractal
+
+import "math"
+
+// lnTab[i] = ln(1 + i/1024) and lnInv[i] = 2⁻⁵²/(1 + i/1024): the tables of
+// lnPos.
+var lnTab, lnInv = func() (t, inv [1024]float64) {
+	for i := range t {
+		m := 1 + float64(i)/1024
+		t[i] = math.Log(m)
+		inv[i] = math.Ldexp(1, -52) / m
+	}
+	return t, inv
+}()
+
+// lnPos returns ln x for a positive, normal float64 x, to within 3e-13
+// (absolute, plus rounding of e·ln 2) and without a branch: with x = 2^e·(1 + i/1024 + δ), the top 10
+// bits of the mantissa pick ln(1 + i/1024) from a table, the low 42 bits
+// give d = δ/(1 + i/1024) < 2⁻¹⁰ exactly, and ln(1 + d) is three terms of
+// its series (error < d⁴/4). The fused layer kernel uses it for the entropy,
+// about 3× faster than math.Log.
+func lnPos(x float64) float64 {
+	b := math.Float64bits(x)
+	e := int(b>>52) - 1023
+	i := (b >> 42) & 1023
+	d := float64(b&(1<<42-1)) * lnInv[i]
+	return float64(e)*math.Ln2 + lnTab[i] + d*(1-d*(0.5-d*(1.0/3)))
+}
+
+// xlogx32 returns a·ln a for a float32 a ≥ 0, with 0·ln 0 = 0. (Float32
+// subnormals are normal as float64.)
+func xlogx32(a float32) float64 {
+	if a == 0 {
+		return 0
+	}
+	x := float64(a)
+	return x * lnPos(x)
+}
