@@ -104,7 +104,7 @@ func BoxCountNode(segs, tau *Node) (fd, r2 *Node) {
 			padded = Concatenate([]*Node{padded, Zeros(g, shapes.Make(dt, nSeg, nb*s, pad))}, 2)
 		}
 		boxes := ReduceMax(Reshape(padded, nSeg, nb, s, nb, s), 2, 4) // [S, nb, nb]
-		n := ReduceSum(Reshape(boxes, nSeg, nb*nb), 1)                 // [S]
+		n := ReduceSum(Reshape(boxes, nSeg, nb*nb), 1)                // [S]
 		if k == nil {
 			k = n
 		}

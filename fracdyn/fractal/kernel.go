@@ -9,7 +9,6 @@ import (
 // abs32 clears the sign bit.
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
-
 // log2Small[k] = log₂ k for the on-counts of a 2×2 segment (log₂ 0 := 0).
 var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
 
@@ -159,7 +158,7 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	for p < r {
 		p *= 2
 	}
-	mask := make([]uint8, p*p) // level 0, zero outside the r×r segment
+	mask := make([]uint8, p*p)                                    // level 0, zero outside the r×r segment
 	lvl := [2][]uint8{make([]uint8, p*p/4), make([]uint8, p*p/4)} // ping-pong levels
 	ys := make([]float64, len(sizes))
 	for u := u0; u < u1; u++ {
