@@ -127,7 +127,7 @@ func WriteFigures(r *run.Run, dir string, o FigureOptions) ([]string, error) {
 				return written, fmt.Errorf("fig3-grad-loss-grid: %w", err)
 			}
 			p := path("fig3-grad-loss-grid")
-			if err := figure.SaveGrid(grid, figure.Width*3/2, figure.Height*vg.Length(len(grid))/2, p); err != nil {
+			if err := grid.Save(figure.Width*3/2, figure.Height*vg.Length(len(grid.Plots))/2, p); err != nil {
 				return written, err
 			}
 			written = append(written, p)
@@ -223,7 +223,8 @@ func probeFlow(r *run.Run, seg run.TrackedSegment, name string) (*figure.ColorBa
 		loss, norm, ep = append(loss, l.Float64s()[0]), append(norm, n), append(ep, float64(e))
 	}
 	return figure.PhaseFlowGradLoss(loss, norm, ep, figure.PhaseFlowOptions{
-		Title: "Probe-batch phase flow of " + name, XLabel: "probe loss L", Path: true, Arrows: -1})
+		Title: "Probe-batch phase flow of " + name, XLabel: "probe loss L", Path: true, Arrows: -1,
+		Radius: vg.Points(2.5)})
 }
 
 // SegmentGradient returns the ℓ2 norm and the mean of a tracked segment's

@@ -57,6 +57,47 @@ func (p *ColorBarPlot) Save(w, h vg.Length, path string) error {
 	})
 }
 
+// ColorBarGrid is a grid of plots sharing one colour bar on the right.
+type ColorBarGrid struct {
+	Plots [][]*plot.Plot // row-major; nil cells stay empty
+	Bar   *plot.Plot
+	// BarWidth is the width of the colour bar's area; 0: 0.9 inch.
+	BarWidth vg.Length
+}
+
+// Draw draws the grid and the colour bar on c.
+func (g *ColorBarGrid) Draw(c draw.Canvas) {
+	bw := g.BarWidth
+	if bw == 0 {
+		bw = 0.9 * vg.Inch
+	}
+	left := draw.Crop(c, 0, -bw, 0, 0)
+	tiles := draw.Tiles{Rows: len(g.Plots), Cols: len(g.Plots[0]), PadX: vg.Millimeter, PadY: vg.Millimeter,
+		PadTop: vg.Millimeter, PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter}
+	cells := plot.Align(g.Plots, tiles, left)
+	for i := range g.Plots {
+		for j := range g.Plots[i] {
+			if g.Plots[i][j] != nil {
+				g.Plots[i][j].Draw(cells[i][j])
+			}
+		}
+	}
+	g.Bar.Draw(draw.Crop(c, c.Max.X-c.Min.X-bw, 0, 0, 0))
+}
+
+// Save writes g to path, the format taken from the extension, atomically.
+func (g *ColorBarGrid) Save(w, h vg.Length, path string) error {
+	c, err := newCanvas(w, h, format(path))
+	if err != nil {
+		return fmt.Errorf("figure %s: %w", path, err)
+	}
+	g.Draw(draw.New(c))
+	return fsutil.WriteFileAtomic(path, func(out io.Writer) error {
+		_, err := c.WriteTo(out)
+		return err
+	})
+}
+
 // EpochColors is the colour map of epochs in the phase-flow figures:
 // Moreland's smooth blue–red, early epochs blue, late ones red.
 func EpochColors(min, max float64) palette.ColorMap {
@@ -137,10 +178,10 @@ type PhaseFlowPanel struct {
 }
 
 // PhaseFlowGrid draws many segments' gradient-against-loss flows as small
-// multiples, cols per row, all coloured on one epoch range (give it
-// EpochColorBar). Panels carry only their titles; o.XLabel and o.YLabel
-// go on the bottom row and the left column.
-func PhaseFlowGrid(panels []PhaseFlowPanel, cols int, o PhaseFlowOptions) ([][]*plot.Plot, error) {
+// multiples, cols per row, all coloured on one epoch range shown by one
+// colour bar. Panels carry only their titles; o.XLabel and o.YLabel go on
+// the bottom row and the left column.
+func PhaseFlowGrid(panels []PhaseFlowPanel, cols int, o PhaseFlowOptions) (*ColorBarGrid, error) {
 	if len(panels) == 0 || cols < 1 {
 		return nil, fmt.Errorf("phase-flow grid: %d panels in %d columns", len(panels), cols)
 	}
@@ -180,7 +221,7 @@ func PhaseFlowGrid(panels []PhaseFlowPanel, cols int, o PhaseFlowOptions) ([][]*
 		}
 		grid[k/cols][k%cols] = cb.Plot
 	}
-	return grid, nil
+	return &ColorBarGrid{Plots: grid, Bar: EpochColorBar(o.EpochMin, o.EpochMax)}, nil
 }
 
 // epochFlow draws y against x coloured by epoch, with optional path and

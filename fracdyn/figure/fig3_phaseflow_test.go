@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/phaseflow"
-	"gonum.org/v1/plot/vg"
 )
 
 // syntheticTraining is a converging run: 4 epochs of 200 steps, the loss
@@ -116,9 +115,13 @@ func TestPhaseFlowGrid(t *testing.T) {
 		}
 		panels = append(panels, PhaseFlowPanel{Title: "segment", Loss: loss, Grad: g, Epoch: epoch})
 	}
-	grid, err := PhaseFlowGrid(panels, 3, PhaseFlowOptions{})
+	g, err := PhaseFlowGrid(panels, 3, PhaseFlowOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	grid := g.Plots
+	if lo, hi := flowRange(epoch); g.Bar.Y.Min != lo || g.Bar.Y.Max != hi {
+		t.Errorf("colour bar [%v, %v], want the epochs' [%v, %v]", g.Bar.Y.Min, g.Bar.Y.Max, lo, hi)
 	}
 	if len(grid) != 2 || len(grid[0]) != 3 || grid[1][2] != nil {
 		t.Fatalf("grid shape wrong: %d rows", len(grid))
@@ -131,8 +134,10 @@ func TestPhaseFlowGrid(t *testing.T) {
 		t.Errorf("y labels %q %q", grid[0][1].Y.Label.Text, grid[1][0].Y.Label.Text)
 	}
 	path := filepath.Join(t.TempDir(), "grid.svg")
-	if err := SaveGrid(grid, 3*Width/2, Height, path); err != nil {
+	if err := g.Save(3*Width/2, Height, path); err != nil {
 		t.Fatal(err)
 	}
-	_ = vg.Inch
+	if os.Getenv("FRACDYN_KEEP_FIGURES") != "" {
+		g.Save(3*Width/2, Height, "/tmp/fig3-grid.png")
+	}
 }
