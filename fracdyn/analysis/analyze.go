@@ -280,6 +280,13 @@ func (a *analyzer) epoch(epoch int) error {
 				return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
 			}
 			a.rep.Results = append(a.rep.Results, res...)
+			if a.opts.Figures && job.layers[0].layer.Info.Kind == model.Conv {
+				start := time.Now()
+				if err := drawFig2(a.out, epoch, g, job.layers, a.opts); err != nil {
+					return fmt.Errorf("epoch %d: %w", epoch, err)
+				}
+				a.timed("figures", start)
+			}
 			levels[job.name] = append(levels[job.name], &scaleLevel{r: r, graph: g, layers: job.layers, ae: ae})
 		}
 	}

@@ -49,6 +49,13 @@ type Options struct {
 	Backend backends.Backend
 	// Progress receives progress reports (nil: none).
 	Progress io.Writer
+	// Figures, when set, draws Fig 2 for the conv graph of each epoch:
+	// fig2-features-epoch-NNN-LAYER.png (‖α‖ per segment, one heat map per
+	// neuron) and fig2-kernels-epoch-NNN.png (kernel interactions and edge
+	// weight distributions at FigureGammas).
+	Figures bool
+	// FigureGammas are the γ of the kernel figure (default 0.1, 1, 10).
+	FigureGammas []float64
 	// Extra stages run after the per-epoch work, in order, with the run
 	// and the analysis directory: the hook for other analyses (e.g. the
 	// dynamics helper's attractors.csv).
@@ -92,6 +99,14 @@ func (o Options) withDefaults() (Options, error) {
 		o.Gammas = []float64{1}
 	}
 	for _, g := range o.Gammas {
+		if err := segraph.CheckGamma(g); err != nil {
+			return o, err
+		}
+	}
+	if o.FigureGammas == nil {
+		o.FigureGammas = []float64{0.1, 1, 10}
+	}
+	for _, g := range o.FigureGammas {
 		if err := segraph.CheckGamma(g); err != nil {
 			return o, err
 		}
