@@ -19,7 +19,9 @@
 //     tensor larger than the file is an error naming the file and the
 //     tensor, never a panic (fuzzed by FuzzSafetensors). go-huggingface
 //     v0.3.1 has no safetensors reader, hence our own.
-//   - .onnx: the graph's initializers, through onnx-gomlx's onnx.ReadFile.
+//   - .onnx: the graph's initializers, unmarshalled into onnx-gomlx's
+//     ModelProto (onnx.Model.Proto) without onnx.Parse, which would also
+//     start a backend and check the graph's inputs.
 //     Raw data and the typed fields (float_data, int32_data, ...) are
 //     decoded; initializers kept in external files are listed as skipped.
 //     ONNX layouts are taken as stored: Conv kernels are [out,in,kh,kw] as in

@@ -2,6 +2,7 @@ package modelio
 
 import (
 	"bytes"
+	"os"
 	"testing"
 )
 
@@ -30,6 +31,29 @@ func FuzzSafetensors(f *testing.F) {
 				if err := Matrices(info, v, func(int, []float64) error { return nil }); err != nil {
 					t.Fatalf("tensor %q: %v", info.Name, err)
 				}
+			}
+		}
+	})
+}
+
+// FuzzONNX feeds arbitrary bytes to the ONNX initializer reader: every
+// listed, decodable initializer must read or fail with an error.
+func FuzzONNX(f *testing.F) {
+	if b, err := os.ReadFile("testdata/torch.onnx"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := parseONNX("fuzz.onnx", b)
+		if err != nil {
+			return
+		}
+		for _, info := range r.tensors() {
+			if info.Kind == Skipped || info.Elements() > 1<<20 {
+				continue
+			}
+			v, err := r.readFloat32(info.Name)
+			if err == nil && len(v) != info.Elements() {
+				t.Fatalf("initializer %q: %d values for shape %v", info.Name, len(v), info.Shape)
 			}
 		}
 	})

@@ -2,6 +2,7 @@ package modelio
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
@@ -99,10 +100,15 @@ func classify(name string, dt DType, shape []int) (Kind, Mapping, string) {
 	if !dt.Float() {
 		return Skipped, Mapping{}, fmt.Sprintf("%s dtype, not a weight", dt)
 	}
+	n := 1
 	for _, d := range shape {
+		if d < 0 || (d > 0 && n > math.MaxInt/8/d) {
+			return Skipped, Mapping{}, fmt.Sprintf("bad shape %v", shape)
+		}
 		if d == 0 {
 			return Skipped, Mapping{}, "empty tensor"
 		}
+		n *= d
 	}
 	switch len(shape) {
 	case 0:

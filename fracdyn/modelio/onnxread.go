@@ -1,11 +1,13 @@
 package modelio
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
+	"strings"
 
 	"github.com/gomlx/onnx-gomlx/onnx"
+	"google.golang.org/protobuf/proto"
 )
 
 // ONNX TensorProto data types (onnx.proto's TensorProto.DataType).
@@ -25,16 +27,28 @@ type onnxReader struct {
 	byName map[string]int
 }
 
-func openONNX(path string) (r *onnxReader, err error) {
+func openONNX(path string) (*onnxReader, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseONNX(path, b)
+}
+
+// parseONNX reads the initializers of the ONNX model b (named path in
+// errors).
+func parseONNX(path string, b []byte) (r *onnxReader, err error) {
 	defer func() {
 		// onnx-gomlx panics on some malformed inputs; report them as errors.
 		if p := recover(); p != nil {
 			r, err = nil, fmt.Errorf("%s: reading ONNX model: %v", path, p)
 		}
 	}()
-	m, err := onnx.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	// Only the protobuf is needed: onnx.Parse would also start a backend
+	// and check the graph's inputs, neither of which reading weights needs.
+	m := new(onnx.Model)
+	if err := proto.Unmarshal(b, &m.Proto); err != nil {
+		return nil, fmt.Errorf("%s: not an ONNX model: %w", path, err)
 	}
 	if m.Proto.Graph == nil {
 		return nil, fmt.Errorf("%s: ONNX model has no graph", path)
@@ -102,9 +116,15 @@ func (r *onnxReader) readFloat32(name string) ([]float32, error) {
 	if t.DataLocation == 1 {
 		return nil, fmt.Errorf("%s: initializer %q keeps its data in an external file, which is not supported", r.path, name)
 	}
+	if info.Kind == Skipped && strings.HasPrefix(info.Why, "bad shape") {
+		return nil, fmt.Errorf("%s: initializer %q: %s", r.path, name, info.Why)
+	}
 	n := info.Elements()
-	out := make([]float32, n)
-	if len(t.RawData) > 0 {
+	// Check the stored count before allocating: a corrupt header must not
+	// make us allocate what the file does not hold.
+	var have int
+	switch {
+	case len(t.RawData) > 0:
 		es := info.DType.Size()
 		if es == 0 {
 			return nil, fmt.Errorf("%s: initializer %q: dtype %s is not decoded", r.path, name, info.DType)
@@ -112,48 +132,43 @@ func (r *onnxReader) readFloat32(name string) ([]float32, error) {
 		if len(t.RawData) != n*es {
 			return nil, fmt.Errorf("%s: initializer %q: shape %v needs %d bytes of %s, raw_data has %d", r.path, name, info.Shape, n*es, info.DType, len(t.RawData))
 		}
+		out := make([]float32, n)
 		if err := decodeFloat32(out, t.RawData, info.DType); err != nil {
 			return nil, fmt.Errorf("%s: initializer %q: %w", r.path, name, err)
 		}
 		return out, nil
-	}
-	have := 0
-	switch info.DType {
-	case Float32:
-		have = copy(out, t.FloatData)
-		have = max(have, len(t.FloatData))
-	case Float64:
-		for j := 0; j < min(n, len(t.DoubleData)); j++ {
-			out[j] = float32(t.DoubleData[j])
-		}
+	case info.DType == Float32:
+		have = len(t.FloatData)
+	case info.DType == Float64:
 		have = len(t.DoubleData)
-	case Int64:
-		for j := 0; j < min(n, len(t.Int64Data)); j++ {
-			out[j] = float32(t.Int64Data[j])
-		}
+	case info.DType == Int64:
 		have = len(t.Int64Data)
-	case Int32, Int16, Int8, Uint8, Bool:
-		for j := 0; j < min(n, len(t.Int32Data)); j++ {
-			out[j] = float32(t.Int32Data[j])
-		}
-		have = len(t.Int32Data)
-	case Float16, BFloat16:
-		// Stored as bit patterns in int32_data.
-		var b [2]byte
-		for j := 0; j < min(n, len(t.Int32Data)); j++ {
-			binary.LittleEndian.PutUint16(b[:], uint16(t.Int32Data[j]))
-			if info.DType == Float16 {
-				out[j] = halfToFloat32(binary.LittleEndian.Uint16(b[:]))
-			} else {
-				out[j] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(b[:])) << 16)
-			}
-		}
+	case info.DType == Int32, info.DType == Int16, info.DType == Int8, info.DType == Uint8, info.DType == Bool,
+		info.DType == Float16, info.DType == BFloat16:
 		have = len(t.Int32Data)
 	default:
 		return nil, fmt.Errorf("%s: initializer %q: dtype %s is not decoded", r.path, name, info.DType)
 	}
 	if have != n {
 		return nil, fmt.Errorf("%s: initializer %q: shape %v needs %d values, the tensor holds %d", r.path, name, info.Shape, n, have)
+	}
+	out := make([]float32, n)
+	for j := range out {
+		switch info.DType {
+		case Float32:
+			out[j] = t.FloatData[j]
+		case Float64:
+			out[j] = float32(t.DoubleData[j])
+		case Int64:
+			out[j] = float32(t.Int64Data[j])
+		case Float16:
+			// Stored as bit patterns in int32_data.
+			out[j] = halfToFloat32(uint16(t.Int32Data[j]))
+		case BFloat16:
+			out[j] = math.Float32frombits(uint32(uint16(t.Int32Data[j])) << 16)
+		default:
+			out[j] = float32(t.Int32Data[j])
+		}
 	}
 	return out, nil
 }
