@@ -27,12 +27,10 @@ func lnPos(x float64) float64 {
 	return float64(e)*math.Ln2 + lnTab[i] + d*(1-d*(0.5-d*(1.0/3)))
 }
 
-// xlogx32 returns a·ln a for a float32 a ≥ 0, with 0·ln 0 = 0. (Float32
-// subnormals are normal as float64.)
+// xlogx32 returns a·ln a for a float32 a ≥ 0, with 0·ln 0 = 0, without a
+// branch: float32 subnormals are normal as float64, and lnPos(0) is the
+// finite −1023·ln 2, so that 0·lnPos(0) = 0.
 func xlogx32(a float32) float64 {
-	if a == 0 {
-		return 0
-	}
 	x := float64(a)
 	return x * lnPos(x)
 }

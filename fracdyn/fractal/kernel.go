@@ -161,6 +161,10 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	mask := make([]uint8, p*p)                                    // level 0, zero outside the r×r segment
 	lvl := [2][]uint8{make([]uint8, p*p/4), make([]uint8, p*p/4)} // ping-pong levels
 	ys := make([]float64, len(sizes))
+	lnInt := make([]float64, r*r+1) // ln k for the box counts; ln 0 unused
+	for i := 1; i < len(lnInt); i++ {
+		lnInt[i] = math.Log(float64(i))
+	}
 	for u := u0; u < u1; u++ {
 		mat, a := u/nb, u%nb
 		base := mat * v.Rows * m
@@ -219,11 +223,11 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				continue // FD = 0, R² = 0
 			}
 			if paper {
-				fd[b] = float32(math.Log(float64(k)) * invLnR)
+				fd[b] = float32(lnInt[k] * invLnR)
 				continue
 			}
 			// Box counts at sizes 2, 4, … < r by 2×2 ORs of the level below.
-			ys[0] = math.Log(float64(k))
+			ys[0] = lnInt[k]
 			cur, cw := mask, p
 			for lv := 1; lv < len(sizes)-1; lv++ {
 				nw := cw / 2
@@ -237,7 +241,7 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 						cnt += int(o)
 					}
 				}
-				ys[lv] = math.Log(float64(cnt))
+				ys[lv] = lnInt[cnt]
 				cur, cw = lvl[lv%2], nw
 			}
 			ys[len(sizes)-1] = 0 // one box of size r, on
