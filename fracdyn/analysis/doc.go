@@ -1,0 +1,82 @@
+// Package analysis is `fracdyn analyze`: the fractal, graph and surrogate
+// analysis of a run directory written by `fracdyn train`, one snapshot at a
+// time (only one epoch's weights are in memory at once).
+//
+// For each selected epoch it
+//
+//  1. reads the snapshot and, unless data-free, computes the activation
+//     maps A (Prober: model.Forward over the run's fixed probe batch, mean
+//     post-activation output per neuron, as a GoMLX graph compiled once);
+//  2. measures every layer at every requested scale r where r is valid for
+//     its matrices (fractal.CheckScale: a 3×3 conv kernel only at r = 2)
+//     with every dimension estimator (bc, dbc, variogram, paper) and the
+//     entropy, and writes segments/epoch-NNN.csv: one row per segment per
+//     r with layer, neuron, channel, origin (row, col), r, each estimate
+//     and its R², entropy, ‖A‖ (RMS of the pooled map), ‖α‖ (α with the
+//     chosen estimator) and the norm of the segment's probe-batch gradient
+//     from the snapshot. A layer at a scale with more than MaxSegments
+//     segments (fc1 at r = 2 has 1.6 million) is skipped with a note;
+//  3. appends per-layer rows to layers.csv: each estimator's dimension of
+//     the layer's 2-D view (dense as is, conv [out, in·kh·kw]; the paper's
+//     single-scale estimate at each r), fractal.SelfSimilarity's verdict,
+//     the mean per-segment FD and entropy, and the layer's gradient norm;
+//  4. builds the segment graphs (package segraph) and writes their edge
+//     lists to edges/epoch-NNN-rR-GRAPH.csv (global node ids, each end's
+//     layer and segment index, distance, the weight at every γ);
+//  5. trains the GCN surrogate (package gcn) and its baselines and appends
+//     to surrogate.json;
+//  6. relates the surrogates at consecutive scales (multi-scale).
+//
+// # Graphs
+//
+// Runs of consecutive layers of one kind form one graph each: conv1–conv2
+// (the only scale of 3×3 kernels is r = 2, so this graph is built once)
+// and the dense layers (fc1–fc2; mlp: fc1–fc2–fc3). In the dense graph at
+// scale r each layer is cut at r clamped to its valid range (fc2, 10×128,
+// stops at r = 5). The conv→dense junction is left out: at any scale it
+// multiplies the edge count by the 128 segments of a conv2 neuron.
+//
+// # Surrogate and baselines
+//
+// Per graph, epoch, r and γ, with one seeded split shared by every scorer
+// (15% of edges held out with as many non-edges; negatives are pairs of
+// segments in consecutive layers that are not edges, since uniform pairs
+// would mostly fall between unconnected layers):
+//
+//   - surrogate: the GCN autoencoder on the kernel-weighted graph, input
+//     features [α, S] (S the segment's flattened weights, zero-padded to the
+//     largest r² of the graph), each column standardised;
+//   - random: uniform scores;
+//   - cosine: cosine similarity of the raw features [α, S], no GCN;
+//   - gcn_linear: the same GCN, same seed, on the graph weighted by the
+//     linear similarity α_ω·α_λ (scaled to [0, 1]) instead of the kernel;
+//   - gcn_unweighted: the same GCN with every weight 1 — topology alone.
+//
+// The last two answer the question the paper never asked: does the
+// exponential kernel carry anything the simpler choices do not? AUC and AP
+// are reported for each, with the seeds (split = Seed, GCN = Seed+1,
+// random = Seed+2). The same options and seed reproduce every number.
+//
+// # Multi-scale ("fractal hypergraph")
+//
+// A segment at scale r lies in one segment at 2r (segraph.Containment); a
+// coarse segment and its fine members form a hyperedge. For consecutive
+// scales of the same graph, a ridge-regularised linear map from the parent's
+// coarse embedding to each fine embedding is fitted on 85% of the fine
+// segments, and MultiScaleResult reports the held-out R² against the same
+// fit with the parents shuffled within each layer. The two surrogates are
+// trained independently, so their embedding bases are unrelated; the linear
+// map absorbs the rotation, and the gap R2 − R2Shuffled measures how much
+// the coarse scale says about the fine one.
+//
+// # Other choices
+//
+//   - The GCN trains DefaultGCNEpochs (100) full-batch epochs by default
+//     with gcn's native engine (see package gcn); Options.GCN overrides any
+//     gcn.Param… value.
+//   - surrogate.json and layers.csv are rewritten atomically after every
+//     epoch, so an interrupted analysis leaves consistent files.
+//   - Options.Figures draws Fig 2 for the conv graph of each epoch.
+//   - Options.Extra is the hook for further stages over the run (e.g. the
+//     dynamics helper's attractors.csv); they run after the epochs.
+package analysis

@@ -1,0 +1,54 @@
+// Package gcn learns a graph's topology with a graph convolutional
+// autoencoder (the paper's eq. 4) and measures how well it does.
+//
+// # Model
+//
+// The propagation is Kipf and Welling's Â = D^-1/2 (A+I) D^-1/2 with the
+// weighted degree d_i = 1 + Σ_j w_ij (Normalize), applied by sparse message
+// passing: every directed message carries Â_ij·x_j into node i. The
+// encoder stacks ParamLayers layers H ← act(Â·dropout(H)·W + b) (no
+// activation after the last, whose width ParamEmbedding is the embedding
+// size); the decoder scores a pair by σ(z_aᵀz_b). Hyperparameters are the
+// Param… constants, read from a GoMLX context.
+//
+// # Objective and evaluation
+//
+// "Reconstruct the topology" is link prediction. NewSplit holds out 15% of
+// the edges (seeded) and as many non-edges; only the remaining 85% enter
+// message passing, so held-out edges cannot leak into the embeddings (the
+// mistake of public GAE examples that propagate over the full graph). Each
+// training epoch is one full-batch Adam step on the mean binary
+// cross-entropy of all training edges and ParamNegatives times as many
+// freshly sampled non-edges. AUC (Mann–Whitney, ties ½) and average
+// precision (scikit-learn's step-wise definition) are computed on the
+// held-out pairs. Negatives come from a PairSampler: UniformPairs for a
+// generic graph, LayerPairs for a layered graph, where uniform pairs
+// would mostly join unconnected layers and let any layer-aware scorer win.
+// Baseline scorers: RandomScores, CosineScores of raw features, DotScores.
+//
+// # Engines
+//
+// Two implementations of the same model and training:
+//
+//   - EngineGoMLX: the GoMLX graph (Encoder, Propagate with Gather and
+//     ScatterSum as in GoMLX's examples/ogbnmag/gnn, GoMLX autodiff and
+//     optimizers.Adam) on any backend.
+//   - EngineNative (default): plain Go — CSR message passing by destination
+//     (Propagation.Apply, parallel over rows, deterministic), gonum's
+//     float32 GEMM, a hand-written backward pass (Â is symmetric, so the
+//     gradient through it is Â again) and GoMLX's Adam update rule
+//     (ε = 1e-7 outside the root).
+//
+// On the pure-Go simplego backend, Gather/ScatterSum go element by element
+// through generic iterators, and each step materialises an E×F message
+// tensor: about 0.7 s per epoch on the 8,320-node conv graph against 20 ms
+// natively, and far beyond PyTorch's memory on a million nodes. The native
+// engine is the documented fallback the issue allows; TestEnginesAgree
+// trains both from the same weights with the same negatives and checks the
+// losses and embeddings agree to 1e-5/1e-4. With XLA, the GoMLX engine is
+// the natural choice. The native engine supports the relu, tanh, sigmoid
+// and identity activations.
+//
+// Results repeat: the seed fixes initial weights, dropout, negatives and
+// splits, and the native engine's sums run in a fixed order.
+package gcn
