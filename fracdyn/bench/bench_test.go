@@ -10,8 +10,8 @@ import (
 
 const benchBatch = 64
 
-func benchStep(b *testing.B, arch model.Arch) {
-	t, err := NewTrainer(backend.MustNew(), arch, benchBatch, 1)
+func benchStep(b *testing.B, arch model.Arch, params map[string]any) {
+	t, err := NewTrainer(backend.MustNew(), arch, benchBatch, 1, params)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -30,15 +30,21 @@ func benchStep(b *testing.B, arch model.Arch) {
 	b.ReportMetric((CPUTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/step")
 }
 
-func BenchmarkStepCNN(b *testing.B)       { benchStep(b, model.PaperCNN) }
-func BenchmarkStepPooledCNN(b *testing.B) { benchStep(b, model.PooledCNN) }
-func BenchmarkStepMLP(b *testing.B)       { benchStep(b, model.MLP) }
+func BenchmarkStepCNN(b *testing.B)       { benchStep(b, model.PaperCNN, nil) }
+func BenchmarkStepPooledCNN(b *testing.B) { benchStep(b, model.PooledCNN, nil) }
+func BenchmarkStepMLP(b *testing.B)       { benchStep(b, model.MLP, nil) }
+
+// BenchmarkStepPooledCNNConvGeneral is BenchmarkStepPooledCNN with GoMLX's
+// ConvGeneral instead of im2col.
+func BenchmarkStepPooledCNNConvGeneral(b *testing.B) {
+	benchStep(b, model.PooledCNN, map[string]any{model.ParamConv: "conv"})
+}
 
 // benchEpochImages is the epoch size of the epoch benchmarks (whole batches).
 const benchEpochImages = 512
 
 func benchEpoch(b *testing.B, arch model.Arch) {
-	t, err := NewTrainer(backend.MustNew(), arch, benchBatch, 1)
+	t, err := NewTrainer(backend.MustNew(), arch, benchBatch, 1, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +75,7 @@ func BenchmarkEpochMLP(b *testing.B)       { benchEpoch(b, model.MLP) }
 // preset's default probe).
 func benchProbe(b *testing.B, arch model.Arch) {
 	const probe = 64
-	t, err := NewTrainer(backend.MustNew(), arch, probe, 1)
+	t, err := NewTrainer(backend.MustNew(), arch, probe, 1, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func Measure(b backends.Backend, arch model.Arch, o Options, emit func(Result)) 
 	if o.Batch <= 0 || o.EpochImages < o.Batch {
 		return fmt.Errorf("bench: batch %d and epoch of %d images", o.Batch, o.EpochImages)
 	}
-	t, err := NewTrainer(b, arch, o.Batch, 1)
+	t, err := NewTrainer(b, arch, o.Batch, 1, nil)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func Measure(b backends.Backend, arch model.Arch, o Options, emit func(Result)) 
 		return err
 	}
 	probeImages, probeLabels := SyntheticBatch(o.Probe, 99)
-	pt, err := NewTrainer(b, arch, o.Probe, 1)
+	pt, err := NewTrainer(b, arch, o.Probe, 1, nil)
 	if err != nil {
 		return err
 	}

@@ -32,12 +32,14 @@ type Trainer struct {
 }
 
 // NewTrainer builds the training step of arch for batches of batch images,
-// with weights seeded by seed.
-func NewTrainer(b backends.Backend, arch model.Arch, batch int, seed int64) (*Trainer, error) {
+// with weights seeded by seed and the model's hyperparameters (e.g.
+// model.ParamConv) from params, which may be nil.
+func NewTrainer(b backends.Backend, arch model.Arch, batch int, seed int64, params map[string]any) (*Trainer, error) {
 	ctx := context.New()
 	if err := ctx.SetRNGStateFromSeed(seed); err != nil {
 		return nil, err
 	}
+	ctx.SetParams(params)
 	t := &Trainer{Arch: arch, Batch: batch, ctx: ctx}
 	opt := optimizers.Adam().LearningRate(LearningRate).Done()
 	var err error
