@@ -37,14 +37,38 @@ func thresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad 
 		go func() {
 			defer wg.Done()
 			lo, hi := len(w)*wk/workers, len(w)*(wk+1)/workers
-			h := make([]uint32, 1<<16)
+			// Two interleaved histograms halve the stalls of consecutive
+			// increments of one bucket; the OR of the bit patterns flags a
+			// NaN or Inf anywhere (their exponent bits are all ones).
+			h := make([]uint32, 2<<16)
+			h0, h1 := h[:1<<16], h[1<<16:]
+			part := w[lo:hi]
+			var all uint32
+			i := 0
+			for ; i+1 < len(part); i += 2 {
+				b0 := math.Float32bits(part[i]) &^ (1 << 31)
+				b1 := math.Float32bits(part[i+1]) &^ (1 << 31)
+				all |= (b0 + 0x00800000) | (b1 + 0x00800000)
+				h0[b0>>16]++
+				h1[b1>>16]++
+			}
+			if i < len(part) {
+				b0 := math.Float32bits(part[i]) &^ (1 << 31)
+				all |= b0 + 0x00800000
+				h0[b0>>16]++
+			}
+			for j, c := range h1 {
+				h0[j] += c
+			}
+			h = h0
 			bads[wk] = -1
-			for i, v := range w[lo:hi] {
-				b := math.Float32bits(v) &^ (1 << 31)
-				if b >= 0x7f800000 && bads[wk] < 0 {
-					bads[wk] = lo + i
+			if all&(1<<31) != 0 { // some |w| bit pattern ≥ 0x7f800000: find the first
+				for j, v := range part {
+					if math.Float32bits(v)&^(1<<31) >= 0x7f800000 {
+						bads[wk] = lo + j
+						break
+					}
 				}
-				h[b>>16]++
 			}
 			hists[wk] = h
 		}()
