@@ -46,14 +46,14 @@ func gemm(out []float32, lhs, rhs *operand, workers int) {
 			tasks = append(tasks, task{b, 0, M, 0, N})
 		}
 	case N >= M:
-		chunk := (N/workers + nr - 1) / nr * nr
+		chunk := max((N/workers+nr-1)/nr*nr, nr)
 		for b := range B {
 			for n0 := 0; n0 < N; n0 += chunk {
 				tasks = append(tasks, task{b, 0, M, n0, min(n0+chunk, N)})
 			}
 		}
 	default:
-		chunk := (M/workers + mr - 1) / mr * mr
+		chunk := max((M/workers+mr-1)/mr*mr, mr)
 		for b := range B {
 			for m0 := 0; m0 < M; m0 += chunk {
 				tasks = append(tasks, task{b, m0, min(m0+chunk, M), 0, N})
