@@ -135,9 +135,18 @@ func (p *Propagation) Apply(dst, x []float32, f int) {
 			clear(out)
 			for k := p.RowStart[i]; k < p.RowStart[i+1]; k++ {
 				c := p.Coef[k]
-				row := x[int(p.Src[k])*f : int(p.Src[k])*f+f]
-				for j, v := range row {
-					out[j] += c * v
+				s := int(p.Src[k]) * f
+				row := x[s : s+f]
+				row = row[:len(out)] // lets the compiler drop bounds checks
+				j := 0
+				for ; j+4 <= len(out); j += 4 {
+					out[j] += c * row[j]
+					out[j+1] += c * row[j+1]
+					out[j+2] += c * row[j+2]
+					out[j+3] += c * row[j+3]
+				}
+				for ; j < len(out); j++ {
+					out[j] += c * row[j]
 				}
 			}
 		}
