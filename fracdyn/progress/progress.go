@@ -176,7 +176,6 @@ func Terminal(w io.Writer, opts Options) Reporter {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionShowDescriptionAtLineEnd(),
 		progressbar.OptionSetWidth(30),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 	)
 	return &terminal{bar: bar, opts: opts, w: w}
 }
@@ -222,8 +221,8 @@ func (t *terminal) Done(status string) {
 		_ = t.bar.Finish()
 	} else {
 		_ = t.bar.Exit()
-		fmt.Fprintln(t.w)
 	}
+	fmt.Fprintln(t.w)
 }
 
 // Notebook returns a Reporter that shows an HTML progress bar in the GoNB
