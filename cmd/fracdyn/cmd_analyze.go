@@ -38,6 +38,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	gcnEpochs := fs.Int("gcn-epochs", analysis.DefaultGCNEpochs, "training epochs of each GCN autoencoder")
 	engine := fs.String("gcn-engine", string(gcn.EngineNative), "GCN engine: native (plain-Go sparse) or gomlx (Gather/Scatter graph)")
 	set := fs.String("gcn-set", "", `more GCN hyperparameters "gcn_hidden=64;gcn_dropout=0.1"`)
+	allPairs := fs.Bool("all-pairs", false, "join every segment of a layer with every segment of the next (small graphs only)")
 	figures := fs.Bool("figures", false, "draw Fig 2 (segment features, kernel interactions) for the conv graph of each epoch")
 	maxSegs := fs.Int("max-segments", analysis.DefaultMaxSegments, "skip a layer at a scale with more segments")
 	maxEdges := fs.Int("max-edges", analysis.DefaultMaxEdges, "skip a graph with more edges")
@@ -53,7 +54,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 		return usageErrorf("want one run directory, got %d arguments", fs.NArg())
 	}
 	opts := analysis.Options{DataFree: *dataFree, Pool: *pool, Seed: *seed, MaxSegments: *maxSegs, MaxEdges: *maxEdges,
-		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures}
+		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs}
 	var err error
 	if *epochs != "all" {
 		if opts.Epochs, err = parseInts(*epochs); err != nil {

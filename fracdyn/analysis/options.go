@@ -31,6 +31,9 @@ type Options struct {
 	Method fractal.Method
 	// DataFree leaves A out of α (no probe forward pass).
 	DataFree bool
+	// AllPairs joins every segment of a layer with every segment of the
+	// next in the graphs (segraph.Options.AllPairs; small graphs only).
+	AllPairs bool
 	// Pool is the side of the pooled activation grid (segraph.Options).
 	Pool int
 	// Seed fixes the splits, the GCN initialisations, the negatives and

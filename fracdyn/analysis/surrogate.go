@@ -63,7 +63,7 @@ func evalGraph(b backends.Backend, job graphJob, epoch, r int, opts Options, edg
 	for i, ls := range job.layers {
 		layers[i] = ls.layer
 	}
-	g, err := segraph.Build(layers, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges})
+	g, err := segraph.Build(layers, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges, AllPairs: opts.AllPairs})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -28,7 +28,7 @@ func randomGraph(n, k int, seed uint64) *Edges {
 	return g
 }
 
-func benchFit(b *testing.B, n, k, f, epochs int) {
+func benchFit(b *testing.B, n, k, f, epochs int, engine Engine) {
 	g := randomGraph(n, k, 1)
 	x := make([]float32, n*f)
 	rng := rand.New(rand.NewPCG(2, 2))
@@ -40,15 +40,20 @@ func benchFit(b *testing.B, n, k, f, epochs int) {
 	for range b.N {
 		ctx := context.New()
 		ctx.SetParam(ParamEpochs, epochs)
+		ctx.SetParam(ParamEngine, string(engine))
 		if _, err := Fit(be, ctx, x, f, g, UniformPairs(n), 1); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkFitConvGraph is 20 epochs of the autoencoder on a graph the size
-// of the paper CNN's conv1+conv2 segment graph at r=2.
-func BenchmarkFitConvGraph(b *testing.B) { benchFit(b, 8320, 4, 20, 20) }
+// BenchmarkFitConvGraph is 20 epochs of the autoencoder (with sampling and
+// the final embedding) on a random graph the size of the paper CNN's
+// conv1+conv2 segment graph at r=2, with each engine.
+func BenchmarkFitConvGraph(b *testing.B) {
+	b.Run("native", func(b *testing.B) { benchFit(b, 8320, 4, 20, 20, EngineNative) })
+	b.Run("gomlx", func(b *testing.B) { benchFit(b, 8320, 4, 20, 20, EngineGoMLX) })
+}
 
 // hashGraph is the synthetic graph of bench/gcn_torch.py: node i joins
 // (i·7919 + j·104729 + 1) mod n for j < degree, self loops skipped, with
