@@ -88,6 +88,9 @@ const (
 	// LyapunovSaturation: the fit stays below this fraction of the rise of
 	// the divergence curve from y(0) to its plateau.
 	LyapunovSaturation = 0.8
+	// LyapunovSlopeDrift: a window grows only while its slope stays within
+	// this fraction of the steepest straight window's.
+	LyapunovSlopeDrift = 0.03
 )
 
 // FitDivergence chooses the linear region of a divergence curve and fits
@@ -95,7 +98,9 @@ const (
 // plateau is where neighbours have spread over the attractor). Among the
 // windows of minLen points inside it that are straight (R² ≥
 // LyapunovMinR2) it takes the steepest, then grows it to either side while
-// the fit stays straight. The slope is per step; divide by dt for per time
+// the fit stays straight and its slope within LyapunovSlopeDrift of the
+// steepest window's (so it does not swallow a transient or the bend into
+// the plateau). The slope is per step; divide by dt for per time
 // unit. A curve with no straight window falls back to the whole region.
 func FitDivergence(d Divergence, minLen int) LineFit {
 	y := d.MeanLog
@@ -131,15 +136,19 @@ func FitDivergence(d Divergence, minLen int) LineFit {
 	if math.IsInf(best.Slope, -1) {
 		return fitLine(d.Steps, y, 0, end)
 	}
+	seed := best.Slope
+	ok := func(f LineFit) bool {
+		return f.R2 >= LyapunovMinR2 && math.Abs(f.Slope-seed) <= LyapunovSlopeDrift*math.Abs(seed)
+	}
 	for grown := true; grown; {
 		grown = false
 		if best.To < end {
-			if f := fitLine(d.Steps, y, best.From, best.To+1); f.R2 >= LyapunovMinR2 {
+			if f := fitLine(d.Steps, y, best.From, best.To+1); ok(f) {
 				best, grown = f, true
 			}
 		}
 		if best.From > 0 {
-			if f := fitLine(d.Steps, y, best.From-1, best.To); f.R2 >= LyapunovMinR2 {
+			if f := fitLine(d.Steps, y, best.From-1, best.To); ok(f) {
 				best, grown = f, true
 			}
 		}
