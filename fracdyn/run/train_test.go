@@ -24,13 +24,19 @@ var (
 )
 
 // testData returns 320 training and 200 eval images: from the real MNIST
-// test files at ../shared/data/mnist (relative to the repository root) when
-// present, else generated class patterns written and read back as IDX.
+// test files in $FRACDYN_DATA or ../shared/data/mnist (relative to the
+// repository root) when present, else generated class patterns written and
+// read back as IDX.
 func testData(t *testing.T) *mnist.Data {
 	t.Helper()
 	dataOnce.Do(func() {
-		dir := filepath.Join("..", "..", "..", "shared", "data", "mnist")
-		if _, err := os.Stat(filepath.Join(dir, "t10k-images-idx3-ubyte.gz")); err == nil {
+		for _, dir := range []string{os.Getenv(mnist.EnvDataDir), filepath.Join("..", "..", "..", "shared", "data", "mnist")} {
+			if dir == "" {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(dir, "t10k-images-idx3-ubyte.gz")); err != nil {
+				continue
+			}
 			d, err := mnist.Load(gocontext.Background(), mnist.Options{Dir: dir, Seed: 1})
 			if err != nil {
 				dataErr = err
