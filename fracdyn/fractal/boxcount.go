@@ -59,7 +59,8 @@ func Mask(w []float64, tau float64) []bool {
 // least one "on" cell (boxes at the far edges may be partial). Source:
 // Falconer, Fractal Geometry (2003), §3.1. Default sizes are the powers of 2
 // up to min(n, m)/2; sizes that suit another grid (powers of 3 for a
-// Sierpinski carpet) go in opts.Sizes. An empty mask has D = 0 and R² = 0.
+// Sierpinski carpet) go in opts.Sizes; matrices too small for two such
+// sizes use SegmentSizes(min(n, m)). An empty mask has D = 0 and R² = 0.
 func BoxCount(w []float64, n, m int, opts Options) (Fit, error) {
 	if err := checkMatrix(w, n, m); err != nil {
 		return Fit{}, err
@@ -77,6 +78,9 @@ func BoxCountMask(mask []bool, n, m int, sizes []int) (Fit, error) {
 	}
 	if sizes == nil {
 		sizes = PowersOf(2, max(1, min(n, m)/2))
+		if len(sizes) < 2 {
+			sizes = SegmentSizes(min(n, m)) // small matrices: 1, 2, …, min(n, m)
+		}
 	}
 	if len(sizes) < 2 {
 		return Fit{}, fmt.Errorf("box counting needs at least two box sizes, a %d×%d matrix fits %v", n, m, sizes)

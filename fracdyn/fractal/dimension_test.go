@@ -223,3 +223,19 @@ func TestSelfSimilarity(t *testing.T) {
 		t.Errorf("series: %v %v", series, err)
 	}
 }
+
+func TestAnalyzeMatrix(t *testing.T) {
+	w := fbmSurfaceSub(64, 2, 0.5, 1)
+	rep, err := AnalyzeMatrix(w, 64, 64, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Paper) != 31 || rep.Paper[0].Sizes[0] != 2 || rep.DBC.Dimension < 2 || rep.DBC.Dimension > 3 ||
+		rep.Variogram.Dimension < 2.2 || rep.Variogram.Dimension > 2.8 || len(rep.SelfSimilarity.Scales) != 31 {
+		t.Errorf("report: paper %d fits, DBC %.3f, variogram %.3f", len(rep.Paper), rep.DBC.Dimension, rep.Variogram.Dimension)
+	}
+	small, err := AnalyzeMatrix([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3, Options{})
+	if err != nil || len(small.Paper) != 1 || len(small.BoxCount.Sizes) != 3 {
+		t.Errorf("3×3: %v %+v", err, small)
+	}
+}

@@ -137,3 +137,46 @@ func SelfSimilaritySeries(ws [][]float64, n, m int, opts Options) ([]Verdict, er
 	}
 	return out, nil
 }
+
+// MatrixReport holds every estimate of one matrix.
+type MatrixReport struct {
+	Rows, Cols     int
+	BoxCount       Fit
+	DBC            Fit
+	Variogram      Fit
+	Madogram       Fit
+	Paper          []Fit // PaperFD at each valid scale, in increasing r
+	SelfSimilarity Verdict
+}
+
+// AnalyzeMatrix runs every estimator on the n×m matrix w: box counting,
+// differential box counting, the variogram and madogram, the paper's FD at
+// each valid scale of the segmentation, and the self-similarity test. opts
+// set the mask threshold (and sizes for the box counters).
+func AnalyzeMatrix(w []float64, n, m int, opts Options) (*MatrixReport, error) {
+	rep := &MatrixReport{Rows: n, Cols: m}
+	var err error
+	if rep.BoxCount, err = BoxCount(w, n, m, opts); err != nil {
+		return nil, err
+	}
+	if rep.DBC, err = DifferentialBoxCount(w, n, m, Options{Sizes: opts.Sizes}); err != nil {
+		return nil, err
+	}
+	if rep.Variogram, err = Variogram(w, n, m, Options{Order: 2}); err != nil {
+		return nil, err
+	}
+	if rep.Madogram, err = Variogram(w, n, m, Options{Order: 1}); err != nil {
+		return nil, err
+	}
+	for _, r := range ValidScales(n, m) {
+		f, err := PaperFD(w, n, m, r, opts)
+		if err != nil {
+			return nil, err
+		}
+		rep.Paper = append(rep.Paper, f)
+	}
+	if rep.SelfSimilarity, err = SelfSimilarity(w, n, m, opts); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
