@@ -75,9 +75,10 @@ func Main(args []string, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
-				fs := newFlagSet(c)
-				fs.SetOutput(stderr)
-				fs.Usage()
+				// Each command prints its own flags on -h.
+				if err := c.run(context.Background(), []string{"-h"}); err != nil && !errors.Is(err, flag.ErrHelp) {
+					fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
+				}
 				return 0
 			}
 		}
