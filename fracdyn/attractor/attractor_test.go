@@ -37,6 +37,7 @@ func TestKnownAttractors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := Analyze(c.s, Options{Dt: c.dt})
 			if err != nil {
 				t.Fatal(err)
@@ -93,11 +94,12 @@ func TestClassify(t *testing.T) {
 		{"van der Pol μ=1", Univariate(Integrate(VanDerPol(1), []float64{1, 0}, 0.05, 6000, 1000).Column(0)), 0.05, Periodic},
 		{"van der Pol (x,ẋ)", Integrate(VanDerPol(2), []float64{1, 0}, 0.05, 6000, 1000), 0.05, Periodic},
 		{"two incommensurate tones", Univariate(quasi), 0.1, QuasiPeriodic},
-		{"white noise", whiteNoise(4000, 1), 1, Stochastic},
+		{"white noise", whiteNoise(2500, 1), 1, Stochastic},
 		{"white noise (3 columns)", Series{Data: whiteNoise(4500, 2).Data, Cols: 3}, 1, Stochastic},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := Analyze(c.s, Options{Dt: c.dt})
 			if err != nil {
 				t.Fatal(err)
@@ -111,8 +113,8 @@ func TestClassify(t *testing.T) {
 
 // White noise is never a low-dimensional attractor, whatever the seed.
 func TestWhiteNoiseIsNotLowDimensional(t *testing.T) {
-	for seed := uint64(10); seed < 14; seed++ {
-		r, err := Analyze(whiteNoise(3000, seed), Options{})
+	for seed := uint64(10); seed < 13; seed++ {
+		r, err := Analyze(whiteNoise(2000, seed), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
