@@ -41,6 +41,8 @@ func wrap(b backends.Backend) backends.Backend {
 	registerKernels.Do(func() {
 		installDotGeneralKernel()
 		installSliceKernel()
+		installStridedKernels()
+		installSignKernel()
 	})
 	return &goBackend{Backend: b}
 }
