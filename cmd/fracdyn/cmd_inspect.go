@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -44,7 +45,16 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	if m.Note != "" {
 		head += ", " + m.Note
 	}
-	fmt.Fprintf(w, "%s): %d tensors\n\n", head, len(m.Tensors))
+	fmt.Fprintf(w, "%s): %d tensors\n", head, len(m.Tensors))
+	keys := make([]string, 0, len(m.Metadata))
+	for k := range m.Metadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %s: %s\n", k, m.Metadata[k])
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSHAPE\tDTYPE\tKIND\tMATRICES\tSCALES r\tNOTE")
 	var eligible, params int

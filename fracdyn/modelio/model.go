@@ -34,7 +34,10 @@ type Model struct {
 	// Note says what was opened where the path alone does not (the run
 	// snapshot's epoch).
 	Note string
-	src  source
+	// Metadata is the file's free-form metadata: a safetensors header's
+	// "__metadata__", an ONNX model's producer and opset.
+	Metadata map[string]string
+	src      source
 }
 
 // Options tune Open.
@@ -91,6 +94,9 @@ func OpenWith(path string, opts Options) (*Model, error) {
 		return nil, err
 	}
 	m.Tensors = m.src.tensors()
+	if md, ok := m.src.(interface{ metadata() map[string]string }); ok {
+		m.Metadata = md.metadata()
+	}
 	return m, nil
 }
 

@@ -173,4 +173,20 @@ func (r *onnxReader) readFloat32(name string) ([]float32, error) {
 	return out, nil
 }
 
+func (r *onnxReader) metadata() map[string]string {
+	p := &r.model.Proto
+	md := map[string]string{"ir_version": fmt.Sprint(p.IrVersion)}
+	if p.ProducerName != "" {
+		md["producer"] = strings.TrimSpace(p.ProducerName + " " + p.ProducerVersion)
+	}
+	for _, op := range p.OpsetImport {
+		domain := op.Domain
+		if domain == "" {
+			domain = "ai.onnx"
+		}
+		md["opset "+domain] = fmt.Sprint(op.Version)
+	}
+	return md
+}
+
 func (r *onnxReader) close() error { return nil }

@@ -215,6 +215,8 @@ func (r *safetensorsReader) readFloat32(name string) ([]float32, error) {
 	return out, nil
 }
 
+func (r *safetensorsReader) metadata() map[string]string { return r.meta }
+
 func (r *safetensorsReader) close() error {
 	if r.closer == nil {
 		return nil
