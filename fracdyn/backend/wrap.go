@@ -26,9 +26,12 @@ import (
 //     installed into its executor table by go:linkname, dotexec.go): float32
 //     DotGeneral as a packed GEMM with a 6×16 AVX2/FMA micro-kernel over
 //     GOMAXPROCS goroutines (gemm.go; simplego's is scalar Go after a copy
-//     into blocked layout), and float32 Slice copying contiguous runs
-//     (sliceexec.go; simplego's copies one element per iterator step).
-//     Other dtypes and layouts fall through to simplego's own kernels.
+//     into blocked layout); float32 Slice copying contiguous runs
+//     (sliceexec.go); float32 broadcasting Add/Sub/Mul/Div/Max/Min,
+//     BroadcastInDim, ReduceMax and ReduceSum as plain loops over merged
+//     axes (strided.go; simplego steps an index iterator per element); and
+//     a branch-free float32 Sign. Other dtypes and cases fall through to
+//     simplego's own kernels.
 //
 // Each piece reads unexported GoMLX structures by name (reflection,
 // read-only) and is checked by a test, so a GoMLX upgrade that moves them

@@ -24,7 +24,7 @@
 //     and bias laid out as [out, 9C+1] (see Conv3x3 and ConvWeights). It
 //     uses only ops whose gradients every GoMLX backend supports, and with
 //     fracdyn/backend's GEMM it is the fast path on the pure-Go backend
-//     (a PooledCNN training step: 0.12 s of CPU, against 3.5 s with
+//     (a PooledCNN training step: 0.1 s of CPU, against 3.5 s with
 //     simplego's ConvGeneral).
 //     ParamConv = "conv" uses GoMLX's ConvGeneral (the better choice on XLA).
 //   - Max-pooling is Reshape + ReduceMax. Its gradient reaches every element
@@ -36,7 +36,7 @@
 //     the work.
 //   - Speed (fracdyn/bench, BENCHMARKS.md): one training step (forward,
 //     backward, Adam) at batch 64 on the pure-Go backend costs about
-//     270 ms of CPU for PaperCNN, 105 ms for PooledCNN and 5 ms for MLP on
+//     270 ms of CPU for PaperCNN, 85 ms for PooledCNN and 3 ms for MLP on
 //     a 2-core AMD EPYC; most of PaperCNN's is the 6.4 M-weight fc1 and
 //     conv2 (≈8 GFLOP per step).
 //   - Forward reuses existing variables whatever the context's Reuse
