@@ -88,19 +88,21 @@ const (
 	// LyapunovSaturation: the fit stays below this fraction of the rise of
 	// the divergence curve from y(0) to its plateau.
 	LyapunovSaturation = 0.8
-	// LyapunovSlopeDrift: a window grows only while its slope stays within
-	// this fraction of the steepest straight window's.
-	LyapunovSlopeDrift = 0.03
+	// LyapunovResidual: a window grows by a point only while that point
+	// lies within this many RMS residuals of the window's line (or within
+	// half a step's rise, whichever is larger).
+	LyapunovResidual = 3.0
 )
 
 // FitDivergence chooses the linear region of a divergence curve and fits
 // it. The region lies below LyapunovSaturation of the curve's rise (the
 // plateau is where neighbours have spread over the attractor). Among the
 // windows of minLen points inside it that are straight (R² ≥
-// LyapunovMinR2) it takes the steepest, then grows it to either side while
-// the fit stays straight and its slope within LyapunovSlopeDrift of the
-// steepest window's (so it does not swallow a transient or the bend into
-// the plateau). The slope is per step; divide by dt for per time
+// LyapunovMinR2) it takes the steepest, then grows it to either side, one
+// point at a time, while the fit stays straight and the new point lies on
+// the window's line within LyapunovResidual RMS residuals (at least half a
+// step's rise): curvature and noise the window already holds are accepted,
+// a kink into a transient or the plateau is not. The slope is per step; divide by dt for per time
 // unit. A curve with no straight window falls back to the whole region.
 func FitDivergence(d Divergence, minLen int) LineFit {
 	y := d.MeanLog
@@ -136,19 +138,25 @@ func FitDivergence(d Divergence, minLen int) LineFit {
 	if math.IsInf(best.Slope, -1) {
 		return fitLine(d.Steps, y, 0, end)
 	}
-	seed := best.Slope
-	ok := func(f LineFit) bool {
-		return f.R2 >= LyapunovMinR2 && math.Abs(f.Slope-seed) <= LyapunovSlopeDrift*math.Abs(seed)
+	// fits reports whether point k lies on the line of f.
+	fits := func(f LineFit, k int) bool {
+		ss := 0.0
+		for i := f.From; i <= f.To; i++ {
+			r := y[i] - (f.Intercept + f.Slope*d.Steps[i])
+			ss += r * r
+		}
+		tol := math.Max(LyapunovResidual*math.Sqrt(ss/float64(f.To-f.From+1)), 0.5*math.Abs(f.Slope))
+		return math.Abs(y[k]-(f.Intercept+f.Slope*d.Steps[k])) <= tol
 	}
 	for grown := true; grown; {
 		grown = false
-		if best.To < end {
-			if f := fitLine(d.Steps, y, best.From, best.To+1); ok(f) {
+		if best.To < end && fits(best, best.To+1) {
+			if f := fitLine(d.Steps, y, best.From, best.To+1); f.R2 >= LyapunovMinR2 {
 				best, grown = f, true
 			}
 		}
-		if best.From > 0 {
-			if f := fitLine(d.Steps, y, best.From-1, best.To); ok(f) {
+		if best.From > 0 && fits(best, best.From-1) {
+			if f := fitLine(d.Steps, y, best.From-1, best.To); f.R2 >= LyapunovMinR2 {
 				best, grown = f, true
 			}
 		}
