@@ -85,8 +85,7 @@
 // iterates, 10,000 Lorenz steps of 0.02) the Hénon map gives D2 1.17–1.22
 // (1.21 in the literature) and λ 0.41 (0.42), the logistic map at r = 4
 // λ 0.695 (ln 2), the Lorenz system λ 0.81–0.86 (0.906; 0.87–0.93 with
-// 20,000 steps of 0.01) and D2 2.04–2.07
-// (2.05).
+// 20,000 steps of 0.01) and D2 2.04–2.07 (2.05).
 //
 // # Spectral test
 //
