@@ -17,8 +17,8 @@ var lnTab, lnInv = func() (t, inv [1024]float64) {
 // (absolute, plus rounding of e·ln 2) and without a branch: with x = 2^e·(1 + i/1024 + δ), the top 10
 // bits of the mantissa pick ln(1 + i/1024) from a table, the low 42 bits
 // give d = δ/(1 + i/1024) < 2⁻¹⁰ exactly, and ln(1 + d) is three terms of
-// its series (error < d⁴/4). The fused layer kernel uses it for the entropy,
-// about 3× faster than math.Log.
+// its series (error < d⁴/4). The fused layer kernel uses it for the
+// entropy instead of math.Log.
 func lnPos(x float64) float64 {
 	b := math.Float64bits(x)
 	e := int(b>>52) - 1023

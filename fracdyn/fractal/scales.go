@@ -26,7 +26,7 @@ func Origins(n, r int) []int {
 // increasing order.
 //
 // The paper (section 2) bounds r by the parity of the matrix sides, in four
-// cases:
+// cases (paraphrased):
 //
 //	n, m both even:        2 ≤ r ≤ min(n, m)/2
 //	n even, m odd:         2 ≤ r ≤ min(n, m−1)/2
