@@ -84,8 +84,9 @@
 // comparison, the box counts an OR pyramid, and ln comes from a 1024-entry
 // table plus three series terms (error < 3e-13). Peak memory is the matrix
 // plus 12 bytes per segment (about 1.75× the matrix at r = 2). See
-// BENCHMARKS.md for its speed against numpy and a memory-bandwidth pass. The other methods
-// go through the float64 reference functions per segment.
+// BENCHMARKS.md for its speed against numpy and a memory-bandwidth pass.
+// The other methods go through the float64 reference functions per
+// segment.
 //
 // The GoMLX graph versions (SegmentNode, EntropyNode, BoxCountNode,
 // PaperFDNode, SegmentFeatures; LayerSegmentsGraph runs them on a backend)
