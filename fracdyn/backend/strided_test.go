@@ -106,3 +106,34 @@ func BenchmarkSigns(b *testing.B) {
 		signs(dst, x)
 	}
 }
+
+func TestWhere(t *testing.T) {
+	b := goBackendForTest(t)
+	x := tensors.FromFlatDataAndDimensions([]float32{-1, 2, -3, 4, 0, 6}, 2, 3)
+	y := tensors.FromFlatDataAndDimensions([]float32{10, 20, 30, 40, 50, 60}, 2, 3)
+	got := MustExecOnceN(b, func(x, y *Node) []*Node {
+		c := GreaterThan(x, ScalarZero(x.Graph(), x.DType()))
+		zero := ScalarZero(x.Graph(), x.DType())
+		return []*Node{Where(c, x, y), Where(c, x, zero), Where(c, zero, y), Where(c, zero, ScalarOne(x.Graph(), x.DType()))}
+	}, x, y)
+	assertClose(t, "Where", flat(got[0]), []float32{10, 2, 30, 4, 50, 6}, 0)
+	assertClose(t, "Where scalar false", flat(got[1]), []float32{0, 2, 0, 4, 0, 6}, 0)
+	assertClose(t, "Where scalar true", flat(got[2]), []float32{10, 0, 30, 0, 50, 0}, 0)
+	assertClose(t, "Where scalars", flat(got[3]), []float32{1, 0, 1, 0, 1, 0}, 0)
+	if d := got[3].Shape().Dimensions; len(d) != 2 || d[0] != 2 || d[1] != 3 {
+		t.Errorf("Where of scalars has shape %v, want [2 3]", d)
+	}
+}
+
+func BenchmarkSelect(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := randFloats(rng, 1<<20)
+	cond := make([]bool, len(x))
+	for i, v := range x {
+		cond[i] = v > 0
+	}
+	dst := make([]float32, len(x))
+	for b.Loop() {
+		selectFloat32(dst, cond, x, []float32{0})
+	}
+}

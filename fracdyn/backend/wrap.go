@@ -46,6 +46,7 @@ func wrap(b backends.Backend) backends.Backend {
 		installSliceKernel()
 		installStridedKernels()
 		installSignKernel()
+		installWhereKernel()
 	})
 	return &goBackend{Backend: b}
 }

@@ -88,8 +88,8 @@ func Forward(ctx *context.Context, arch Arch, images *Node) (logits *Node, acts 
 // one Where (v where x > 0, else 0) instead of GoMLX's Max gradient, which
 // also builds indicators for, and sums the gradient of, the zero side.
 func Relu(x *Node) *Node {
-	positive := StopGradient(GreaterThan(x, ScalarZero(x.Graph(), x.DType())))
-	return Where(positive, x, ZerosLike(x))
+	zero := ScalarZero(x.Graph(), x.DType())
+	return Where(StopGradient(GreaterThan(x, zero)), x, zero)
 }
 
 // uniformInit is PyTorch's default initialiser for nn.Linear and nn.Conv2d
