@@ -3,8 +3,7 @@ package attractor
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/stat"
+	"sort"
 )
 
 // Class is the kind of attractor a trajectory settles on.
@@ -25,9 +24,9 @@ func Classes() []Class { return []Class{FixedPoint, Periodic, QuasiPeriodic, Cha
 
 // Decision thresholds of Classify (see the package documentation).
 const (
-	// FixedPointContraction: a trajectory whose last quarter spreads less
-	// than this fraction of its first quarter's spread (both about the last
-	// quarter's mean) converges to a fixed point.
+	// FixedPointContraction: a trajectory whose last quarter strays from
+	// its median less than this fraction of the first quarter's median
+	// distance from it converges to a fixed point.
 	FixedPointContraction = 0.25
 	// PeriodicPower: the fraction of power in the harmonics of one
 	// fundamental that makes a trajectory periodic.
@@ -81,8 +80,8 @@ type Result struct {
 	Correlation, CorrelationNext DimensionFit
 
 	Spectrum Spectrum
-	// Contraction is the spread of the last quarter over the spread of the
-	// first quarter, both about the last quarter's mean.
+	// Contraction is the median distance of the last quarter from its
+	// median over that of the first quarter from the same point.
 	Contraction float64
 
 	Class  Class
@@ -207,27 +206,48 @@ func Classify(r *Result) (Class, string) {
 	return Periodic, fmt.Sprintf("no exponential divergence, D2 %.3g < 1.5", d2)
 }
 
-// contraction compares the spread of the last quarter of s with that of
-// its first quarter, both about the last quarter's mean (columns summed).
+// contraction compares how far the last quarter of s strays from its
+// median with how far the first quarter does: the median distance of the
+// last quarter's rows from the last quarter's median row over the median
+// distance of the first quarter's rows from it (Euclidean over columns).
+// Medians make it robust to the loss spikes of a large learning rate.
 func contraction(s Series) float64 {
 	n := s.Len()
 	q := max(1, n/4)
-	head, tail := 0.0, 0.0
-	for c := 0; c < s.Cols; c++ {
-		x := s.Column(c)
-		mt := stat.Mean(x[n-q:], nil)
-		for _, v := range x[:q] {
-			head += (v - mt) * (v - mt)
-		}
-		for _, v := range x[n-q:] {
-			tail += (v - mt) * (v - mt)
-		}
+	center := make([]float64, s.Cols)
+	for c := range center {
+		center[c] = median(s.Column(c)[n-q:])
 	}
+	dist := func(from int) []float64 {
+		d := make([]float64, q)
+		for k := range d {
+			row := s.Data[(from+k)*s.Cols : (from+k+1)*s.Cols]
+			sum := 0.0
+			for c, v := range row {
+				sum += (v - center[c]) * (v - center[c])
+			}
+			d[k] = math.Sqrt(sum)
+		}
+		return d
+	}
+	head, tail := median(dist(0)), median(dist(n-q))
 	if head == 0 {
 		if tail == 0 {
-			return 0 // constant: already at rest
+			return 0 // at rest throughout
 		}
 		return math.Inf(1)
 	}
-	return math.Sqrt(tail / head)
+	return tail / head
+}
+
+// median returns the median of x (the mean of the middle two for an even
+// length); x is not modified.
+func median(x []float64) float64 {
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
 }

@@ -81,12 +81,22 @@ func TestClassify(t *testing.T) {
 		l := 0.05 + 2.25*math.Exp(-float64(i)/150)
 		loss[i] = l * (1 + 0.3*rng.NormFloat64())
 	}
+	// A learning rate too large: early loss spikes in the hundreds, then
+	// a plateau at ln 10 with minibatch noise; no convergence.
+	stuck := make([]float64, 2000)
+	for i := range stuck {
+		stuck[i] = math.Log(10) + 0.02*rng.NormFloat64()
+		if i < 60 && i%3 == 0 {
+			stuck[i] += 50 + 400*rng.Float64()
+		}
+	}
 	cases := []struct {
 		name string
 		s    Series
 		dt   float64
 		want Class
 	}{
+		{"spikes then a noisy plateau", Univariate(stuck), 1, Stochastic},
 		{"damped oscillator", Univariate(Integrate(DampedOscillator(1, 0.05), []float64{1, 0}, 0.05, 4000, 0).Column(0)), 0.05, FixedPoint},
 		{"converging loss", Univariate(loss), 1, FixedPoint},
 		{"constant", Univariate(make([]float64, 500)), 1, FixedPoint},

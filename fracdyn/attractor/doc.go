@@ -104,13 +104,16 @@
 // Classify applies these rules in order; Result.Reason names the one that
 // decided.
 //
-//  1. Fixed point: the last quarter of the trajectory spreads less than
-//     FixedPointContraction = 0.25 times as much as the first quarter, both
-//     measured as RMS distance from the last quarter's mean (columns
-//     summed). The orbit contracted fourfold onto a point: a damped
+//  1. Fixed point: the rows of the last quarter lie closer to their
+//     median (median Euclidean distance) than FixedPointContraction = 0.25
+//     times the median distance of the first quarter's rows from that same
+//     point. The orbit contracted fourfold onto a point: a damped
 //     oscillator, a converging loss with its shrinking minibatch noise, a
-//     constant. This is a test of dissipation, done first because the other
-//     measures assume a stationary orbit.
+//     segment whose gradient died, a constant. Medians rather than RMS
+//     spreads, because a large learning rate throws loss spikes of 10–1000
+//     early on, which would make any later noise look small. This is a test
+//     of dissipation, done first because the other measures assume a
+//     stationary orbit.
 //  2. Periodic: the fundamental completes at least 8 cycles and its
 //     harmonics hold at least 90% of the power (a sine, a van der Pol
 //     limit cycle).
