@@ -2,6 +2,7 @@ package fractal
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -237,5 +238,29 @@ func TestAnalyzeMatrix(t *testing.T) {
 	small, err := AnalyzeMatrix([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3, Options{})
 	if err != nil || len(small.Paper) != 1 || len(small.BoxCount.Sizes) != 3 {
 		t.Errorf("3×3: %v %+v", err, small)
+	}
+}
+
+func TestLayerSelfSimilarity(t *testing.T) {
+	// conv [4, 2, 3, 3] → [4, 18]: valid r = 2 only; dense 64×64 all ones.
+	conv := make([]float32, 4*2*3*3)
+	for i := range conv {
+		conv[i] = 1
+	}
+	v, err := LayerSelfSimilarity(conv, []int{4, 2, 3, 3}, Options{})
+	if err != nil || len(v.Scales) != 1 || v.ScaleInvariant {
+		t.Errorf("conv: %v %+v", err, v.Reason)
+	}
+	dense := make([]float32, 64*64)
+	for i := range dense {
+		dense[i] = 1
+	}
+	vs, err := LayerSelfSimilaritySeries([][]float32{dense, dense}, []int{64, 64}, Options{})
+	if err != nil || len(vs) != 2 || !vs[1].ScaleInvariant || math.Abs(vs[1].Dimension-2) > 1e-9 {
+		t.Errorf("dense series: %v %+v", err, vs)
+	}
+	if _, err := LayerSelfSimilaritySeries([][]float32{dense, dense[:10]}, []int{64, 64}, Options{}); err == nil ||
+		!strings.Contains(err.Error(), "epoch 1") {
+		t.Errorf("short epoch: %v", err)
 	}
 }

@@ -64,7 +64,11 @@
 // bend the line), and returns slope, R², residuals, the per-scale dimension
 // and a verdict: scale-invariant over a range of r when R² ≥ 0.99 over at
 // least 3 scales spanning a factor of 2 (SelfSimilarityMin*), with the widest
-// such range. SelfSimilaritySeries applies it along training epochs.
+// such range. SelfSimilaritySeries applies it along training epochs;
+// LayerSelfSimilarity (and its Series) applies it to a layer, a conv layer
+// unfolded to [out, in·kh·kw] by LayerMatrix (a 3×3 kernel alone has one
+// scale, too few to judge). AnalyzeMatrix runs every estimator on a matrix,
+// with the paper's FD at each valid scale.
 //
 // # Layers: the API others build on
 //

@@ -180,3 +180,49 @@ func AnalyzeMatrix(w []float64, n, m int, opts Options) (*MatrixReport, error) {
 	}
 	return rep, nil
 }
+
+// LayerMatrix returns a layer's weights as one float64 matrix for the
+// matrix-level estimators: dense [out, in] as it is; conv [out, in, kh, kw]
+// unfolded to [out, in·kh·kw] (row k holds every weight into output channel
+// k, ordered by input channel, then kernel row and column). Segment-level
+// analysis keeps conv kernels separate (MatrixViews); a 3×3 kernel has only
+// one scale, too few to test self-similarity.
+func LayerMatrix(weights []float32, shape []int) (w []float64, rows, cols int, err error) {
+	view, err := MatrixViews(shape)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if len(weights) != view.Count*view.Rows*view.Cols {
+		return nil, 0, 0, fmt.Errorf("%d weights do not fill shape %v", len(weights), shape)
+	}
+	rows = shape[0]
+	cols = len(weights) / rows
+	w = make([]float64, len(weights))
+	for i, v := range weights {
+		w[i] = float64(v)
+	}
+	return w, rows, cols, nil
+}
+
+// LayerSelfSimilarity is SelfSimilarity on LayerMatrix(weights, shape).
+func LayerSelfSimilarity(weights []float32, shape []int, opts Options) (Verdict, error) {
+	w, rows, cols, err := LayerMatrix(weights, shape)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return SelfSimilarity(w, rows, cols, opts)
+}
+
+// LayerSelfSimilaritySeries is LayerSelfSimilarity over one layer's weights
+// at successive epochs (all of one shape). The error names the epoch index.
+func LayerSelfSimilaritySeries(epochs [][]float32, shape []int, opts Options) ([]Verdict, error) {
+	out := make([]Verdict, len(epochs))
+	for i, w := range epochs {
+		v, err := LayerSelfSimilarity(w, shape, opts)
+		if err != nil {
+			return nil, fmt.Errorf("epoch %d: %w", i, err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
