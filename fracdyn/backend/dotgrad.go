@@ -95,11 +95,18 @@ func dotGeneralVJP(node *Node, vs []*Node, outputShape shapes.Shape) []*Node {
 func operandGrad(v *Node, vBatch, vOtherX, vThisX []int,
 	other *Node, otherB, otherX, otherC []int,
 	this shapes.Shape, thisB, thisX, thisC []int) *Node {
-	nb := len(thisB)
+	// DotGeneral returns other's leftover axes (its contracting ones) in
+	// ascending order; cOrder is the axis of this paired with each.
+	cOrder := make([]int, 0, len(otherC))
+	for a := range other.Rank() {
+		if i := slices.Index(otherC, a); i >= 0 {
+			cOrder = append(cOrder, thisC[i])
+		}
+	}
 	// Axis of this for each axis of [batch, thisX, C] (v first) and
 	// [batch, C, thisX] (other first).
-	vFirst := slices.Concat(thisB, thisX, thisC)
-	otherFirst := slices.Concat(thisB, thisC, thisX)
+	vFirst := slices.Concat(thisB, thisX, cOrder)
+	otherFirst := slices.Concat(thisB, cOrder, thisX)
 	var g *Node
 	var order []int
 	if isIdentity(otherFirst) && !isIdentity(vFirst) {
@@ -109,7 +116,6 @@ func operandGrad(v *Node, vBatch, vOtherX, vThisX []int,
 		g = DotGeneral(v, vOtherX, vBatch, other, otherX, otherB)
 		order = vFirst
 	}
-	_ = nb
 	if isIdentity(order) {
 		return g
 	}

@@ -123,6 +123,34 @@ func TestDotGeneralGradient(t *testing.T) {
 	assertClose(t, "∂weight dense", flat(grads[1]), wantW, 1e-5)
 }
 
+// TestDotGeneralGradientUnsortedAxes contracts two axes given out of order
+// (lhs [2,3,4] axes 2,1 with rhs [4,3,5] axes 0,1) and checks both
+// gradients against loops.
+func TestDotGeneralGradientUnsortedAxes(t *testing.T) {
+	b := goBackendForTest(t)
+	rng := rand.New(rand.NewPCG(31, 32))
+	l, r, v := randFloats(rng, 2*3*4), randFloats(rng, 4*3*5), randFloats(rng, 2*5)
+	grads := MustExecOnceN(b, func(l, r, v *Node) []*Node {
+		out := DotGeneral(l, []int{2, 1}, nil, r, []int{0, 1}, nil) // [2, 5]
+		return Gradient(ReduceAllSum(Mul(out, v)), l, r)
+	}, tensors.FromFlatDataAndDimensions(l, 2, 3, 4), tensors.FromFlatDataAndDimensions(r, 4, 3, 5),
+		tensors.FromFlatDataAndDimensions(v, 2, 5))
+	wantL, wantR := make([]float32, len(l)), make([]float32, len(r))
+	for i := range 2 {
+		for j := range 3 {
+			for k := range 4 {
+				for m := range 5 {
+					// out[i, m] = Σ_{k, j} l[i, j, k]·r[k, j, m]
+					wantL[(i*3+j)*4+k] += v[i*5+m] * r[(k*3+j)*5+m]
+					wantR[(k*3+j)*5+m] += v[i*5+m] * l[(i*3+j)*4+k]
+				}
+			}
+		}
+	}
+	assertClose(t, "∂lhs", flat(grads[0]), wantL, 1e-5)
+	assertClose(t, "∂rhs", flat(grads[1]), wantR, 1e-5)
+}
+
 func TestReadDotAxes(t *testing.T) {
 	b := goBackendForTest(t)
 	g := NewGraph(b, "axes")
