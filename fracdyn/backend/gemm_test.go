@@ -4,9 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // denseOperand lays out a [B, rows, K] array with the given axis order
@@ -101,5 +104,131 @@ func BenchmarkGemmWeightGrad(b *testing.B) {
 	out := make([]float32, 64*64*289)
 	for b.Loop() {
 		gemm(out, lhs, rhs, 1)
+	}
+}
+
+// TestDotGeneralRandomAxes runs DotGeneral through the wrapped backend on
+// random operands whose batch, contracting and cross axes are drawn at
+// random positions and in random pairing order, against a direct sum over
+// index tuples.
+func TestDotGeneralRandomAxes(t *testing.T) {
+	b := goBackendForTest(t)
+	rng := rand.New(rand.NewPCG(41, 42))
+	for trial := range 40 {
+		nb, nc := rng.IntN(2), 1+rng.IntN(2)
+		nlx, nrx := rng.IntN(3), rng.IntN(3)
+		batchDims, contrDims := randDims(rng, nb), randDims(rng, nc)
+		lhsX, rhsX := randDims(rng, nlx), randDims(rng, nrx)
+		// Lay out each operand's axes in a random permutation.
+		type role struct{ kind, i int } // kind 0 batch, 1 contracting, 2 cross
+		layout := func(nx int) (perm []role) {
+			for i := range nb {
+				perm = append(perm, role{0, i})
+			}
+			for i := range nc {
+				perm = append(perm, role{1, i})
+			}
+			for i := range nx {
+				perm = append(perm, role{2, i})
+			}
+			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			return perm
+		}
+		lr, rr := layout(nlx), layout(nrx)
+		dimsOf := func(roles []role, xs []int) (dims, batchAx, contrAx, crossAx []int) {
+			batchAx, contrAx = make([]int, nb), make([]int, nc)
+			for a, r := range roles {
+				switch r.kind {
+				case 0:
+					dims, batchAx[r.i] = append(dims, batchDims[r.i]), a
+				case 1:
+					dims, contrAx[r.i] = append(dims, contrDims[r.i]), a
+				default:
+					dims = append(dims, xs[r.i])
+					crossAx = append(crossAx, a)
+				}
+			}
+			return
+		}
+		ld, lb, lc, lx := dimsOf(lr, lhsX)
+		rd, rb, rc, rx := dimsOf(rr, rhsX)
+		l, r := randFloats(rng, prodInts(ld)), randFloats(rng, prodInts(rd))
+		got := MustExecOnce(b, func(l, r *Node) *Node { return DotGeneral(l, lc, lb, r, rc, rb) },
+			tensors.FromFlatDataAndDimensions(l, ld...), tensors.FromFlatDataAndDimensions(r, rd...))
+		// Direct sum: output axes are batch, lhs cross (ascending), rhs cross (ascending).
+		outDims := slices.Concat(batchDims, lhsXDims(ld, lx), lhsXDims(rd, rx))
+		want := make([]float32, prodInts(outDims))
+		forIndex(outDims, func(o []int, oi int) {
+			var s float64
+			forIndex(contrDims, func(c []int, _ int) {
+				li, ri := make([]int, len(ld)), make([]int, len(rd))
+				for i := range nb {
+					li[lb[i]], ri[rb[i]] = o[i], o[i]
+				}
+				for i := range nc {
+					li[lc[i]], ri[rc[i]] = c[i], c[i]
+				}
+				for i, a := range lx {
+					li[a] = o[nb+i]
+				}
+				for i, a := range rx {
+					ri[a] = o[nb+len(lx)+i]
+				}
+				s += float64(l[flatIndex(ld, li)]) * float64(r[flatIndex(rd, ri)])
+			})
+			want[oi] = float32(s)
+		})
+		if !slices.Equal(got.Shape().Dimensions, outDims) && !(len(outDims) == 0 && got.Shape().Rank() == 0) {
+			t.Fatalf("trial %d: shape %v, want %v", trial, got.Shape().Dimensions, outDims)
+		}
+		assertClose(t, "DotGeneral", flat(got), want, 1e-4)
+	}
+}
+
+func randDims(rng *rand.Rand, n int) []int {
+	d := make([]int, n)
+	for i := range d {
+		d[i] = 1 + rng.IntN(7)
+	}
+	return d
+}
+
+func lhsXDims(dims, axes []int) []int {
+	out := make([]int, len(axes))
+	for i, a := range axes {
+		out[i] = dims[a]
+	}
+	return out
+}
+
+func prodInts(d []int) int {
+	p := 1
+	for _, x := range d {
+		p *= x
+	}
+	return p
+}
+
+func flatIndex(dims, idx []int) int {
+	f := 0
+	for a, d := range dims {
+		f = f*d + idx[a]
+	}
+	return f
+}
+
+// forIndex calls fn with every index tuple of dims in row-major order and
+// its flat position.
+func forIndex(dims []int, fn func(idx []int, flat int)) {
+	idx := make([]int, len(dims))
+	for flat := range prodInts(dims) {
+		fn(idx, flat)
+		for a := len(dims) - 1; a >= 0; a-- {
+			idx[a]++
+			if idx[a] < dims[a] {
+				break
+			}
+			idx[a] = 0
+		}
 	}
 }
