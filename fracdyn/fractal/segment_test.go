@@ -291,3 +291,25 @@ func TestLnPos(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginsAllSizes checks the segment origins for every n in [3, 300] and
+// every r ≤ n: ⌈n/r⌉ of them, r apart, the last one ending at the edge, so
+// that the segments cover [0, n) with overlap only at the end. With Segment
+// taking rows × cols of these origins, the count of segments of every n×m in
+// [3, 300]² is ⌈n/r⌉·⌈m/r⌉.
+func TestOriginsAllSizes(t *testing.T) {
+	for n := 3; n <= 300; n++ {
+		for r := 1; r <= n; r++ {
+			o := Origins(n, r)
+			q := (n + r - 1) / r
+			if len(o) != q || o[q-1] != n-r {
+				t.Fatalf("Origins(%d, %d) = %v", n, r, o)
+			}
+			for i := 0; i+1 < q; i++ {
+				if o[i] != i*r || (i+2 < q && o[i+1]-o[i] != r) || o[i+1] > o[i]+r {
+					t.Fatalf("Origins(%d, %d) = %v: gap or misplaced origin", n, r, o)
+				}
+			}
+		}
+	}
+}
