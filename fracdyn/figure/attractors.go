@@ -56,18 +56,18 @@ func AttractorSummary(entries []AttractorEntry) ([][]*plot.Plot, error) {
 	return [][]*plot.Plot{{counts, lyap}}, nil
 }
 
-func layerName(l string) string {
+func attractorLayer(l string) string {
 	if l == "" {
 		return "model"
 	}
 	return l
 }
 
-// layerOrder lists the layers of entries in order of first appearance.
-func layerOrder(entries []AttractorEntry, keep func(AttractorEntry) bool) []string {
+// attractorLayers lists the layers of entries in order of first appearance.
+func attractorLayers(entries []AttractorEntry, keep func(AttractorEntry) bool) []string {
 	var out []string
 	for _, e := range entries {
-		if l := layerName(e.Layer); keep(e) && !slices.Contains(out, l) {
+		if l := attractorLayer(e.Layer); keep(e) && !slices.Contains(out, l) {
 			out = append(out, l)
 		}
 	}
@@ -76,14 +76,14 @@ func layerOrder(entries []AttractorEntry, keep func(AttractorEntry) bool) []stri
 
 // classCounts counts the whole-run entries of each class per layer.
 func classCounts(entries []AttractorEntry) (layers []string, counts map[attractor.Class]plotter.Values) {
-	layers = layerOrder(entries, func(e AttractorEntry) bool { return e.Whole })
+	layers = attractorLayers(entries, func(e AttractorEntry) bool { return e.Whole })
 	counts = map[attractor.Class]plotter.Values{}
 	for _, c := range attractor.Classes() {
 		counts[c] = make(plotter.Values, len(layers))
 	}
 	for _, e := range entries {
 		if e.Whole {
-			counts[e.Class][slices.Index(layers, layerName(e.Layer))]++
+			counts[e.Class][slices.Index(layers, attractorLayer(e.Layer))]++
 		}
 	}
 	return layers, counts
@@ -133,17 +133,17 @@ func lyapunovByWindow(entries []AttractorEntry) (*plot.Plot, error) {
 	p.X.Label.Text = "epoch (window centre)"
 	p.Y.Label.Text = "λ per step"
 	windowed := func(e AttractorEntry) bool { return !e.Whole }
-	layers := layerOrder(entries, windowed)
+	layers := attractorLayers(entries, windowed)
 	if len(layers) == 0 { // no windows: show the whole-run exponents
 		windowed = func(e AttractorEntry) bool { return e.Whole }
-		layers = layerOrder(entries, windowed)
+		layers = attractorLayers(entries, windowed)
 		p.Title.Text = "Largest Lyapunov exponent (whole run)"
 	}
 	for k, l := range layers {
 		var pts plotter.XYs
 		byWindow := map[float64][]float64{}
 		for _, e := range entries {
-			if !windowed(e) || layerName(e.Layer) != l || math.IsNaN(e.Lyapunov) || math.IsInf(e.Lyapunov, 0) {
+			if !windowed(e) || attractorLayer(e.Layer) != l || math.IsNaN(e.Lyapunov) || math.IsInf(e.Lyapunov, 0) {
 				continue
 			}
 			x := (e.EpochFrom + e.EpochTo) / 2
