@@ -9,6 +9,12 @@ import (
 // FuzzSafetensors feeds arbitrary bytes to the safetensors reader: opening
 // and reading every listed tensor must return values or an error, never
 // panic or allocate beyond the input's size. Seeds: testdata/fuzz/.
+//
+//	go test -run '^$' -fuzz FuzzSafetensors -fuzztime 2m -fuzzminimizetime 2s ./fracdyn/modelio/
+//
+// (without -fuzzminimizetime, minimising each new 3.5 KB input stalls the
+// run for a minute at a time). Runs of 2 min (about 900k inputs) and 90 s
+// (170k) found nothing; FuzzONNX ran 90 s (63k inputs), nothing either.
 func FuzzSafetensors(f *testing.F) {
 	f.Add([]byte("\x3a\x00\x00\x00\x00\x00\x00\x00" + `{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}` + "0123456789abcdef"))
 	f.Fuzz(func(t *testing.T, b []byte) {
