@@ -30,6 +30,9 @@
 //     128 conv1 segments and 256 of each other layer; analysing all 896
 //     would take an hour on two cores for no more insight than a sample.
 //     PerLayer < 0 analyses all.
+//   - Each layer's analysed segments also form one multivariate trajectory
+//     (kind segment_vector, "segments_<layer>"): the state vector of those
+//     segments' gradient norms, embedded and classified as a whole.
 //   - Windows shorter than MinWindowSteps = 128 steps are skipped: below
 //     that neither the embedding nor the fits have enough points.
 //   - A diverged run (non-finite loss) is analysed up to its last finite

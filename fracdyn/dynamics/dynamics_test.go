@@ -256,3 +256,28 @@ func TestEpochWindows(t *testing.T) {
 		t.Errorf("9 windows of 5 epochs: %v", got)
 	}
 }
+
+// With two segments per layer each layer also gets a segment-vector row: a
+// multivariate trajectory of its segments' norms.
+func TestAnalyzeRunSegmentVectors(t *testing.T) {
+	r := trainedRun(t)
+	rows, err := AnalyzeRun(context.Background(), r, TableOptions{PerLayer: 2, Windows: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vectors []Row
+	for _, row := range rows {
+		if row.Kind == KindSegmentVector {
+			vectors = append(vectors, row)
+		}
+	}
+	// loss, grad norm, 3 layer norms, 6 segments, 3 vectors.
+	if len(rows) != 14 || len(vectors) != 3 {
+		t.Fatalf("%d rows with %d vectors, want 14 and 3", len(rows), len(vectors))
+	}
+	for _, v := range vectors {
+		if v.Column != 2 || v.Steps != 160 || v.Result == nil || v.Result.Cols != 2 || v.Trajectory != "segments_"+v.Layer {
+			t.Errorf("vector row %+v", v)
+		}
+	}
+}

@@ -59,7 +59,8 @@ type job struct {
 	t                  Trajectory
 	window             int
 	epochFrom, epochTo int
-	values             []float64
+	values             []float64 // row-major, cols per row
+	cols               int
 	note               string
 }
 
@@ -85,23 +86,29 @@ func AnalyzeRun(ctx context.Context, r *run.Run, o TableOptions) ([]Row, error) 
 	}
 	windows := epochWindows(tr.Epoch, o.Windows)
 	var jobs []job
-	for _, t := range tr.Series {
-		v := finitePrefix(t.Values)
+	for _, t := range append(tr.Series, segmentVectors(tr.Series)...) {
+		cols := max(1, t.Column) // a segment vector keeps its width in Column
+		if t.Kind != KindSegmentVector {
+			cols = 1
+		}
+		steps := len(t.Values) / cols
+		v := finiteRows(t.Values, cols)
+		n := len(v) / cols
 		note := ""
-		if len(v) < len(t.Values) {
-			note = fmt.Sprintf("non-finite from step %d on (diverged); analysed the %d steps before", tr.Step[len(v)], len(v))
+		if n < steps {
+			note = fmt.Sprintf("non-finite from step %d on (diverged); analysed the %d steps before", tr.Step[n], n)
 		}
 		first, last := 0, 0
-		if len(v) > 0 {
-			first, last = tr.Epoch[0], tr.Epoch[len(v)-1]
+		if n > 0 {
+			first, last = tr.Epoch[0], tr.Epoch[n-1]
 		}
-		jobs = append(jobs, job{t: t, epochFrom: first, epochTo: last, values: v, note: note})
+		jobs = append(jobs, job{t: t, epochFrom: first, epochTo: last, values: v, cols: cols, note: note})
 		for k, w := range windows {
-			if w.to > len(v) || w.to-w.from < o.MinWindowSteps {
+			if w.to > n || w.to-w.from < o.MinWindowSteps {
 				continue
 			}
 			jobs = append(jobs, job{t: t, window: k + 1, epochFrom: tr.Epoch[w.from], epochTo: tr.Epoch[w.to-1],
-				values: v[w.from:w.to]})
+				values: v[w.from*cols : w.to*cols], cols: cols})
 		}
 	}
 	rows := make([]Row, len(jobs))
@@ -119,8 +126,8 @@ func AnalyzeRun(ctx context.Context, r *run.Run, o TableOptions) ([]Row, error) 
 			for i := range next {
 				j := jobs[i]
 				row := Row{Trajectory: j.t.Name, Kind: j.t.Kind, Layer: j.t.Layer, Column: j.t.Column,
-					Window: j.window, EpochFrom: j.epochFrom, EpochTo: j.epochTo, Steps: len(j.values), Note: j.note}
-				res, err := attractor.Analyze(attractor.Univariate(j.values), opts)
+					Window: j.window, EpochFrom: j.epochFrom, EpochTo: j.epochTo, Steps: len(j.values) / j.cols, Note: j.note}
+				res, err := attractor.Analyze(attractor.Series{Data: j.values, Cols: j.cols}, opts)
 				if err != nil {
 					row.Note = joinNotes(row.Note, err.Error())
 				} else {
@@ -152,6 +159,46 @@ feed:
 	}
 	rep.Done(fmt.Sprintf("%d trajectories", len(jobs)))
 	return rows, nil
+}
+
+// segmentVectors joins each layer's segment trajectories into one
+// multivariate trajectory (Kind KindSegmentVector, Column = its width,
+// Values row-major), for layers with at least two.
+func segmentVectors(series []Trajectory) []Trajectory {
+	byLayer := map[string][]Trajectory{}
+	var order []string
+	for _, t := range series {
+		if t.Kind != KindSegment {
+			continue
+		}
+		if _, ok := byLayer[t.Layer]; !ok {
+			order = append(order, t.Layer)
+		}
+		byLayer[t.Layer] = append(byLayer[t.Layer], t)
+	}
+	var out []Trajectory
+	for _, l := range order {
+		ts := byLayer[l]
+		if len(ts) < 2 {
+			continue
+		}
+		n, k := len(ts[0].Values), len(ts)
+		v := make([]float64, n*k)
+		for j, t := range ts {
+			for i, x := range t.Values {
+				v[i*k+j] = x
+			}
+		}
+		out = append(out, Trajectory{Name: "segments_" + l, Kind: KindSegmentVector, Layer: l, Column: k, Values: v})
+	}
+	return out
+}
+
+// finiteRows returns the longest prefix of whole rows (cols values each)
+// without NaN or ±Inf.
+func finiteRows(v []float64, cols int) []float64 {
+	p := finitePrefix(v)
+	return v[:len(p)/cols*cols]
 }
 
 func joinNotes(a, b string) string {
@@ -195,7 +242,9 @@ var tableHeader = []string{"trajectory", "kind", "layer", "column", "window", "e
 	"correlation_dimension_next", "lag", "dimension", "theiler", "fnn_converged", "contraction", "reason", "note"}
 
 // WriteTable writes rows as CSV to path, atomically. Exponents are per
-// step; empty fields mean the analysis failed (see note).
+// step; empty fields mean the analysis failed (see note). The column field
+// is the segment's column in steps-segments.npy, -1 for whole-model and
+// layer series, and the width for a segment vector.
 func WriteTable(path string, rows []Row) error {
 	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)

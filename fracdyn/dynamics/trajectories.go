@@ -13,6 +13,9 @@ const (
 	KindGradNorm  = "grad_norm"       // ‖∇L‖ over all parameters
 	KindLayerNorm = "layer_grad_norm" // ‖∇L‖ over one layer
 	KindSegment   = "segment"         // ‖∂L/∂W_seg‖ of a tracked segment
+	// KindSegmentVector is the vector of a layer's analysed segments'
+	// norms, one multivariate trajectory (AnalyzeRun only).
+	KindSegmentVector = "segment_vector"
 )
 
 // Trajectory is one per-step series of a run.
@@ -20,7 +23,7 @@ type Trajectory struct {
 	Name   string // "loss", "grad_norm", "grad_norm_conv1", "conv1_n3_ch0_r0_c1"
 	Kind   string
 	Layer  string // "" for whole-model series
-	Column int    // column in steps-segments.npy, -1 for other kinds
+	Column int    // column in steps-segments.npy; -1 for other kinds; the width for KindSegmentVector
 	Values []float64
 }
 
