@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -39,5 +41,33 @@ func TestAnalyzeModelUsage(t *testing.T) {
 	}
 	if code := Main([]string{"analyze-model", "/nonexistent.safetensors"}, &stderr); code != 1 {
 		t.Errorf("missing file: exit %d, want 1", code)
+	}
+}
+
+func TestAnalyzeModelWritesTables(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	if code := Main([]string{"analyze-model", "-out", dir, "-r", "2,3", "-layers", "conv*",
+		"../../fracdyn/modelio/testdata/torch.safetensors"}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	details, err := os.ReadFile(filepath.Join(dir, "details.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(details)), "\n")
+	// conv.weight and conv1d.weight match the glob.
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "conv1d.weight,conv1d,6x8x3,6,24,1,") ||
+		!strings.HasPrefix(lines[2], "conv.weight,conv,4x3x3x3,3,3,12,27,") {
+		t.Errorf("details.csv:\n%s", details)
+	}
+	segs, err := os.ReadFile(filepath.Join(dir, "segments.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// conv1d 6×24 at r=2: 3·12 segments, at r=3: 2·8; conv 12 kernels 3×3
+	// at r=2: 12·4 (r=3 is not valid for 3×3).
+	if n := strings.Count(string(segs), "\n") - 1; n != 36+16+48 {
+		t.Errorf("segments.csv has %d rows, want %d", n, 36+16+48)
 	}
 }
