@@ -61,7 +61,7 @@ func runCompare(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		name := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
+		name := filepath.Base(filepath.Clean(path))
 		pts := modelio.ComparePoints(name, reports)
 		fmt.Fprintf(os.Stderr, "%s: %d layers\n", path, len(pts))
 		perModel = append(perModel, pts)

@@ -71,3 +71,26 @@ func TestAnalyzeModelWritesTables(t *testing.T) {
 		t.Errorf("segments.csv has %d rows, want %d", n, 36+16+48)
 	}
 }
+
+func TestCompareWritesTableAndFigure(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	st, onnx := "../../fracdyn/modelio/testdata/torch.safetensors", "../../fracdyn/modelio/testdata/torch.onnx"
+	if code := Main([]string{"compare", "-out", dir, "-fig", "c.svg", st, onnx}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	table, err := os.ReadFile(filepath.Join(dir, "compare.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 7 eligible tensors in the safetensors file, 3 in the ONNX file.
+	if n := strings.Count(string(table), "\n") - 1; n != 10 {
+		t.Errorf("compare.csv has %d rows, want 10:\n%s", n, table)
+	}
+	if !strings.Contains(string(table), "torch.safetensors,conv.weight,conv,") {
+		t.Errorf("compare.csv lacks the safetensors conv layer:\n%s", table)
+	}
+	if fig, err := os.ReadFile(filepath.Join(dir, "c.svg")); err != nil || !strings.Contains(string(fig), "<svg") {
+		t.Errorf("figure: %v", err)
+	}
+}
