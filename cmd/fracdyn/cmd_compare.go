@@ -33,6 +33,7 @@ func runCompare(ctx context.Context, args []string) error {
 	layers := fs.String("layers", "", "glob over tensor names selecting the layers")
 	measure := fs.String("measure", "bc", "fractal measure on the figure's y axis: bc, dbc, variogram, paper, segment or entropy")
 	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
+	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory, not only the last")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,8 +52,30 @@ func runCompare(ctx context.Context, args []string) error {
 	}
 	var all []modelio.ComparePoint
 	var perModel [][]modelio.ComparePoint
+	type input struct {
+		path, name string
+		epoch      int
+	}
+	var inputs []input
 	for _, path := range fs.Args() {
-		m, err := modelio.Open(path)
+		name := filepath.Base(filepath.Clean(path))
+		if f, err := modelio.DetectFormat(path); err == nil && f == modelio.RunDir && *epochs {
+			eps, err := modelio.RunEpochs(path)
+			if err != nil {
+				return err
+			}
+			for _, e := range eps {
+				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e})
+			}
+			continue
+		}
+		inputs = append(inputs, input{path, name, -1})
+	}
+	var names []string
+	for _, in := range inputs {
+		path, name := in.path, in.name
+		names = append(names, name)
+		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch})
 		if err != nil {
 			return err
 		}
@@ -61,9 +84,8 @@ func runCompare(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		name := filepath.Base(filepath.Clean(path))
 		pts := modelio.ComparePoints(name, reports)
-		fmt.Fprintf(os.Stderr, "%s: %d layers\n", path, len(pts))
+		fmt.Fprintf(os.Stderr, "%s: %d layers\n", name, len(pts))
 		perModel = append(perModel, pts)
 		all = append(all, pts...)
 	}
@@ -76,7 +98,7 @@ func runCompare(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	p, err := compareFigure(perModel, fs.Args(), *measure, cors)
+	p, err := compareFigure(perModel, names, *measure, cors)
 	if err != nil {
 		return err
 	}
@@ -84,7 +106,7 @@ func runCompare(ctx context.Context, args []string) error {
 	if err := figure.Save(p, figure.Width, figure.Height, figPath); err != nil {
 		return err
 	}
-	fmt.Printf("%d layers from %d models → %s\n\ncorrelation with α (layers where both are finite):\n", len(all), fs.NArg(), *out)
+	fmt.Printf("%d layers from %d models → %s\n\ncorrelation with α (layers where both are finite):\n", len(all), len(inputs), *out)
 	for _, c := range cors {
 		fmt.Printf("  %-10s Pearson %7.3f  Spearman %7.3f  (%d layers)\n", c.Measure, c.Pearson, c.Spearman, c.N)
 	}
@@ -126,7 +148,7 @@ func compareFigure(perModel [][]modelio.ComparePoint, names []string, measure st
 			return nil, err
 		}
 		p.Add(s, l)
-		p.Legend.Add(filepath.Base(names[i]), s)
+		p.Legend.Add(names[i], s)
 	}
 	p.Legend.Left = true
 	return p, nil

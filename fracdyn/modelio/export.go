@@ -122,3 +122,13 @@ func Export(path string, arch model.Arch, weights map[string][]float32, metadata
 		return ExportNPZ(path, arch, weights)
 	}
 }
+
+// RunEpochs returns the epochs of the run in dir that have a snapshot, in
+// increasing order.
+func RunEpochs(dir string) ([]int, error) {
+	r, err := run.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return r.SnapshotEpochs()
+}
