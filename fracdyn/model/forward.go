@@ -32,9 +32,10 @@ const (
 //
 // Variables live at ctx.In(layer.Name); Forward reuses those that exist (set
 // by SetWeights, a checkpoint or an earlier graph, whatever ctx's Reuse
-// setting) and creates the others with PyTorch's default initialisation, U(±1/√fan_in) for weights and biases, drawn from
-// the context's random number generator (seed it with
-// ctx.SetRNGStateFromSeed for repeatable weights).
+// setting) and creates the others with PyTorch's default initialisation,
+// U(±1/√fan_in) for weights and biases, drawn from the context's random
+// number generator (seed it with ctx.SetRNGStateFromSeed for repeatable
+// weights).
 func Forward(ctx *context.Context, arch Arch, images *Node) (logits *Node, acts []*Node) {
 	images.AssertDims(-1, ImageSize, ImageSize)
 	batch := images.Shape().Dimensions[0]
