@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
@@ -150,8 +151,27 @@ func compareFigure(perModel [][]modelio.ComparePoint, names []string, measure st
 		p.Add(s, l)
 		p.Legend.Add(names[i], s)
 	}
-	p.Legend.Left = true
+	// Room above the points for the legend, and tick labels precise
+	// enough for measures that vary in the third decimal.
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Y.Max += 0.1*(p.Y.Max-p.Y.Min) + float64(len(perModel))*0.07*(p.Y.Max-p.Y.Min)
+	p.Y.Tick.Marker = preciseTicks{}
+	p.X.Tick.Marker = preciseTicks{}
 	return p, nil
 }
 
 func isFiniteF(v float64) bool { return v == v && v-v == 0 }
+
+// preciseTicks are gonum's default ticks labelled with 6 significant
+// digits, so that close ticks do not share a label.
+type preciseTicks struct{}
+
+func (preciseTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
+		}
+	}
+	return ticks
+}
