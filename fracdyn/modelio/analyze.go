@@ -60,24 +60,35 @@ type SegmentRow struct {
 	FD, FDR2, Entropy         float64
 }
 
-// Stat summarises values: mean, standard deviation (population), count.
+// Stat summarises values: mean and standard deviation (population) of
+// the N finite ones; Undefined counts the NaN and infinite ones (an
+// estimator with no fit), which are left out.
 type Stat struct {
 	Mean, Std float64
 	N         int
+	Undefined int
 }
 
 func statOf[T float32 | float64](v []T) Stat {
-	s := Stat{N: len(v)}
+	var s Stat
+	var sum float64
+	for _, x := range v {
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			s.Undefined++
+		} else {
+			sum += f
+			s.N++
+		}
+	}
 	if s.N == 0 {
 		s.Mean, s.Std = math.NaN(), math.NaN()
 		return s
 	}
+	s.Mean = sum / float64(s.N)
 	for _, x := range v {
-		s.Mean += float64(x)
-	}
-	s.Mean /= float64(s.N)
-	for _, x := range v {
-		s.Std += (float64(x) - s.Mean) * (float64(x) - s.Mean)
+		if f := float64(x); !math.IsNaN(f) && !math.IsInf(f, 0) {
+			s.Std += (f - s.Mean) * (f - s.Mean)
+		}
 	}
 	s.Std = math.Sqrt(s.Std / float64(s.N))
 	return s

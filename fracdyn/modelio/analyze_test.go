@@ -70,3 +70,13 @@ func TestAnalyzeTensorNaN(t *testing.T) {
 		t.Error("NaN weight: no error in the report")
 	}
 }
+
+func TestStatSkipsUndefined(t *testing.T) {
+	s := statOf([]float32{1, float32(math.NaN()), 3, float32(math.Inf(1))})
+	if s.N != 2 || s.Undefined != 2 || s.Mean != 2 || s.Std != 1 {
+		t.Errorf("statOf = %+v, want mean 2, std 1 over 2, 2 undefined", s)
+	}
+	if s := statOf([]float64{math.NaN()}); !math.IsNaN(s.Mean) || s.Undefined != 1 {
+		t.Errorf("all undefined: %+v", s)
+	}
+}

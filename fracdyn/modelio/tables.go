@@ -20,15 +20,16 @@ func (s SegmentRow) Record() []string {
 }
 
 // WriteScales writes the per-layer, per-scale table: one row per layer and
-// scale r with the segment count, mask threshold and the mean and standard
-// deviation of FD, its R² and the entropy.
+// scale r with the segment count, mask threshold, the mean and standard
+// deviation of FD over the segments where it is defined (and how many it
+// is not), the mean R² and the entropy.
 func WriteScales(w io.Writer, reports []LayerReport) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"layer", "kind", "r", "segments", "threshold", "fd_mean", "fd_std", "fd_r2_mean", "entropy_mean", "entropy_std"})
+	cw.Write([]string{"layer", "kind", "r", "segments", "threshold", "fd_mean", "fd_std", "fd_undefined", "fd_r2_mean", "entropy_mean", "entropy_std"})
 	for _, rep := range reports {
 		for _, s := range rep.Scales {
 			cw.Write([]string{rep.Info.Name, rep.Info.Kind.String(), itoa(s.R), itoa(s.Segments), ftoa(s.Threshold),
-				ftoa(s.FD.Mean), ftoa(s.FD.Std), ftoa(s.FDR2.Mean), ftoa(s.H.Mean), ftoa(s.H.Std)})
+				ftoa(s.FD.Mean), ftoa(s.FD.Std), itoa(s.FD.Undefined), ftoa(s.FDR2.Mean), ftoa(s.H.Mean), ftoa(s.H.Std)})
 		}
 	}
 	cw.Flush()
