@@ -160,3 +160,20 @@ func TestEigenvaluesErrors(t *testing.T) {
 		t.Error("NaN: no error")
 	}
 }
+
+// BenchmarkAnalyzePaperFC1 measures the paper CNN's largest layer, fc1
+// (128×50176, stored [out,in]).
+func BenchmarkAnalyzePaperFC1(b *testing.B) {
+	const n, m = 128, 50176
+	rng := rand.New(rand.NewPCG(1, 1))
+	w := make([]float64, n*m)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := Analyze(w, n, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
