@@ -27,7 +27,7 @@ func init() {
 func runAnalyze(ctx context.Context, c *command, args []string) error {
 	fs := newFlagSet(c)
 	epochs := fs.String("epochs", "all", `epochs to analyse: "all" or a list "0,1,5"`)
-	scales := fs.String("r", "2,16,32", "segment scales r, comma-separated")
+	scales := fs.String("r", "2", `segment scales r, comma-separated; dense graphs and the multi-scale report need larger ones, e.g. "2,16,32"`)
 	layers := fs.String("layers", "", "layers to analyse, comma-separated (default all)")
 	kernel := fs.String("kernel", string(segraph.DefaultKernel), "edge kernel: laplacian exp(-d/γ), rbf exp(-d²/2γ²), paper γ·exp(d) (grows with distance)")
 	gammas := fs.String("gamma", "1", "kernel spreads γ > 0, comma-separated")
