@@ -161,6 +161,31 @@ func TestAnalyzeMLPRun(t *testing.T) {
 	}
 }
 
+func TestAnalyzeDataFree(t *testing.T) {
+	dir := testRun(t)
+	opts := testOptions()
+	opts.DataFree, opts.Backend, opts.Epochs, opts.Scales, opts.Gammas = true, nil, []int{1}, []int{8}, nil
+	rep, err := Analyze(gocontext.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.DataFree || len(rep.Results) != 1 || len(rep.MultiScale) != 0 {
+		t.Errorf("data-free report: %v, %d results, %d multi-scale", rep.DataFree, len(rep.Results), len(rep.MultiScale))
+	}
+	rows := readCSV(t, filepath.Join(dir, Dir, SegmentsDir, "epoch-001.csv"))
+	col := -1
+	for i, h := range rows[0] {
+		if h == "a_norm" {
+			col = i
+		}
+	}
+	for _, r := range rows[1:] {
+		if r[col] != "1" {
+			t.Fatalf("data-free ‖A‖ = %s, want 1", r[col])
+		}
+	}
+}
+
 func TestAnalyzeErrors(t *testing.T) {
 	dir := testRun(t)
 	for name, c := range map[string]struct {

@@ -105,6 +105,7 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 		noted: map[string]bool{}}
 	bar := progress.New(opts.Progress, progress.Options{Title: "analyze", Total: len(epochs), Unit: "epochs"})
 	for i, epoch := range epochs {
+		a.status = func(s string) { bar.Update(i, fmt.Sprintf("epoch %d: %s", epoch, s)) }
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -137,6 +138,7 @@ type analyzer struct {
 	layers   []layerRow
 	prober   *Prober
 	noted    map[string]bool
+	status   func(string) // reports the stage within an epoch
 }
 
 func (a *analyzer) note(s string) {
@@ -160,6 +162,7 @@ func (a *analyzer) epoch(epoch int) error {
 	a.timed("read", start)
 	var means [][]float32
 	if a.prober != nil {
+		a.status("activations")
 		start = time.Now()
 		w := map[string][]float32{}
 		for k, v := range snap.Weights {
@@ -215,6 +218,7 @@ func (a *analyzer) epoch(epoch int) error {
 		measured[[2]int{i, r}] = ls
 		return ls, nil
 	}
+	a.status("segments")
 	var table []*layerScale
 	for _, r := range a.opts.Scales {
 		for _, i := range a.selected {
@@ -268,6 +272,7 @@ func (a *analyzer) epoch(epoch int) error {
 			if prev := levels[job.name]; len(prev) > 0 && sameScales(prev[len(prev)-1].layers, job.layers) {
 				continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
 			}
+			a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
 			start := time.Now()
 			path := filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
 			res, g, ae, err := evalGraph(a.opts.Backend, job, epoch, r, a.opts, path)
