@@ -223,53 +223,67 @@ func (m *nativeGCN) backward(p *Propagation, st *nativeState, dz []float32) (dw,
 	return dw, db
 }
 
+// lossChunks is the fixed number of chunks pairLossGrad splits the pairs
+// into: partial sums are combined in chunk order, so the result does not
+// depend on the number of CPUs.
+const lossChunks = 4
+
 // pairLossGrad returns the mean binary cross-entropy of σ(z_a·z_b) against
 // labels and adds its gradient with respect to z into dz.
 func pairLossGrad(z []float32, d int, pairs []int32, labels []float32, dz []float32) float64 {
 	np := len(labels)
-	workers := runtime.GOMAXPROCS(0)
+	chunks := lossChunks
 	if np < 8192 {
-		workers = 1
+		chunks = 1
 	}
-	losses := make([]float64, workers)
-	bufs := make([][]float32, workers)
+	losses := make([]float64, chunks)
+	bufs := make([][]float32, chunks)
 	bufs[0] = dz
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	next := make(chan int, chunks)
+	for c := range chunks {
+		next <- c
+	}
+	close(next)
 	var wg sync.WaitGroup
-	for wk := range workers {
-		if wk > 0 {
-			bufs[wk] = make([]float32, len(dz))
-		}
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g := bufs[wk]
-			var loss float64
-			for k := np * wk / workers; k < np*(wk+1)/workers; k++ {
-				a, b := int(pairs[2*k])*d, int(pairs[2*k+1])*d
-				za, zb := z[a:a+d], z[b:b+d]
-				var s float32
-				for j := range za {
-					s += za[j] * zb[j]
+			for c := range next {
+				g := bufs[c]
+				if g == nil {
+					g = make([]float32, len(dz))
+					bufs[c] = g
 				}
-				x, y := float64(s), float64(labels[k])
-				// softplus(x) − y·x, stable for large |x|.
-				loss += max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) - y*x
-				gl := float32((1/(1+math.Exp(-x)) - y) / float64(np))
-				ga, gb := g[a:a+d], g[b:b+d]
-				for j := range za {
-					ga[j] += gl * zb[j]
-					gb[j] += gl * za[j]
+				var loss float64
+				for k := np * c / chunks; k < np*(c+1)/chunks; k++ {
+					a, b := int(pairs[2*k])*d, int(pairs[2*k+1])*d
+					za, zb := z[a:a+d], z[b:b+d]
+					var s float32
+					for j := range za {
+						s += za[j] * zb[j]
+					}
+					x, y := float64(s), float64(labels[k])
+					// softplus(x) − y·x, stable for large |x|.
+					loss += max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) - y*x
+					gl := float32((1/(1+math.Exp(-x)) - y) / float64(np))
+					ga, gb := g[a:a+d], g[b:b+d]
+					for j := range za {
+						ga[j] += gl * zb[j]
+						gb[j] += gl * za[j]
+					}
 				}
+				losses[c] = loss
 			}
-			losses[wk] = loss
 		}()
 	}
 	wg.Wait()
 	var loss float64
-	for wk := range workers {
-		loss += losses[wk]
-		if wk > 0 {
-			for i, v := range bufs[wk] {
+	for c := range chunks {
+		loss += losses[c]
+		if c > 0 {
+			for i, v := range bufs[c] {
 				dz[i] += v
 			}
 		}
