@@ -50,5 +50,9 @@
 // and identity activations.
 //
 // Results repeat: the seed fixes initial weights, dropout, negatives and
-// splits, and the native engine's sums run in a fixed order.
+// splits, and the native engine's sums run in a fixed order that does not
+// depend on the number of CPUs (rows of Â·x are summed in message order;
+// the decoder's loss and gradient are split into a fixed number of chunks
+// combined in order). TestNativeGradientsWithDropout checks the backward
+// pass against finite differences with dropout on.
 package gcn
