@@ -209,7 +209,7 @@ func Summarize(path, out, note string) error {
 	}
 	p("")
 	p("Where GoMLX's time goes (pprof of a paper-CNN step, `go test -bench StepCNN -cpuprofile`): about half")
-	p("in the GEMM (the 6×16 AVX2/FMA micro-kernel runs near the core's FMA peak; packing operands is ~15%),")
+	p("in the GEMM (the 6×16 AVX2/FMA micro-kernel runs near the core's FMA peak; packing operands is ~15%%),")
 	p("a fifth in the copies of im2col and its gradient (Slice, Concatenate), a quarter in elementwise ops")
 	p("(Adam is ~13 full passes over fc1's 6.4 M weights; ReLU; the max-pool gradient). PyTorch fuses most")
 	p("of those; closing the rest of the gap needs fused kernels (Adam, im2col/col2im) in the backend, for")

@@ -42,6 +42,9 @@ func TestSummarize(t *testing.T) {
 			t.Errorf("BENCHMARKS.md lacks %q:\n%s", want, doc)
 		}
 	}
+	if strings.Contains(doc, "%!") {
+		t.Errorf("BENCHMARKS.md has a Printf artifact (a %% written as a verb):\n%s", doc)
+	}
 	if strings.Count(doc, SectionBegin) != 1 || strings.Count(doc, SectionEnd) != 1 {
 		t.Errorf("section written %d times", strings.Count(doc, SectionBegin))
 	}
