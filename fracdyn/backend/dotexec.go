@@ -24,7 +24,8 @@ type executor func(backend *simplego.Backend, node *simplego.Node, inputs []*sim
 var simplegoExecutors [backends.OpTypeLast]executor
 
 // stockDotGeneral is simplego's own DotGeneral executor, used for what the
-// fast kernel does not handle (dtypes other than float32).
+// fast kernel does not handle (dtypes other than float32), behind
+// asleepWhileRunning: it waits on simplego's worker pool (pool.go).
 var stockDotGeneral executor
 
 // installDotGeneralKernel makes simplego run float32 DotGenerals with gemm:
@@ -32,10 +33,11 @@ var stockDotGeneral executor
 // GOMAXPROCS goroutines, reading operands in place through offset tables
 // instead of first transposing them to simplego's blocked layout.
 func installDotGeneralKernel() {
-	stockDotGeneral = simplegoExecutors[backends.OpTypeDotGeneral]
-	if stockDotGeneral == nil {
+	stock := simplegoExecutors[backends.OpTypeDotGeneral]
+	if stock == nil {
 		return // Layout changed: keep simplego's kernel.
 	}
+	stockDotGeneral = asleepWhileRunning(stock)
 	simplegoExecutors[backends.OpTypeDotGeneral] = execDotGeneral
 }
 

@@ -32,6 +32,12 @@ import (
 //     axes (strided.go; simplego steps an index iterator per element); and
 //     a branch-free float32 Sign. Other dtypes and cases fall through to
 //     simplego's own kernels.
+//   - A fix for a deadlock of simplego v0.26.0's worker pool: its
+//     DotGeneral (any dtype the GEMM above does not take) and Erf wait on
+//     the pool that runs them, and four at once on 2 CPUs hang forever;
+//     the wrapper runs them with their worker counted as asleep (pool.go).
+//     The table is process-wide, so bare simplego backends get the fix
+//     too once a wrapped one has been created.
 //
 // Each piece reads unexported GoMLX structures by name (reflection,
 // read-only) and is checked by a test, so a GoMLX upgrade that moves them
@@ -47,6 +53,7 @@ func wrap(b backends.Backend) backends.Backend {
 		installStridedKernels()
 		installSignKernel()
 		installWhereKernel()
+		installErfKernel()
 	})
 	return &goBackend{Backend: b}
 }
