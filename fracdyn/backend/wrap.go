@@ -40,8 +40,10 @@ import (
 //     too once a wrapped one has been created.
 //
 // Each piece reads unexported GoMLX structures by name (reflection,
-// read-only) and is checked by a test, so a GoMLX upgrade that moves them
-// fails loudly in tests and falls back to stock behaviour at run time.
+// read-only, except the pool's count of asleep workers, which pool.go
+// raises and lowers atomically as simplego itself does) and is checked by
+// a test, so a GoMLX upgrade that moves them fails loudly in tests and
+// falls back to stock behaviour at run time.
 func wrap(b backends.Backend) backends.Backend {
 	if _, ok := b.(*simplego.Backend); !ok {
 		return b
