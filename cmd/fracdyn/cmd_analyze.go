@@ -39,6 +39,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	engine := fs.String("gcn-engine", string(gcn.EngineNative), "GCN engine: native (plain-Go sparse) or gomlx (Gather/Scatter graph)")
 	set := fs.String("gcn-set", "", `more GCN hyperparameters "gcn_hidden=64;gcn_dropout=0.1"`)
 	allPairs := fs.Bool("all-pairs", false, "join every segment of a layer with every segment of the next (small graphs only)")
+	attractors := fs.Bool("attractors", true, "also classify the attractors of the per-step trajectories into analysis/attractors.csv")
 	figures := fs.Bool("figures", false, "draw Fig 2 (segment features, kernel interactions) for the conv graph of each epoch")
 	maxSegs := fs.Int("max-segments", analysis.DefaultMaxSegments, "skip a layer at a scale with more segments")
 	maxEdges := fs.Int("max-edges", analysis.DefaultMaxEdges, "skip a graph with more edges")
@@ -98,9 +99,13 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 			opts.GCN[strings.TrimSpace(key)] = parseValue(strings.TrimSpace(val))
 		}
 	}
+	if *attractors {
+		opts.Extra = append(opts.Extra, attractorStage)
+	}
 	if opts.Backend, err = backend.New(); err != nil {
 		return err
 	}
+	fmt.Fprintf(os.Stderr, "backend: %s\n", backend.Describe(opts.Backend))
 	rep, err := analysis.Analyze(ctx, fs.Arg(0), opts)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -57,7 +56,7 @@ func runAttractor(ctx context.Context, args []string) error {
 		defaultUsage()
 		fmt.Fprint(fs.Output(), attractorHelp)
 	}
-	pos, err := dynParseArgs(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -96,22 +95,6 @@ func runAttractor(ctx context.Context, args []string) error {
 	}
 	printAttractor(os.Stdout, path, res)
 	return nil
-}
-
-// dynParseArgs parses flags placed before, between or after the
-// positional arguments and returns the positional ones.
-func dynParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // seriesOf turns a 1-D or 2-D array into a Series, keeping one column when

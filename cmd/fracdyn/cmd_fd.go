@@ -76,7 +76,7 @@ func runFD(ctx context.Context, args []string) error {
 	order := fs.Float64("order", 2, "order p of the power variation: 2 variogram, 1 madogram")
 	self := fs.Bool("selfsim", false, "also test self-similarity across all valid scales (bc mask)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	pos, err := dynParseArgs(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func runScales(ctx context.Context, args []string) error {
 	c := commands["scales"]
 	fs := newFlagSet(c)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	pos, err := dynParseArgs(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}

@@ -287,7 +287,7 @@ func (a *analyzer) epoch(epoch int) error {
 			a.rep.Results = append(a.rep.Results, res...)
 			if a.opts.Figures && job.layers[0].layer.Info.Kind == model.Conv {
 				start := time.Now()
-				if err := drawFig2(a.out, epoch, g, job.layers, a.opts); err != nil {
+				if _, err := drawFig2(a.out, fmt.Sprintf("-epoch-%03d", epoch), []string{"png"}, g, job.layers, a.opts); err != nil {
 					return fmt.Errorf("epoch %d: %w", epoch, err)
 				}
 				a.timed("figures", start)

@@ -9,36 +9,47 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// drawFig2 writes Fig 2 for a graph: feature heat maps per layer and the
-// kernel interactions between its first two layers.
-func drawFig2(out string, epoch int, g *segraph.Graph, layers []*layerScale, opts Options) error {
+// drawFig2 writes Fig 2 for a graph into out, once per format: feature heat
+// maps per layer (fig2-features<suffix>-LAYER) and the kernel interactions
+// between its first two layers (fig2-kernels<suffix>). It returns the paths.
+func drawFig2(out, suffix string, formats []string, g *segraph.Graph, layers []*layerScale, opts Options) ([]string, error) {
+	var written []string
 	const cols = 8
 	for l, ls := range layers {
 		grids, err := figure.FeatureGrids(ls.layer.Segments, g.AlphaNorm[g.Offsets[l]:g.Offsets[l+1]])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		plots, err := figure.Fig2Features(grids, cols)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		path := filepath.Join(out, fmt.Sprintf("fig2-features-epoch-%03d-%s.png", epoch, ls.layer.Info.Name))
-		if err := figure.SaveGrid(plots, 1.3*vg.Inch*cols, 1.3*vg.Inch*vg.Length(len(plots)), path); err != nil {
-			return err
+		for _, f := range formats {
+			path := filepath.Join(out, fmt.Sprintf("fig2-features%s-%s.%s", suffix, ls.layer.Info.Name, f))
+			if err := figure.SaveGrid(plots, 1.3*vg.Inch*cols, 1.3*vg.Inch*vg.Length(len(plots)), path); err != nil {
+				return nil, err
+			}
+			written = append(written, path)
 		}
 	}
 	var panels []*figure.KernelPanel
 	for _, gamma := range opts.FigureGammas {
 		p, err := figure.KernelInteractions(g, 0, layers[0].layer.Segments, layers[1].layer.Segments, opts.Kernel, gamma)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		panels = append(panels, p)
 	}
 	plots, err := figure.Fig2Kernels(panels, 40)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	path := filepath.Join(out, fmt.Sprintf("fig2-kernels-epoch-%03d.png", epoch))
-	return figure.SaveGrid(plots, 3.2*vg.Inch*vg.Length(len(panels)), 6*vg.Inch, path)
+	for _, f := range formats {
+		path := filepath.Join(out, fmt.Sprintf("fig2-kernels%s.%s", suffix, f))
+		if err := figure.SaveGrid(plots, 3.2*vg.Inch*vg.Length(len(panels)), 6*vg.Inch, path); err != nil {
+			return nil, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
 }

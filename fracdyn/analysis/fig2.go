@@ -1,0 +1,104 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+)
+
+// Fig2 draws the paper's Fig 2 for one epoch of the run in dir, into outDir
+// and once per format ("png", "svg", ...):
+//
+//	fig2-features-LAYER  segment features ‖α‖ per neuron-channel (left), one per conv layer
+//	fig2-kernels         kernel interactions conv1→conv2 at opts.FigureGammas (right)
+//
+// It measures the conv layers at r = 2 (their only scale) exactly as Analyze
+// does, with the same options, but trains no surrogate and writes no tables.
+// A run without conv layers (the MLP) is an error.
+func Fig2(ctx context.Context, dir string, epoch int, outDir string, formats []string, opts Options) ([]string, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	r, err := run.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	arch, err := model.ParseArch(r.Config.Arch)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", dir, err)
+	}
+	all := model.Layers(arch)
+	var conv []int
+	for i, l := range all {
+		if l.Kind == model.Conv {
+			conv = append(conv, i)
+		}
+	}
+	if len(conv) < 2 {
+		return nil, fmt.Errorf("run %s: Fig 2 needs two conv layers; %s has %d", dir, arch, len(conv))
+	}
+	snap, err := r.Snapshot(epoch)
+	if err != nil {
+		return nil, err
+	}
+	var means [][]float32
+	if !opts.DataFree {
+		if opts.Backend == nil {
+			return nil, fmt.Errorf("Fig 2 needs a backend for the probe forward pass (or data-free mode)")
+		}
+		images, _, err := r.Probe()
+		if err != nil {
+			return nil, fmt.Errorf("%w (use data-free mode to draw without the probe batch)", err)
+		}
+		prober, err := NewProber(opts.Backend, arch, images)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", dir, err)
+		}
+		w := map[string][]float32{}
+		for k, v := range snap.Weights {
+			w[k] = v.Float32s()
+		}
+		if means, err = prober.Means(w); err != nil {
+			return nil, fmt.Errorf("epoch %d: %w", epoch, err)
+		}
+	}
+	var layers []*layerScale
+	var segs []segraph.Layer
+	for _, i := range conv[:2] {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		info := all[i]
+		wt, err := snap.Weight(info.Name)
+		if err != nil {
+			return nil, err
+		}
+		base := segraph.Layer{Info: info, Index: i, Weights: wt.Float32s()}
+		if means != nil {
+			base.Activation = means[i]
+		}
+		var grads []float32
+		if g, err := snap.Grad(info.Name); err == nil {
+			grads = g.Float32s()
+		}
+		ls, err := measureLayer(base, grads, 2, opts)
+		if err != nil {
+			return nil, fmt.Errorf("epoch %d: %w", epoch, err)
+		}
+		layers = append(layers, ls)
+		segs = append(segs, ls.layer)
+	}
+	g, err := segraph.Build(segs, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges, AllPairs: opts.AllPairs})
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	return drawFig2(outDir, "", formats, g, layers, opts)
+}
