@@ -27,7 +27,7 @@ func init() {
 const reproduceHelp = `
 Runs the three stages of the paper's pipeline and reports the time of each:
 
-  1. train    the preset's model with snapshots          -> RUN (= --run, default OUT/run)
+  1. train    the preset's model with snapshots          -> RUN (--run, default runs/PRESET)
   2. analyze  fractal tables, kernel graphs, GCN surrogate
               and baselines, attractor table              -> RUN/analysis
   3. figures  Fig 1, Fig 2, Fig 3 and the attractor summary -> OUT (PNG, SVG, manifest.json)
@@ -46,7 +46,7 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 	dataDir := fs.String("data", "", "directory holding the IDX files (default: $FRACDYN_DATA, then the user cache)")
 	download := fs.Bool("download", false, "download missing dataset files")
 	out := fs.String("out", "figures", "directory for the figures and manifest.json")
-	runDir := fs.String("run", "", "run directory (default: OUT/run)")
+	runDir := fs.String("run", "", "run directory (default: runs/PRESET)")
 	seed := fs.Int("seed", 1, "seed of training and analysis")
 	arch := fs.String("arch", "", "model (default: the preset's, cnn): "+archNames())
 	settings := fs.String("set", "", `training hyperparameters as "key=value;key=value" (see "fracdyn train -h")`)
@@ -60,7 +60,7 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 		return usageErrorf("unexpected arguments %q", pos)
 	}
 	if *runDir == "" {
-		*runDir = filepath.Join(*out, "run")
+		*runDir = filepath.Join("runs", *preset)
 	}
 	params, err := run.NewContext(*preset)
 	if err != nil {
