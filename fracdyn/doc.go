@@ -1,0 +1,69 @@
+// Package fracdyn is the map of the fracdyn toolkit. It holds no code: the
+// library is in the packages below it. fracdyn reproduces "A Scale-Invariant
+// Diagnostic Approach Towards Understanding Dynamics of Deep Neural Networks"
+// (Moharil et al., arXiv 2407.09585) and goes beyond it.
+//
+// # Packages, in pipeline order
+//
+//	mnist                    IDX data: search order, verified downloads, partial-set split, batches
+//	fracdyn/backend          pure-Go backend by default (XLA opt-in), the wrapper that makes it train CNNs
+//	fracdyn/model            the paper's CNN, a pooled CNN and an MLP as GoMLX graphs
+//	fracdyn/run              training with snapshots; the run-directory format; resume
+//	fracdyn/fractal          valid scales, segmentation (eq. 1), dimension estimators, entropy, self-similarity
+//	fracdyn/segraph          segment features α (eq. 3), kernels and sparse edges (eq. 2)
+//	fracdyn/gcn              Kipf–Welling GCN autoencoder (eq. 4), baselines, AUC/AP
+//	fracdyn/analysis         "fracdyn analyze": all of the above over a run, one snapshot at a time
+//	fracdyn/phaseflow        finite differences of the loss over training
+//	fracdyn/attractor        delay embedding, Lyapunov exponent, correlation dimension, classification
+//	fracdyn/dynamics         phase flow and attractors of a run (Fig 3), the learning-rate sweep
+//	fracdyn/figure           one function per figure, returning gonum/plot plots; Save
+//	fracdyn/arrayio          .npy, .npz and CSV matrices
+//	fracdyn/modelio          weights of outside models (.safetensors, .onnx, .npz) and exporters
+//	fracdyn/spectral         WeightWatcher's power-law α of the eigenvalue spectrum of WᵀW
+//	fracdyn/progress         progress bars: terminal, plain lines, live notebook HTML
+//	fracdyn/fsutil           atomic file writes
+//
+// # Choices where the paper is loose
+//
+// Each package's documentation gives the details; in short:
+//
+//   - Data. The paper trains on MNIST. When only the 10,000-image test set is
+//     at hand (as in CI), it is split by seed into training and evaluation
+//     images. The run, its config and every figure manifest say so, so that
+//     no such figure passes for a full-MNIST result (package mnist).
+//   - Kernels of the first layer. The paper speaks of 3-channel kernels, but
+//     MNIST images have one channel. conv1 is therefore 1→32 with weights
+//     [32, 1, 3, 3], and conv2 is 32→64 (package model). The first dense layer
+//     has 64·28·28 = 50,176 inputs, because the paper's CNN has no pooling.
+//   - Scales. The valid range is 2 ≤ r ≤ ⌊min(n,m)/2⌋, plus r = 2 for a side
+//     of 3: the paper cuts 3×3 kernels at r = 2, which its own rule forbids.
+//     Where r does not divide a side, the last segment is shifted back to end
+//     at the edge (package fractal).
+//   - Fractal dimension. Read literally, FD = ln N/ln(1/r) is negative for
+//     integer r > 1. It is offered ("paper") with its scale made relative to
+//     the region, and the literal value is kept beside it. By default
+//     dimensions are least-squares box-counting slopes with their R²;
+//     differential box counting and a variogram estimator are also offered.
+//     All four are validated on known fractals and fBm surfaces.
+//   - Entropy. Natural logarithm, with p_i = |w_i|/Σ|w|. An all-zero segment
+//     has H = 0.
+//   - Features. The activation map A of a conv neuron is average-pooled to
+//     4×4, so every α = A·FD·H has the same length. The distance between
+//     features is an RMS difference (package segraph).
+//   - Edge kernel. The paper's γ·exp(‖α_ω−α_λ‖) grows with distance. It is
+//     offered as "paper"; the default is the Laplacian exp(−‖α_ω−α_λ‖/γ), and
+//     "rbf" is also offered.
+//   - Surrogate. "Reconstruct the topology" is made measurable: a graph
+//     autoencoder with held-out edges kept out of message passing, reported
+//     as AUC and AP against four baselines (package gcn, package analysis).
+//     The baselines are a random scorer, raw cosine similarity, the GCN with
+//     linear edge weights, and the GCN with unit edge weights.
+//   - Hypergraph. A segment at scale r lies in one at scale 2r. Embeddings
+//     are pooled along that containment, and the report gives how well coarse
+//     scales predict fine ones. 3×3 kernels have only r = 2, so this is
+//     measured on the dense layers.
+//   - Phase flow. Derivatives are finite differences over steps and over
+//     epochs, with no smoothing unless asked. Whether an attractor forms is
+//     decided by documented rules on the Lyapunov exponent, the correlation
+//     dimension and a spectral test, not by eye (package attractor).
+package fracdyn
