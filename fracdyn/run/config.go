@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -412,5 +413,34 @@ func ReadConfig(dir string) (*Config, error) {
 	if c.Arch == "" || c.BatchSize < 1 || len(c.Layers) == 0 {
 		return nil, fmt.Errorf("run config %s: missing arch, batch_size or layers", path)
 	}
+	if err := checkLayers(c.Layers); err != nil {
+		return nil, fmt.Errorf("run config %s: %w", path, err)
+	}
 	return &c, nil
+}
+
+// checkLayers checks what readers of a run rely on: unique non-empty layer
+// names, dense [out,in] or conv [out,in,kh,kw] weights with positive
+// dimensions, a bias [out], and Prev naming an earlier layer (or -1).
+func checkLayers(layers []LayerInfo) error {
+	seen := map[string]bool{}
+	for i, l := range layers {
+		if l.Name == "" || seen[l.Name] {
+			return fmt.Errorf("layer %d: empty or repeated name %q", i, l.Name)
+		}
+		seen[l.Name] = true
+		want := map[string]int{"dense": 2, "conv": 4}[l.Kind]
+		ok := want > 0 && len(l.WeightShape) == want && len(l.BiasShape) == 1 && l.BiasShape[0] == l.WeightShape[0]
+		for _, d := range append(slices.Clone(l.WeightShape), l.OutShape...) {
+			ok = ok && d > 0
+		}
+		if !ok {
+			return fmt.Errorf("layer %q: kind %q with weight shape %v and bias shape %v is not a dense [out,in] or conv [out,in,kh,kw] layer",
+				l.Name, l.Kind, l.WeightShape, l.BiasShape)
+		}
+		if l.Prev < -1 || l.Prev >= i {
+			return fmt.Errorf("layer %q: prev %d is not an earlier layer", l.Name, l.Prev)
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -120,6 +121,17 @@ func parseRow(path string, line int, fields []string) ([]float64, error) {
 	return v, nil
 }
 
+// wholeNumbers checks that the leading fields of a row (epoch, step) are
+// whole numbers that fit an int32.
+func wholeNumbers(path string, line int, v []float64) error {
+	for i, x := range v {
+		if x != math.Trunc(x) || math.Abs(x) > math.MaxInt32 {
+			return fmt.Errorf("reading %s line %d, field %d: %v is not a whole number", path, line, i+1, x)
+		}
+	}
+	return nil
+}
+
 func readSteps(dir string) (layers []string, steps []Step, err error) {
 	path := filepath.Join(dir, StepsFile)
 	header, rows, err := readCSV(path, "epoch", "step", "loss", "grad_norm")
@@ -137,6 +149,9 @@ func readSteps(dir string) (layers []string, steps []Step, err error) {
 	for i, r := range rows {
 		v, err := parseRow(path, i+2, r)
 		if err != nil {
+			return nil, nil, err
+		}
+		if err := wholeNumbers(path, i+2, v[:2]); err != nil {
 			return nil, nil, err
 		}
 		s := Step{Epoch: int(v[0]), Step: int(v[1]), Loss: v[2], GradNorm: v[3], LayerGradNorms: map[string]float64{}}
@@ -158,6 +173,9 @@ func readEpochs(dir string) ([]EpochStats, error) {
 	for i, r := range rows {
 		v, err := parseRow(path, i+2, r)
 		if err != nil {
+			return nil, err
+		}
+		if err := wholeNumbers(path, i+2, v[:1]); err != nil {
 			return nil, err
 		}
 		out[i] = EpochStats{Epoch: int(v[0]), TrainLoss: v[1], EvalLoss: v[2], EvalAccuracy: v[3], WallSeconds: v[4]}
