@@ -143,8 +143,8 @@
 // estimate costs O(N log N) for the neighbours plus O(R·K·m) for the curve
 // (R ≤ 8000 references); the correlation sum O(R·(log N + P)) with R ≤ 4000
 // references and P the pairs within the largest radius per reference
-// (proportional to N), so both grow about linearly in N. See
-// BENCHMARKS.md.
+// (proportional to N), so both grow about linearly in N. See the
+// repository's BENCHMARKS.md, section Attractor analysis.
 //
 // # References
 //

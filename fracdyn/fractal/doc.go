@@ -88,7 +88,8 @@
 // comparison, the box counts an OR pyramid, and ln comes from a 1024-entry
 // table plus three series terms (error < 3e-13). Peak memory is the matrix
 // plus 12 bytes per segment (about 1.75× the matrix at r = 2). See
-// BENCHMARKS.md for its speed against numpy and a memory-bandwidth pass.
+// the repository's BENCHMARKS.md (Fractal core) for its speed against numpy
+// and a memory-bandwidth pass.
 // The other methods go through the float64 reference functions per
 // segment.
 //

@@ -52,7 +52,8 @@
 // Weights is the plain-Go version, KernelGraph and EdgeWeightsGraph the
 // GoMLX graphs over batches of edges; tests check they agree. The plain-Go
 // path is used by default because it is about 10× faster on the CPU
-// backend (see BENCHMARKS.md). γ ≤ 0 is an error (CheckGamma).
+// backend (see the repository's BENCHMARKS.md, Graph and GCN surrogate).
+// γ ≤ 0 is an error (CheckGamma).
 //
 // LinearEdges gives the baseline weights α_ω·α_λ (scaled to [0, 1]) that
 // package analysis compares the kernels with.

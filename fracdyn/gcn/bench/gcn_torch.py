@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference for fracdyn/gcn's benchmarks (see BENCHMARKS.md).
+"""PyTorch reference for fracdyn/gcn's benchmarks (BENCHMARKS.md, Graph and GCN surrogate).
 
 The same two-layer GCN autoencoder as gcn.Fit's native engine: Kipf–Welling
 normalisation D^-1/2 (A+I) D^-1/2 as a torch.sparse COO matrix, layers
