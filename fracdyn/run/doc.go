@@ -90,7 +90,8 @@
 // checkpoint is saved by GoMLX into a hidden temporary directory, synced and
 // renamed into place, and is written last: it commits the epoch.
 //
-// Resume: Train on a directory holding config.json checks that the settings
+// Resume: Train on a directory holding config.json removes the temporary
+// files of writes a killed process left, checks that the settings
 // agree (an error names the first differing key; only epochs may change),
 // loads the last checkpoint, truncates steps.csv, epochs.csv and the series
 // to the finished epochs, and continues with the next epoch.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -196,6 +197,7 @@ func (t *trainer) prepareDir() (int, error) {
 	if err := os.MkdirAll(filepath.Join(dir, SnapshotsDir), 0o755); err != nil {
 		return 0, fmt.Errorf("train: creating run directory: %w", err)
 	}
+	removeStaleTemps(dir, filepath.Join(dir, SnapshotsDir))
 	seed := t.cfg.Seed
 	t.ctx.SetParam(context.ParamInitialSeed, seed)
 	if err := t.ctx.SetRNGStateFromSeed(seed); err != nil {
@@ -236,6 +238,20 @@ func (t *trainer) prepareDir() (int, error) {
 	}
 	fmt.Fprintf(t.log, "resuming %s after epoch %d\n", dir, last)
 	return last, nil
+}
+
+// removeStaleTemps removes the temporary files (".NAME.tmp-*", see
+// fsutil.WriteFileAtomic) that a process killed in the middle of a write
+// left in dirs. Only one trainer may write a run directory at a time.
+func removeStaleTemps(dirs ...string) {
+	for _, d := range dirs {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if n := e.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && !e.IsDir() {
+				os.Remove(filepath.Join(d, n))
+			}
+		}
+	}
 }
 
 // reloadRecords reads back the records of epochs 1..last and drops any
