@@ -34,3 +34,13 @@ func xlogx32(a float32) float64 {
 	x := float64(a)
 	return x * lnPos(x)
 }
+
+// entropyRowGo is entropyRow with lnPos.
+func entropyRowGo(h []float32, s, t []float64) {
+	for i := range h {
+		h[i] = 0
+		if s[i] > 0 {
+			h[i] = float32(max(lnPos(s[i])-t[i]/s[i], 0))
+		}
+	}
+}

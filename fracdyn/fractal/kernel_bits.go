@@ -1,0 +1,164 @@
+package fractal
+
+import (
+	"math"
+	"math/bits"
+)
+
+// segmentFit holds what the per-segment fit of the fused kernel needs at one
+// scale r: the regression abscissae x = −ln s over the box sizes s of
+// SegmentSizes(r), their mean and spread, ln k for the box counts, and
+// 1/ln r for the paper's form.
+type segmentFit struct {
+	paper   bool
+	xc      []float64 // x − x̄
+	invSxx  float64   // 1/Σ (x − x̄)²
+	invN    float64   // 1/len(xc)
+	lnInt   []float64 // ln k, k = 0 … r² (ln 0 unused)
+	invLnR  float64
+	ys      []float64 // scratch: ln N(s)
+	rowMask []uint64  // rowMask[lv]: bits at multiples of 2^lv
+}
+
+func newSegmentFit(r int, paper bool) segmentFit {
+	sizes := SegmentSizes(r)
+	f := segmentFit{paper: paper, xc: make([]float64, len(sizes)), ys: make([]float64, len(sizes)),
+		lnInt: make([]float64, r*r+1), invLnR: 1 / math.Log(float64(r)), invN: 1 / float64(len(sizes))}
+	var mx, sxx float64
+	for i, s := range sizes {
+		f.xc[i] = -math.Log(float64(s))
+		mx += f.xc[i] * f.invN
+	}
+	for i := range f.xc {
+		f.xc[i] -= mx
+		sxx += f.xc[i] * f.xc[i]
+	}
+	f.invSxx = 1 / sxx
+	for i := 1; i < len(f.lnInt); i++ {
+		f.lnInt[i] = math.Log(float64(i))
+	}
+	for lv := range 7 {
+		var m uint64
+		for b := 0; b < 64; b += 1 << lv {
+			m |= 1 << b
+		}
+		f.rowMask = append(f.rowMask, m)
+	}
+	return f
+}
+
+// slope returns the least-squares slope of ys against the abscissae and the
+// fit's R² (1 when every ys is equal): with centred abscissae x̃ (Σ x̃ = 0),
+// slope = Σ x̃·y / Σ x̃², and R² = slope·Σ x̃·y / Σ (y − ȳ)².
+func (f *segmentFit) slope(ys []float64) (d, r2 float32) {
+	xc := f.xc[:len(ys)]
+	var sy, sxy, syy float64
+	for i, y := range ys {
+		sy += y
+		sxy += xc[i] * y
+		syy += y * y
+	}
+	syy -= sy * sy * f.invN
+	s := sxy * f.invSxx
+	if syy <= 0 {
+		return float32(s), 1
+	}
+	return float32(s), float32(min(max(s*sxy/syy, 0), 1))
+}
+
+// bitBand measures segments [b0, b1) of one band (segment row origin i0) of
+// the matrix mat for 3 ≤ r ≤ 64: it writes their FD and R² into fd[b] and
+// fr2[b], and their Σ|w| and Σ|w|·ln|w| into sums[b−b0] and xlnx[b−b0] (for
+// entropyRow). tl holds |w|·ln|w| of the band's rows over columns
+// [c0, c0+tw), row x at tl[x·tw:].
+//
+// Each segment row's mask is one uint64 (bit y for column y); box counts at
+// size 2^lv come from OR-ing row pairs and folding bit pairs (v | v>>2^(lv−1),
+// kept at multiples of 2^lv), then a popcount. Bits and rows past r stay 0,
+// so the grid is anchored at the segment's origin with partial boxes at its
+// far edges, as BoxCount's.
+func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, tauBits uint64, f *segmentFit, tl []float64, c0, tw int) {
+	r, m := l.R, l.View.Cols
+	nsz := len(f.ys)
+	var rows [65]uint64
+	for b := b0; b < b1; b++ {
+		j0 := l.ColOrigins[b]
+		var s0, s1, t0, t1 float64
+		k := 0
+		for x := range r {
+			row := mat[(i0+x)*m+j0:][:r]
+			trow := tl[x*tw+j0-c0:][:r]
+			var mb uint64
+			y := 0
+			for ; y+1 < r; y += 2 {
+				ba, bc := absBits(row[y]), absBits(row[y+1])
+				mb |= onBit(ba, tauBits)<<y | onBit(bc, tauBits)<<(y+1)
+				s0 += float64(math.Float32frombits(ba))
+				s1 += float64(math.Float32frombits(bc))
+				t0 += trow[y]
+				t1 += trow[y+1]
+			}
+			if y < r {
+				ba := absBits(row[y])
+				mb |= onBit(ba, tauBits) << y
+				s0 += float64(math.Float32frombits(ba))
+				t0 += trow[y]
+			}
+			rows[x] = mb
+			k += bits.OnesCount64(mb)
+		}
+		sums[b-b0], xlnx[b-b0] = s0+s1, t0+t1
+		if k == 0 {
+			continue // FD = 0, R² = 0
+		}
+		if f.paper {
+			fd[b] = float32(f.lnInt[k] * f.invLnR)
+			continue
+		}
+		ys := f.ys
+		ys[0] = f.lnInt[k]
+		nr := r
+		for lv := 1; lv < nsz-1; lv++ {
+			rows[nr] = 0 // pads an odd count
+			nr = (nr + 1) / 2
+			half, keep := uint(1)<<(lv-1), f.rowMask[lv]
+			cnt := 0
+			for i := range nr {
+				v := rows[2*i] | rows[2*i+1]
+				v = (v | v>>half) & keep
+				rows[i] = v
+				cnt += bits.OnesCount64(v)
+			}
+			ys[lv] = f.lnInt[cnt]
+		}
+		ys[nsz-1] = 0 // one box of size r, on
+		fd[b], fr2[b] = f.slope(ys)
+	}
+}
+
+// onBit is 1 when the bit pattern b of some |w| is at least tauBits (so
+// |w| ≥ τ and, with tauBits ≥ 1, |w| > 0), else 0, without a branch.
+func onBit(b uint32, tauBits uint64) uint64 {
+	return ((uint64(b) - tauBits) >> 63) ^ 1
+}
+
+// band2 is bitBand for r = 2: the on count k gives FD = log₂ k directly.
+func (l *LayerResult) band2(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, tauBits uint64, paper bool, tl []float64, c0, tw int) {
+	m := l.View.Cols
+	row0, row1 := mat[i0*m:][:m], mat[(i0+1)*m:][:m]
+	t0, t1 := tl[:tw], tl[tw:2*tw]
+	for b := b0; b < b1; b++ {
+		j0 := l.ColOrigins[b]
+		j := j0 - c0
+		a0, a1 := absBits(row0[j0]), absBits(row0[j0+1])
+		a2, a3 := absBits(row1[j0]), absBits(row1[j0+1])
+		k := onBit(a0, tauBits) + onBit(a1, tauBits) + onBit(a2, tauBits) + onBit(a3, tauBits)
+		sums[b-b0] = (float64(math.Float32frombits(a0)) + float64(math.Float32frombits(a1))) +
+			(float64(math.Float32frombits(a2)) + float64(math.Float32frombits(a3)))
+		xlnx[b-b0] = (t0[j] + t0[j+1]) + (t1[j] + t1[j+1])
+		fd[b] = log2Small[k]
+		if !paper {
+			fr2[b] = r2Small[k]
+		}
+	}
+}

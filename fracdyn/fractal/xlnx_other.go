@@ -1,0 +1,19 @@
+//go:build !amd64 || purego
+
+package fractal
+
+// hasXlnxAVX2 says whether xlnxRow uses the AVX2/FMA kernel.
+const hasXlnxAVX2 = false
+
+// xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0) with xlogx32.
+// len(dst) ≥ len(src).
+func xlnxRow(dst []float64, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = xlogx32(abs32(v))
+	}
+}
+
+// entropyRow sets h[i] = max(ln s[i] − t[i]/s[i], 0), the entropy of a
+// segment with Σ|w| = s[i] and Σ|w|·ln|w| = t[i], or 0 where s[i] = 0.
+func entropyRow(h []float32, s, t []float64) { entropyRowGo(h, s, t) }

@@ -1,0 +1,86 @@
+package fractal
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestXlnxRow checks xlnxRow (the AVX2 kernel where the CPU has it) against
+// math.Log on normals, subnormals, zeros, both signs, powers of two, values
+// next to √2·2^e, and every length mod 4.
+func TestXlnxRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	src := make([]float32, 0, 100003)
+	for e := -149; e < 128; e++ {
+		p := float32(math.Ldexp(1, e))
+		s2 := float32(math.Ldexp(math.Sqrt2, e))
+		src = append(src, p, -p, s2, math.Nextafter32(s2, 0), math.Nextafter32(s2, 1))
+	}
+	src = append(src, 0, float32(math.Copysign(0, -1)), math.MaxFloat32, math.SmallestNonzeroFloat32)
+	for len(src) < cap(src) {
+		v := float32(math.Exp(rng.Float64()*170 - 100))
+		if rng.IntN(2) == 0 {
+			v = -v
+		}
+		src = append(src, v)
+	}
+	for _, n := range []int{len(src), 1, 2, 3, 4, 5, 7} {
+		dst := make([]float64, n+1)
+		dst[n] = 42
+		xlnxRow(dst, src[:n])
+		for i, v := range src[:n] {
+			a := math.Abs(float64(v))
+			want := 0.0
+			if a > 0 {
+				want = a * math.Log(a)
+			}
+			if d := math.Abs(dst[i] - want); d > 2e-11*a+1e-15*math.Abs(want) {
+				t.Fatalf("n=%d: xlnxRow(%v) = %v, want %v (error %g, AVX2 %v)", n, v, dst[i], want, d, hasXlnxAVX2)
+			}
+		}
+		if dst[n] != 42 {
+			t.Fatalf("n=%d: wrote past len(src)", n)
+		}
+	}
+}
+
+// TestEntropyRow checks entropyRow (the AVX2 kernel where the CPU has it)
+// against lnPos, zero sums included, for every length mod 4.
+func TestEntropyRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const n = 1003
+	s, tt := make([]float64, n), make([]float64, n)
+	for i := range s {
+		seg := make([]float64, 1+rng.IntN(16))
+		for j := range seg {
+			seg[j] = math.Exp(rng.Float64()*40 - 30)
+		}
+		if i%7 == 0 {
+			clear(seg)
+		}
+		for _, a := range seg {
+			s[i] += a
+			if a > 0 {
+				tt[i] += a * math.Log(a)
+			}
+		}
+	}
+	for _, m := range []int{n, 1, 2, 3, 4, 5} {
+		h := make([]float32, m+1)
+		h[m] = 42
+		entropyRow(h[:m], s, tt)
+		for i := range m {
+			want := 0.0
+			if s[i] > 0 {
+				want = max(math.Log(s[i])-tt[i]/s[i], 0)
+			}
+			if math.Abs(float64(h[i])-want) > 1e-6*max(1, want) {
+				t.Fatalf("m=%d: h[%d] = %v, want %v (s %v, t %v)", m, i, h[i], want, s[i], tt[i])
+			}
+		}
+		if h[m] != 42 {
+			t.Fatalf("m=%d: wrote past len(h)", m)
+		}
+	}
+}
