@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -347,4 +349,95 @@ func TestTrainSIGINT(t *testing.T) {
 		t.Errorf("second run did not resume:\n%s", c.log())
 	}
 	sameRunFiles(t, ref, out)
+}
+
+// TestTrainDivergenceCLI trains with --lr 1e30: step 1 throws the weights
+// to ±1e30, so step 2's loss is NaN. fracdyn train must exit 1 with a
+// message naming the epoch and step, and keep the epoch-0 snapshot and the
+// steps up to the NaN. (--lr 10 does not reach a NaN on these models: Adam
+// moves each weight by at most about lr per step, and the measured loss
+// grows to ~1e7 but stays finite; see RELIABILITY.md.)
+func TestTrainDivergenceCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	data := mnistDir(t)
+	out := filepath.Join(t.TempDir(), "diverged")
+	c := startChild(t, nil, "train", "--data", data, "--out", out, "--preset", "quick", "--arch", "mlp", "--epochs", "1",
+		"--batch", "32", "--lr", "1e30", "--set", "epoch_images=320;eval_images=200;probe_size=16;track_sample=16")
+	code := c.wait()
+	if code != 1 || !strings.Contains(c.log(), "training diverged") || !strings.Contains(c.log(), "epoch 1 step 2") {
+		t.Fatalf("exit %d, want 1 with \"training diverged\" at epoch 1 step 2:\n%s", code, c.log())
+	}
+	r, err := run.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Snapshot(0); err != nil {
+		t.Errorf("epoch-0 snapshot after divergence: %v", err)
+	}
+	steps, err := r.Steps()
+	if err != nil || len(steps) != 2 || steps[1].Loss == steps[1].Loss {
+		t.Errorf("steps after divergence: %+v (%v), want 2 with a NaN loss last", steps, err)
+	}
+}
+
+// TestAnalyzeSIGINT interrupts `fracdyn analyze` with SIGINT a second into
+// its work on the reference run: it must exit with code 130 and leave no
+// temporary or unreadable file in RUN/analysis. The latency is logged.
+func TestAnalyzeSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	ref, _, _ := referenceRun(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := os.CopyFS(dir, os.DirFS(ref)); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, []string{"backend:"}, "analyze", "--r", "4,8,16", "--gamma", "0.5,1,2", dir)
+	<-c.mark("backend:")
+	time.Sleep(time.Second)
+	sent := time.Now()
+	c.cmd.Process.Signal(os.Interrupt)
+	code := c.wait()
+	t.Logf("analyze exited %d %v after SIGINT", code, time.Since(sent).Round(time.Millisecond))
+	if code != 130 {
+		t.Fatalf("exit code %d, want 130:\n%s", code, c.log())
+	}
+	checkNoPartialFiles(t, filepath.Join(dir, "analysis"))
+}
+
+// checkNoPartialFiles fails on a temporary file under root, a CSV file
+// whose rows do not parse into equal lengths, or a JSON file that does not
+// parse.
+func checkNoPartialFiles(t *testing.T, root string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		n++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasPrefix(d.Name(), "."):
+			t.Errorf("temporary file left: %s", path)
+		case strings.HasSuffix(path, ".csv"):
+			if _, err := csv.NewReader(bytes.NewReader(b)).ReadAll(); err != nil || len(b) == 0 {
+				t.Errorf("%s is partial: %v", path, err)
+			}
+		case strings.HasSuffix(path, ".json"):
+			if !json.Valid(b) {
+				t.Errorf("%s is not valid JSON", path)
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	t.Logf("%d files under %s, none partial", n, root)
 }

@@ -101,7 +101,7 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 		Method: string(opts.Method), DataFree: opts.DataFree, Pool: pool, Seed: opts.Seed,
 		TestFraction: opts.TestFraction, GCN: opts.GCN, Seconds: map[string]float64{},
 		Negatives: "pairs of segments in consecutive layers that are not edges (gcn.LayerPairs)"}
-	a := &analyzer{run: r, arch: arch, all: all, selected: selected, opts: opts, out: out, rep: rep, prober: prober,
+	a := &analyzer{ctx: ctx, run: r, arch: arch, all: all, selected: selected, opts: opts, out: out, rep: rep, prober: prober,
 		noted: map[string]bool{}}
 	bar := progress.New(opts.Progress, progress.Options{Title: "analyze", Total: len(epochs), Unit: "epochs"})
 	for i, epoch := range epochs {
@@ -128,6 +128,7 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 
 // analyzer carries the state of one Analyze call.
 type analyzer struct {
+	ctx      context.Context // cancelled on Ctrl-C: checked between stages
 	run      *run.Run
 	arch     model.Arch
 	all      []model.Layer
@@ -222,6 +223,9 @@ func (a *analyzer) epoch(epoch int) error {
 	var table []*layerScale
 	for _, r := range a.opts.Scales {
 		for _, i := range a.selected {
+			if err := a.ctx.Err(); err != nil {
+				return err
+			}
 			ok, why := a.fits(i, r)
 			if !ok {
 				a.note(why)
@@ -272,10 +276,13 @@ func (a *analyzer) epoch(epoch int) error {
 			if prev := levels[job.name]; len(prev) > 0 && sameScales(prev[len(prev)-1].layers, job.layers) {
 				continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
 			}
+			if err := a.ctx.Err(); err != nil {
+				return err
+			}
 			a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
 			start := time.Now()
 			path := filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
-			res, g, ae, err := evalGraph(a.opts.Backend, job, epoch, r, a.opts, path)
+			res, g, ae, err := evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
 			a.timed("surrogate", start)
 			if err != nil {
 				if strings.Contains(err.Error(), "more than") {

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bufio"
+	gocontext "context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -58,7 +59,7 @@ type graphJob struct {
 // evalGraph builds the graph of a job, writes its edge list, and scores the
 // surrogate and baselines for every γ. It returns the embeddings of the
 // surrogate at the first γ (for the multi-scale report).
-func evalGraph(b backends.Backend, job graphJob, epoch, r int, opts Options, edgesPath string) ([]SurrogateResult, *segraph.Graph, *gcn.Autoencoder, error) {
+func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch, r int, opts Options, edgesPath string) ([]SurrogateResult, *segraph.Graph, *gcn.Autoencoder, error) {
 	layers := make([]segraph.Layer, len(job.layers))
 	for i, ls := range job.layers {
 		layers[i] = ls.layer
@@ -68,6 +69,9 @@ func evalGraph(b backends.Backend, job graphJob, epoch, r int, opts Options, edg
 		return nil, nil, nil, err
 	}
 	if err := writeEdges(edgesPath, g, opts); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := cancel.Err(); err != nil {
 		return nil, nil, nil, err
 	}
 	seeds := Seeds{Split: opts.Seed, GCN: opts.Seed + 1, Random: opts.Seed + 2}
@@ -81,7 +85,7 @@ func evalGraph(b backends.Backend, job graphJob, epoch, r int, opts Options, edg
 	fit := func(w []float32) (*gcn.Autoencoder, error) {
 		ctx := context.New()
 		ctx.SetParams(opts.GCN)
-		return gcn.Fit(b, ctx, x, f, split.TrainWith(w), sampler, seeds.GCN)
+		return gcn.FitContext(cancel, b, ctx, x, f, split.TrainWith(w), sampler, seeds.GCN)
 	}
 	score := func(s func([][2]int32) []float64) gcn.Metrics {
 		return gcn.Evaluate(s(split.TestPos), s(split.TestNeg))
@@ -92,6 +96,9 @@ func evalGraph(b backends.Backend, job graphJob, epoch, r int, opts Options, edg
 	rng := rand.New(rand.NewPCG(seeds.Random, 0))
 	rs := gcn.RandomScores(rng, 2*len(split.TestPos))
 	base["random"] = gcn.Evaluate(rs[:len(split.TestPos)], rs[len(split.TestPos):])
+	if err := cancel.Err(); err != nil {
+		return nil, nil, nil, err
+	}
 	raw := rawFeatures(g)
 	base["cosine"] = score(func(p [][2]int32) []float64 { return gcn.CosineScores(raw, g.Dim+g.SegDim, p) })
 	lin, err := fit(g.LinearEdges().W)

@@ -1,6 +1,7 @@
 package gcn
 
 import (
+	gocontext "context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -91,11 +92,17 @@ func propTensors(p *Propagation) []*tensors.Tensor {
 // the initial weights, dropout and the negatives: the same seed gives the
 // same embeddings.
 func Fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64) (*Autoencoder, error) {
-	return fit(backend, ctx, x, f, g, sample, seed, nil)
+	return fit(gocontext.Background(), backend, ctx, x, f, g, sample, seed, nil)
 }
 
-// fit is Fit with optional initial weights (for tests that compare engines).
-func fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64, init *nativeGCN) (ae *Autoencoder, err error) {
+// FitContext is Fit that stops between epochs once cancel is done,
+// returning an error wrapping cancel.Err().
+func FitContext(cancel gocontext.Context, backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64) (*Autoencoder, error) {
+	return fit(cancel, backend, ctx, x, f, g, sample, seed, nil)
+}
+
+// fit is FitContext with optional initial weights (for tests that compare engines).
+func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64, init *nativeGCN) (ae *Autoencoder, err error) {
 	if len(x) != g.N*f {
 		return nil, fmt.Errorf("gcn.Fit: features have %d values, want N·f = %d·%d", len(x), g.N, f)
 	}
@@ -156,6 +163,9 @@ func fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *
 	}
 	ae = &Autoencoder{N: g.N}
 	for range epochs {
+		if err := cancel.Err(); err != nil {
+			return nil, fmt.Errorf("gcn.Fit: stopped at epoch %d: %w", len(ae.Losses), err)
+		}
 		neg, err := SampleNonEdges(rng, sample, nNeg, train)
 		if err != nil {
 			return nil, err

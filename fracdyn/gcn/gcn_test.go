@@ -1,6 +1,7 @@
 package gcn
 
 import (
+	gocontext "context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -201,7 +202,7 @@ func TestEnginesAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ae, err := fit(backend.MustNew(), ctx, x, f, g, UniformPairs(g.N), 4, init)
+		ae, err := fit(gocontext.Background(), backend.MustNew(), ctx, x, f, g, UniformPairs(g.N), 4, init)
 		if err != nil {
 			t.Fatal(err)
 		}
