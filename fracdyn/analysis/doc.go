@@ -75,7 +75,13 @@
 //     with gcn's native engine (see package gcn); Options.GCN overrides any
 //     gcn.Param… value.
 //   - surrogate.json and layers.csv are rewritten atomically after every
-//     epoch, so an interrupted analysis leaves consistent files.
+//     epoch, so an interrupted analysis leaves consistent files. Cancelling
+//     the context stops between stages, between graphs and between GCN
+//     epochs (gcn.FitContext): `fracdyn analyze` exits within about a
+//     second of Ctrl-C (measured in RELIABILITY.md).
+//   - The same run, options and seed give the same bytes in every table and
+//     edge list, and the same surrogate.json but for its "seconds" fields
+//     (TestAnalyzeDeterministic).
 //   - Options.Figures draws Fig 2 for the conv graph of each epoch.
 //   - Options.Extra is the hook for further stages over the run (e.g. the
 //     dynamics helper's attractors.csv); they run after the epochs.
