@@ -324,9 +324,14 @@ func TestThresholdBracket(t *testing.T) {
 			}
 		}
 	}
-	gauss[n-7] = float32(math.NaN())
-	if _, bad, _ := thresholdAbs32(gauss, 0.5, 0, 2); bad != n-7 {
-		t.Errorf("NaN at %d: bad = %d", n-7, bad)
+	for _, at := range []int{n - 7, n / 3, 5} { // the scalar tail, mid-block
+		gauss[at] = float32(math.Inf(-1))
+		if at != 5 {
+			gauss[at] = float32(math.NaN())
+		}
+		if _, bad, _ := thresholdAbs32(gauss, 0.5, 0, 2); bad != at {
+			t.Errorf("non-finite at %d: bad = %d", at, bad)
+		}
 	}
 }
 

@@ -133,7 +133,7 @@ func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, b
 	}
 	ns := float64(len(sample))
 	delta := 6*math.Sqrt(q*(1-q)/ns) + 4/ns
-	lo, hi := uint32(0), uint32(math.MaxUint32)
+	lo, hi := uint32(0), uint32(math.MaxInt32) // |w| patterns are below 2³¹
 	scratch := make([]uint32, len(sample))
 	if r := (q - delta) * (ns - 1); r >= 0 {
 		lo = selectRank(sample, int(math.Floor(r)), scratch)
@@ -141,30 +141,14 @@ func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, b
 	if r := (q + delta) * (ns - 1); r <= ns-1 {
 		hi = selectRank(sample, int(math.Ceil(r)), scratch)
 	}
-	span := hi - lo
-	// One pass: count |w| < lo, gather lo ≤ |w| ≤ hi (branch-free: every
-	// pattern is written, the count advances only for those in range).
+	// One pass: count |w| < lo, gather lo ≤ |w| ≤ hi.
 	belows := make([]int, workers)
 	gathered := make([][]uint32, workers)
 	bads := make([]int, workers)
 	parts(len(w), workers, func(wk, a, b int) {
 		part := w[a:b]
-		buf := make([]uint32, int(float64(len(part))*(2*delta+0.01))+1024)
-		n, below := 0, 0
-		var all uint32
-		for _, v := range part {
-			x := absBits(v)
-			all |= x + 0x00800000
-			if x-lo <= span { // rare (a few %), so well predicted
-				if n == len(buf) {
-					buf = append(buf, make([]uint32, len(buf))...)
-				}
-				buf[n] = x
-				n++
-			}
-			below += int((x - lo) >> 31) // x < lo: both are below 2³¹
-		}
-		belows[wk], gathered[wk], bads[wk] = below, buf[:n], scanNonFinite(part, a, all)
+		buf, below, all := bracketScan(part, lo, hi, make([]uint32, 0, int(float64(len(part))*(2*delta+0.01))+1024))
+		belows[wk], gathered[wk], bads[wk] = below, buf, scanNonFinite(part, a, all)
 	})
 	if bad = firstOf(bads); bad >= 0 {
 		return 0, 0, bad, false
@@ -309,4 +293,19 @@ func bucketOf(hist []uint32, k int) (bucket uint32, rest int) {
 func lowValue(hist []uint32, rest int) uint32 {
 	b, _ := bucketOf(hist, rest)
 	return b
+}
+
+// bracketScanGo appends the bit patterns x of |w| over part with
+// lo ≤ x ≤ hi to buf, and returns it with the count of x < lo and the OR of
+// x + 2²³ (bit 31 set: a NaN or Inf in part).
+func bracketScanGo(part []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
+	for _, v := range part {
+		x := absBits(v)
+		flags |= x + 0x00800000
+		if x-lo <= hi-lo { // rare (a few %), so well predicted
+			buf = append(buf, x)
+		}
+		below += int((x - lo) >> 31) // x < lo: both are below 2³¹
+	}
+	return buf, below, flags
 }

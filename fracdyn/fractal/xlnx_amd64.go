@@ -2,16 +2,24 @@
 
 package fractal
 
-import "golang.org/x/sys/cpu"
+import (
+	"slices"
 
-// hasXlnxAVX2 says whether xlnxRow uses the AVX2/FMA kernel.
-var hasXlnxAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	"golang.org/x/sys/cpu"
+)
+
+// hasXlnxAVX2 says whether xlnxRow, entropyRow and bracketScan use their
+// AVX2 kernels.
+var hasXlnxAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI1
 
 //go:noescape
 func xlnxRowAVX2(dst []float64, src []float32)
 
 //go:noescape
 func entropyRowAVX2(h []float32, s, t []float64)
+
+//go:noescape
+func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32) (n, below int, flags uint32)
 
 // xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0), four at a time with
 // AVX2 where the CPU has it (error < 2e-11·|src[i]| plus rounding), the rest
@@ -43,4 +51,26 @@ func entropyRow(h []float32, s, t []float64) {
 		}
 	}
 	entropyRowGo(h[n:], s[n:], t[n:])
+}
+
+// bracketScan is the gathering pass of bracketRanks over part: it appends
+// the bit patterns x of |w| with lo ≤ x ≤ hi to buf, and returns it with the
+// count of x < lo and the OR of x + 2²³ (bit 31 set: a NaN or Inf in part).
+// Eight at a time with AVX2 where the CPU has it.
+func bracketScan(part []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
+	if !hasXlnxAVX2 {
+		return bracketScanGo(part, lo, hi, buf)
+	}
+	const block = 1 << 12
+	for len(part) >= 8 {
+		blk := part[:min(block, len(part))&^7]
+		part = part[len(blk):]
+		buf = slices.Grow(buf, len(blk))
+		n, b, f := bracketBlockAVX2(buf[len(buf):cap(buf)], blk, lo, hi)
+		buf = buf[:len(buf)+n]
+		below += b
+		flags |= f
+	}
+	buf, b, f := bracketScanGo(part, lo, hi, buf)
+	return buf, below + b, flags | f
 }

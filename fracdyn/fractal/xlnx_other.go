@@ -2,7 +2,8 @@
 
 package fractal
 
-// hasXlnxAVX2 says whether xlnxRow uses the AVX2/FMA kernel.
+// hasXlnxAVX2 says whether xlnxRow, entropyRow and bracketScan use their
+// AVX2 kernels.
 const hasXlnxAVX2 = false
 
 // xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0) with xlogx32.
@@ -17,3 +18,8 @@ func xlnxRow(dst []float64, src []float32) {
 // entropyRow sets h[i] = max(ln s[i] − t[i]/s[i], 0), the entropy of a
 // segment with Σ|w| = s[i] and Σ|w|·ln|w| = t[i], or 0 where s[i] = 0.
 func entropyRow(h []float32, s, t []float64) { entropyRowGo(h, s, t) }
+
+// bracketScan is bracketScanGo.
+func bracketScan(part []float32, lo, hi uint32, buf []uint32) ([]uint32, int, uint32) {
+	return bracketScanGo(part, lo, hi, buf)
+}
