@@ -30,7 +30,7 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
 	paper := l.Method == MethodPaper
 	sizes := SegmentSizes(r)
-	fit := newSegmentFit(r, paper)
+	fit := newSegmentFit(r, paper, l.Len())
 	lnInt := fit.lnInt
 	p := 1
 	for p < r {

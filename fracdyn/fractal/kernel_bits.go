@@ -17,10 +17,19 @@ type segmentFit struct {
 	lnInt   []float64 // ln k, k = 0 … r² (ln 0 unused)
 	invLnR  float64
 	ys      []float64 // scratch: ln N(s)
+	// For small r, the fit of every tuple of box counts N(1), N(2), …
+	// below N(r) = 1, indexed in mixed radix: table[idx] = (FD, R²).
+	radix []int
+	table [][2]float32
 	rowMask []uint64  // rowMask[lv]: bits at multiples of 2^lv
 }
 
-func newSegmentFit(r int, paper bool) segmentFit {
+// fitTableMax bounds the entries of segmentFit.table (8 bytes each).
+const fitTableMax = 1 << 13
+
+// newSegmentFit returns the fit of scale r for a layer of the given number
+// of segments (a table of fits when they are few and the segments many).
+func newSegmentFit(r int, paper bool, segments int) segmentFit {
 	sizes := SegmentSizes(r)
 	f := segmentFit{paper: paper, xc: make([]float64, len(sizes)), ys: make([]float64, len(sizes)),
 		lnInt: make([]float64, r*r+1), invLnR: 1 / math.Log(float64(r)), invN: 1 / float64(len(sizes))}
@@ -36,6 +45,33 @@ func newSegmentFit(r int, paper bool) segmentFit {
 	f.invSxx = 1 / sxx
 	for i := 1; i < len(f.lnInt); i++ {
 		f.lnInt[i] = math.Log(float64(i))
+	}
+	// The count at size 2^lv is at most ⌈r/2^lv⌉².
+	size := 1
+	for lv := 0; lv < len(sizes)-1; lv++ {
+		side := (r + (1 << lv) - 1) >> lv
+		f.radix = append(f.radix, side*side+1)
+		size *= side*side + 1
+	}
+	if size <= fitTableMax && segments >= size {
+		f.table = make([][2]float32, size)
+		counts := make([]int, len(f.radix))
+		for idx := range f.table {
+			rest, ok := idx, true
+			for lv := len(counts) - 1; lv >= 0; lv-- {
+				counts[lv] = rest % f.radix[lv]
+				rest /= f.radix[lv]
+				ok = ok && counts[lv] > 0
+			}
+			if !ok {
+				continue // an empty level: never looked up
+			}
+			for lv, c := range counts {
+				f.ys[lv] = f.lnInt[c]
+			}
+			f.ys[len(f.ys)-1] = 0
+			f.table[idx][0], f.table[idx][1] = f.slope(f.ys)
+		}
 	}
 	for lv := range 7 {
 		var m uint64
@@ -117,6 +153,7 @@ func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, 
 		}
 		ys := f.ys
 		ys[0] = f.lnInt[k]
+		idx := k
 		nr := r
 		for lv := 1; lv < nsz-1; lv++ {
 			rows[nr] = 0 // pads an odd count
@@ -130,6 +167,11 @@ func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, 
 				cnt += bits.OnesCount64(v)
 			}
 			ys[lv] = f.lnInt[cnt]
+			idx = idx*f.radix[lv] + cnt
+		}
+		if f.table != nil {
+			fd[b], fr2[b] = f.table[idx][0], f.table[idx][1]
+			continue
 		}
 		ys[nsz-1] = 0 // one box of size r, on
 		fd[b], fr2[b] = f.slope(ys)

@@ -149,6 +149,8 @@ func TestLayerSegmentsMatchesReference(t *testing.T) {
 		{[]int{40, 45}, 6},
 		{[]int{33, 70}, 16},
 		{[]int{31, 29}, 13},
+		{[]int{150, 130}, 4}, // table of fits
+		{[]int{600, 600}, 8}, // table of fits
 		{[]int{130, 140}, 64},
 		{[]int{141, 150}, 70},
 	} {
