@@ -55,3 +55,36 @@ func TestAnalyzeRejectsNaNSnapshot(t *testing.T) {
 	}
 	t.Logf("%s", errOut)
 }
+
+// TestUnwritableOutputs: an --out below a regular file, and an analysis
+// whose surrogate.json is blocked by a directory (root ignores file modes,
+// so a directory stands in for a read-only or full disk), fail with an
+// error naming the path, and analyze leaves the tables it wrote readable.
+func TestUnwritableOutputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	data := mnistDir(t)
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	code, _, errOut := runCapture(t, killTrainArgs(data, filepath.Join(file, "run"))...)
+	if code != 1 || !strings.Contains(errOut, file) || !strings.Contains(errOut, "not a directory") {
+		t.Errorf("train --out below a file: exit %d, stderr %q", code, errOut)
+	}
+
+	ref, _, _ := referenceRun(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := os.CopyFS(dir, os.DirFS(ref)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "analysis", "surrogate.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCapture(t, "analyze", "--epochs", "0", "--r", "16", "--gamma", "1", "--gcn-epochs", "5",
+		"--data-free", "--attractors=false", dir)
+	if code != 1 || !strings.Contains(errOut, "surrogate.json") {
+		t.Errorf("analyze into a blocked surrogate.json: exit %d, stderr %q", code, errOut)
+	}
+	os.Remove(filepath.Join(dir, "analysis", "surrogate.json"))
+	checkNoPartialFiles(t, filepath.Join(dir, "analysis"))
+}
