@@ -80,3 +80,34 @@ reduce:
 	MOVQ         R9, below+64(FP)
 	MOVL         R10, flags+72(FP)
 	RET
+
+// func maskRowAVX2(dst []uint8, src []float32, tauBits uint32)
+//
+// Bit y of dst[j] is 1 when the bit pattern of |src[8j+y]| is at least
+// tauBits (1 ≤ tauBits < 2³¹), for the first len(src)&^7 weights.
+TEXT ·maskRowAVX2(SB), NOSPLIT, $0-52
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         src_base+24(FP), SI
+	MOVQ         src_len+32(FP), CX
+	SHRQ         $3, CX
+	JZ           mdone
+	MOVL         tauBits+48(FP), R8
+	DECL         R8
+	VMOVD        R8, X10
+	VPBROADCASTD X10, Y10                // tauBits − 1
+	VPBROADCASTD bconst<>+0(SB), Y12
+
+mloop:
+	VMOVDQU   (SI), Y0
+	VPAND     Y12, Y0, Y0
+	VPCMPGTD  Y10, Y0, Y0                // x > tauBits − 1
+	VMOVMSKPS Y0, BX
+	MOVB      BX, (DI)
+	ADDQ      $32, SI
+	INCQ      DI
+	DECQ      CX
+	JNZ       mloop
+	VZEROUPPER
+
+mdone:
+	RET

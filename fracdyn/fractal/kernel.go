@@ -46,6 +46,12 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 		tl = make([]float64, r*perChunk*r)
 		sums, xlnx = make([]float64, perChunk), make([]float64, perChunk)
 	}
+	// Packed masks of the chunk's rows, 9 bytes of slack for maskBits.
+	mw := (perChunk*r+7)/8 + 9
+	var mk []uint8
+	if r > 2 && r <= 64 {
+		mk = make([]uint8, r*mw)
+	}
 	for u := u0; u < u1; u++ {
 		mt, a := u/nb, u%nb
 		base := mt * v.Rows * m
@@ -66,7 +72,10 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				if r == 2 {
 					l.band2(mat, i0, b0, b1, fd, fr2, sums, xlnx, tauBits, paper, tl, c0, tw)
 				} else {
-					l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, tauBits, &fit, tl, c0, tw)
+					for x := range r {
+						maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
+					}
+					l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
 				}
 				entropyRow(hh[b0:b1], sums, xlnx)
 			}

@@ -1,6 +1,7 @@
 package fractal
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 )
@@ -10,18 +11,18 @@ import (
 // SegmentSizes(r), their mean and spread, ln k for the box counts, and
 // 1/ln r for the paper's form.
 type segmentFit struct {
-	paper   bool
-	xc      []float64 // x − x̄
-	invSxx  float64   // 1/Σ (x − x̄)²
-	invN    float64   // 1/len(xc)
-	lnInt   []float64 // ln k, k = 0 … r² (ln 0 unused)
-	invLnR  float64
-	ys      []float64 // scratch: ln N(s)
+	paper  bool
+	xc     []float64 // x − x̄
+	invSxx float64   // 1/Σ (x − x̄)²
+	invN   float64   // 1/len(xc)
+	lnInt  []float64 // ln k, k = 0 … r² (ln 0 unused)
+	invLnR float64
+	ys     []float64 // scratch: ln N(s)
 	// For small r, the fit of every tuple of box counts N(1), N(2), …
 	// below N(r) = 1, indexed in mixed radix: table[idx] = (FD, R²).
-	radix []int
-	table [][2]float32
-	rowMask []uint64  // rowMask[lv]: bits at multiples of 2^lv
+	radix   []int
+	table   [][2]float32
+	rowMask []uint64 // rowMask[lv]: bits at multiples of 2^lv
 }
 
 // fitTableMax bounds the entries of segmentFit.table (8 bytes each).
@@ -106,14 +107,15 @@ func (f *segmentFit) slope(ys []float64) (d, r2 float32) {
 // the matrix mat for 3 ≤ r ≤ 64: it writes their FD and R² into fd[b] and
 // fr2[b], and their Σ|w| and Σ|w|·ln|w| into sums[b−b0] and xlnx[b−b0] (for
 // entropyRow). tl holds |w|·ln|w| of the band's rows over columns
-// [c0, c0+tw), row x at tl[x·tw:].
+// [c0, c0+tw), row x at tl[x·tw:], and mk their packed masks (maskRow), row
+// x at mk[x·mw:].
 //
 // Each segment row's mask is one uint64 (bit y for column y); box counts at
 // size 2^lv come from OR-ing row pairs and folding bit pairs (v | v>>2^(lv−1),
 // kept at multiples of 2^lv), then a popcount. Bits and rows past r stay 0,
 // so the grid is anchored at the segment's origin with partial boxes at its
 // far edges, as BoxCount's.
-func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, tauBits uint64, f *segmentFit, tl []float64, c0, tw int) {
+func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, f *segmentFit, tl []float64, mk []uint8, c0, tw, mw int) {
 	r, m := l.R, l.View.Cols
 	nsz := len(f.ys)
 	var rows [65]uint64
@@ -124,20 +126,16 @@ func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, 
 		for x := range r {
 			row := mat[(i0+x)*m+j0:][:r]
 			trow := tl[x*tw+j0-c0:][:r]
-			var mb uint64
+			mb := maskBits(mk[x*mw:], j0-c0, r)
 			y := 0
 			for ; y+1 < r; y += 2 {
-				ba, bc := absBits(row[y]), absBits(row[y+1])
-				mb |= onBit(ba, tauBits)<<y | onBit(bc, tauBits)<<(y+1)
-				s0 += float64(math.Float32frombits(ba))
-				s1 += float64(math.Float32frombits(bc))
+				s0 += math.Abs(float64(row[y]))
+				s1 += math.Abs(float64(row[y+1]))
 				t0 += trow[y]
 				t1 += trow[y+1]
 			}
 			if y < r {
-				ba := absBits(row[y])
-				mb |= onBit(ba, tauBits) << y
-				s0 += float64(math.Float32frombits(ba))
+				s0 += math.Abs(float64(row[y]))
 				t0 += trow[y]
 			}
 			rows[x] = mb
@@ -203,4 +201,30 @@ func (l *LayerResult) band2(mat []float32, i0, b0, b1 int, fd, fr2 []float32, su
 			fr2[b] = r2Small[k]
 		}
 	}
+}
+
+// maskRowGo packs the mask of src into dst: bit y of dst[j] is 1 when the
+// bit pattern of |src[8j+y]| is at least tauBits (tauBits ≥ 1).
+func maskRowGo(dst []uint8, src []float32, tauBits uint32) {
+	for j := 0; j < len(src); j += 8 {
+		var b uint8
+		for y, v := range src[j:min(j+8, len(src))] {
+			b |= uint8(onBit(absBits(v), uint64(tauBits))) << y
+		}
+		dst[j/8] = b
+	}
+}
+
+// maskBits returns r ≤ 64 bits of the packed mask row mk from bit j on.
+// mk has at least 8 bytes past byte j/8.
+func maskBits(mk []uint8, j, r int) uint64 {
+	q, o := j>>3, uint(j&7)
+	v := binary.LittleEndian.Uint64(mk[q:q+8]) >> o
+	if r+int(o) > 64 {
+		v |= uint64(mk[q+8]) << (64 - o)
+	}
+	if r < 64 {
+		v &= 1<<r - 1
+	}
+	return v
 }

@@ -19,6 +19,9 @@ func xlnxRowAVX2(dst []float64, src []float32)
 func entropyRowAVX2(h []float32, s, t []float64)
 
 //go:noescape
+func maskRowAVX2(dst []uint8, src []float32, tauBits uint32)
+
+//go:noescape
 func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32) (n, below int, flags uint32)
 
 // xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0), four at a time with
@@ -73,4 +76,19 @@ func bracketScan(part []float32, lo, hi uint32, buf []uint32) (out []uint32, bel
 	}
 	buf, b, f := bracketScanGo(part, lo, hi, buf)
 	return buf, below + b, flags | f
+}
+
+// maskRow packs the mask of src into dst: bit y of dst[j] is 1 when the bit
+// pattern of |src[8j+y]| is at least tauBits (1 ≤ tauBits < 2³¹). dst holds
+// at least ⌈len(src)/8⌉ bytes. Eight at a time with AVX2 where the CPU has
+// it.
+func maskRow(dst []uint8, src []float32, tauBits uint32) {
+	n := 0
+	if hasXlnxAVX2 {
+		n = len(src) &^ 7
+		if n > 0 {
+			maskRowAVX2(dst[:n/8], src[:n], tauBits)
+		}
+	}
+	maskRowGo(dst[n/8:], src[n:], tauBits)
 }

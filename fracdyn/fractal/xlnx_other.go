@@ -23,3 +23,6 @@ func entropyRow(h []float32, s, t []float64) { entropyRowGo(h, s, t) }
 func bracketScan(part []float32, lo, hi uint32, buf []uint32) ([]uint32, int, uint32) {
 	return bracketScanGo(part, lo, hi, buf)
 }
+
+// maskRow is maskRowGo.
+func maskRow(dst []uint8, src []float32, tauBits uint32) { maskRowGo(dst, src, tauBits) }
