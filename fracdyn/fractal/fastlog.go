@@ -18,7 +18,8 @@ var lnTab, lnInv = func() (t, inv [1024]float64) {
 // bits of the mantissa pick ln(1 + i/1024) from a table, the low 42 bits
 // give d = δ/(1 + i/1024) < 2⁻¹⁰ exactly, and ln(1 + d) is three terms of
 // its series (error < d⁴/4). The fused layer kernel uses it for the
-// entropy instead of math.Log.
+// entropy where the AVX2 kernels (xlnx_amd64.s) do not run, and for the
+// rows' tails.
 func lnPos(x float64) float64 {
 	b := math.Float64bits(x)
 	e := int(b>>52) - 1023

@@ -19,9 +19,11 @@ var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
 //
 // It is branch-free where the data are random: the mask test |w| ≥ τ, w ≠ 0
 // is an integer comparison of float32 bit patterns (monotone for |w|), and
-// the box counts come from an OR pyramid over a zero-padded power-of-two
-// grid (boxes that only cover padding are empty and do not count, so the
-// counts equal those of a grid anchored at the segment's origin).
+// the box counts come from OR pyramids over a zero-padded power-of-two grid
+// (boxes that only cover padding are empty and do not count, so the counts
+// equal those of a grid anchored at the segment's origin): of bits for
+// r ≤ 64 (band2, bitBand, after xlnxRow and maskRow over a column chunk of
+// the band), of bytes beyond.
 func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	r, v := l.R, l.View
 	// τ' = max(τ, smallest positive float32) makes "a ≥ τ'" imply a > 0.
