@@ -45,3 +45,17 @@ func entropyRowGo(h []float32, s, t []float64) {
 		}
 	}
 }
+
+// quadSumsGo sets, for each group g of four weights a = |src[4g…4g+3]|
+// (g < len(src)/4), dst[2g] = Σ a and dst[2g+1] = Σ a·ln a.
+func quadSumsGo(dst []float64, src []float32) {
+	for g := 0; g+3 < len(src); g += 4 {
+		var s, t float64
+		for _, v := range src[g : g+4] {
+			a := math.Abs(float64(v))
+			s += a
+			t += a * lnPos(a)
+		}
+		dst[g/2], dst[g/2+1] = s, t
+	}
+}

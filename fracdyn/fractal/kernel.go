@@ -43,6 +43,7 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	ys := make([]float64, len(sizes))
 	// Segments per column chunk, and the chunk's a·ln a (r ≤ 64).
 	perChunk := max(1, chunkCols/r)
+	quad := r%4 == 0 // segments sum groups of four (quadSums)
 	var tl, sums, xlnx []float64
 	if r <= 64 {
 		tl = make([]float64, r*perChunk*r)
@@ -68,8 +69,13 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				b1 := min(b0+perChunk, ncol)
 				c0, c1 := l.ColOrigins[b0], l.ColOrigins[b1-1]+r
 				tw := c1 - c0
+				qw := tw / 4 * 2
 				for x := range r {
-					xlnxRow(tl[x*tw:(x+1)*tw], mat[(i0+x)*m+c0:(i0+x)*m+c1])
+					if src := mat[(i0+x)*m+c0 : (i0+x)*m+c1]; quad {
+						quadSums(tl[x*qw:(x+1)*qw], src)
+					} else {
+						xlnxRow(tl[x*tw:(x+1)*tw], src)
+					}
 				}
 				if r == 2 {
 					l.band2(mat, i0, b0, b1, fd, fr2, sums, xlnx, tauBits, paper, tl, c0, tw)
@@ -77,7 +83,7 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 					for x := range r {
 						maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
 					}
-					l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
+					l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, quad, mk, c0, tw, mw)
 				}
 				entropyRow(hh[b0:b1], sums, xlnx)
 			}

@@ -106,16 +106,18 @@ func (f *segmentFit) slope(ys []float64) (d, r2 float32) {
 // bitBand measures segments [b0, b1) of one band (segment row origin i0) of
 // the matrix mat for 3 ≤ r ≤ 64: it writes their FD and R² into fd[b] and
 // fr2[b], and their Σ|w| and Σ|w|·ln|w| into sums[b−b0] and xlnx[b−b0] (for
-// entropyRow). tl holds |w|·ln|w| of the band's rows over columns
-// [c0, c0+tw), row x at tl[x·tw:], and mk their packed masks (maskRow), row
-// x at mk[x·mw:].
+// entropyRow). Over the band's rows and columns [c0, c0+tw), tl holds
+// |w|·ln|w| (row x at tl[x·tw:]), or, when quad (r a multiple of 4), the
+// quadSums of each row (row x at tl[x·qw:], qw = 2·⌊tw/4⌋); mk holds their
+// packed masks (maskRow), row x at mk[x·mw:].
 //
 // Each segment row's mask is one uint64 (bit y for column y); box counts at
 // size 2^lv come from OR-ing row pairs and folding bit pairs (v | v>>2^(lv−1),
 // kept at multiples of 2^lv), then a popcount. Bits and rows past r stay 0,
 // so the grid is anchored at the segment's origin with partial boxes at its
 // far edges, as BoxCount's.
-func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, f *segmentFit, tl []float64, mk []uint8, c0, tw, mw int) {
+func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, f *segmentFit, tl []float64, quad bool, mk []uint8, c0, tw, mw int) {
+	qw := tw / 4 * 2
 	r, m := l.R, l.View.Cols
 	nsz := len(f.ys)
 	var rows [65]uint64
@@ -123,21 +125,43 @@ func (l *LayerResult) bitBand(mat []float32, i0, b0, b1 int, fd, fr2 []float32, 
 		j0 := l.ColOrigins[b]
 		var s0, s1, t0, t1 float64
 		k := 0
+		off := j0 - c0
 		for x := range r {
 			row := mat[(i0+x)*m+j0:][:r]
-			trow := tl[x*tw+j0-c0:][:r]
-			mb := maskBits(mk[x*mw:], j0-c0, r)
-			y := 0
-			for ; y+1 < r; y += 2 {
-				s0 += math.Abs(float64(row[y]))
-				s1 += math.Abs(float64(row[y+1]))
-				t0 += trow[y]
-				t1 += trow[y+1]
+			switch {
+			case quad && off&3 == 0: // the sums of the row's groups of four
+				q := tl[x*qw+off/2:][:r/2]
+				for i := 0; i+3 < len(q); i += 4 {
+					s0 += q[i]
+					t0 += q[i+1]
+					s1 += q[i+2]
+					t1 += q[i+3]
+				}
+				if len(q)&3 != 0 {
+					s0 += q[len(q)-2]
+					t0 += q[len(q)-1]
+				}
+			case quad: // a last segment shifted back off the groups
+				for _, v := range row {
+					a := math.Abs(float64(v))
+					s0 += a
+					t0 += a * lnPos(a)
+				}
+			default:
+				trow := tl[x*tw+off:][:r]
+				y := 0
+				for ; y+1 < r; y += 2 {
+					s0 += math.Abs(float64(row[y]))
+					s1 += math.Abs(float64(row[y+1]))
+					t0 += trow[y]
+					t1 += trow[y+1]
+				}
+				if y < r {
+					s0 += math.Abs(float64(row[y]))
+					t0 += trow[y]
+				}
 			}
-			if y < r {
-				s0 += math.Abs(float64(row[y]))
-				t0 += trow[y]
-			}
+			mb := maskBits(mk[x*mw:], off, r)
 			rows[x] = mb
 			k += bits.OnesCount64(mb)
 		}

@@ -19,6 +19,9 @@ func xlnxRowAVX2(dst []float64, src []float32)
 func entropyRowAVX2(h []float32, s, t []float64)
 
 //go:noescape
+func quadSumsAVX2(dst []float64, src []float32)
+
+//go:noescape
 func maskRowAVX2(dst []uint8, src []float32, tauBits uint32)
 
 //go:noescape
@@ -91,4 +94,17 @@ func maskRow(dst []uint8, src []float32, tauBits uint32) {
 		}
 	}
 	maskRowGo(dst[n/8:], src[n:], tauBits)
+}
+
+// quadSums sets, for each group g of four weights a = |src[4g…4g+3]|
+// (g < len(src)/4), dst[2g] = Σ a and dst[2g+1] = Σ a·ln a: with AVX2 where
+// the CPU has it, else quadSumsGo.
+func quadSums(dst []float64, src []float32) {
+	if !hasXlnxAVX2 {
+		quadSumsGo(dst, src)
+		return
+	}
+	if n := len(src) &^ 3; n > 0 {
+		quadSumsAVX2(dst[:n/2], src[:n])
+	}
 }

@@ -116,3 +116,33 @@ eloop:
 
 edone:
 	RET
+
+// func quadSumsAVX2(dst []float64, src []float32)
+//
+// For each group g of four weights a = |src[4g…4g+3]|, g < len(src)/4:
+// dst[2g] = Σ a and dst[2g+1] = Σ a·ln a (0·ln 0 = 0). len(dst) ≥ 2·g.
+TEXT ·quadSumsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	SHRQ $2, CX
+	JZ   qdone
+
+qloop:
+	VMOVUPS      (SI), X0
+	VANDPS       absmask32<>(SB), X0, X0
+	VCVTPS2PD    X0, Y1
+	LN
+	VMULPD       Y1, Y8, Y8
+	VHADDPD      Y8, Y1, Y9               // a0+a1, t0+t1, a2+a3, t2+t3
+	VEXTRACTF128 $1, Y9, X10
+	VADDPD       X10, X9, X9              // Σ a, Σ a·ln a
+	VMOVUPD      X9, (DI)
+	ADDQ         $16, SI
+	ADDQ         $16, DI
+	DECQ         CX
+	JNZ          qloop
+	VZEROUPPER
+
+qdone:
+	RET

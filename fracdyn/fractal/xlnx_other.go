@@ -26,3 +26,6 @@ func bracketScan(part []float32, lo, hi uint32, buf []uint32) ([]uint32, int, ui
 
 // maskRow is maskRowGo.
 func maskRow(dst []uint8, src []float32, tauBits uint32) { maskRowGo(dst, src, tauBits) }
+
+// quadSums is quadSumsGo.
+func quadSums(dst []float64, src []float32) { quadSumsGo(dst, src) }
