@@ -94,6 +94,9 @@ func Main(args []string, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	if plainGo[c.name] && !isHelp(args[1:]) {
+		fmt.Fprintf(stderr, "backend: none (fracdyn %s computes in plain Go)\n", c.name)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := c.run(ctx, args[1:])
@@ -112,6 +115,21 @@ func Main(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
 		return 1
 	}
+}
+
+// plainGo names the commands that run no GoMLX graph. Every other command
+// prints the backend it runs on; these say that they use none.
+var plainGo = map[string]bool{"data": true, "scales": true, "fd": true, "attractor": true,
+	"inspect": true, "export": true, "compare": true}
+
+// isHelp reports whether args ask for a command's help.
+func isHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
 }
 
 // errUsage marks errors in how a command was called.
