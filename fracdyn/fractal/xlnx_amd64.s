@@ -17,9 +17,9 @@ GLOBL absmask32<>(SB), RODATA|NOPTR, $16
 CONST4(magic, $0x4330000000000000)     // 2^52 as bits
 CONST4(magicbias, $0x43300000000003ff) // 2^52 + 1023 as float64
 CONST4(mant, $0x000fffffffffffff)
-CONST4(sqrt2mant, $0x0006a09e667f3bcd) // mantissa bits of √2
+CONST4(sqrt2half, $0x3fe6a09e667f3bcd) // √½
+CONST4(sqrt2off, $0x00095f619980c433)  // 1.0 − √½, as bit patterns
 CONST4(one, $0x3ff0000000000000)
-CONST4(half, $0x3fe0000000000000)
 CONST4(ln2, $0x3fe62e42fefa39ef)
 CONST4(c0, $0x4000000000000000)        // 2
 CONST4(c1, $0x3fe5555555555555)        // 2/3
@@ -29,33 +29,30 @@ CONST4(c4, $0x3fcc71c71c71c71c)        // 2/9
 CONST4(c5, $0x3fc745d1745d1746)        // 2/11
 CONST4(zero, $0)
 
-// LN sets Y8 = ln Y1 for four positive float64 lanes (−1023·ln 2 for +0),
-// using Y2–Y7. With x = 2^e·m, m ∈ [√½, √2], s = (m−1)/(m+1):
-// ln m = 2(s + s³/3 + … + s¹¹/11), truncation < 2e-11.
-#define LN \
-	VPSRLQ      $52, Y1, Y2 \
-	VPOR        magic<>(SB), Y2, Y2 \
-	VSUBPD      magicbias<>(SB), Y2, Y2 \ // e = biased exponent − 1023
-	VPAND       mant<>(SB), Y1, Y3 \
-	VPCMPGTQ    sqrt2mant<>(SB), Y3, Y4 \ // mantissa > √2's
-	VPOR        one<>(SB), Y3, Y3 \       // m ∈ [1, 2)
-	VANDPD      one<>(SB), Y4, Y5 \
-	VADDPD      Y5, Y2, Y2 \              // e += 1 where m > √2
-	VMULPD      half<>(SB), Y3, Y6 \
-	VANDPD      Y4, Y6, Y6 \
-	VSUBPD      Y6, Y3, Y3 \              // m /= 2 where m > √2
-	VSUBPD      one<>(SB), Y3, Y6 \
-	VADDPD      one<>(SB), Y3, Y7 \
-	VDIVPD      Y7, Y6, Y6 \              // s = (m − 1)/(m + 1)
-	VMULPD      Y6, Y6, Y7 \              // s²
-	VMOVUPD     c5<>(SB), Y8 \
-	VFMADD213PD c4<>(SB), Y7, Y8 \
-	VFMADD213PD c3<>(SB), Y7, Y8 \
-	VFMADD213PD c2<>(SB), Y7, Y8 \
-	VFMADD213PD c1<>(SB), Y7, Y8 \
-	VFMADD213PD c0<>(SB), Y7, Y8 \
-	VMULPD      Y6, Y8, Y8 \              // ln m
-	VFMADD231PD ln2<>(SB), Y2, Y8          // + e·ln 2
+// LNR sets y = ln x for four positive float64 lanes (−1023·ln 2 for +0),
+// using e, m, s, z as scratch (k and t are spare). With x = 2^e·m, m ∈ [√½, √2),
+// s = (m−1)/(m+1): ln m = 2(s + s³/3 + … + s¹¹/11), truncation < 2e-11.
+#define LNR(x, e, m, k, t, s, z, y) \
+	VPADDQ      sqrt2off<>(SB), x, m \  // bits + (1.0 − √½) bits: e and m in one step
+	VPSRLQ      $52, m, e \
+	VPOR        magic<>(SB), e, e \
+	VSUBPD      magicbias<>(SB), e, e \ // e = biased exponent − 1023
+	VPAND       mant<>(SB), m, m \
+	VPADDQ      sqrt2half<>(SB), m, m \ // m ∈ [√½, √2)
+	VSUBPD      one<>(SB), m, s \
+	VADDPD      one<>(SB), m, z \
+	VDIVPD      z, s, s \               // s = (m − 1)/(m + 1)
+	VMULPD      s, s, z \               // s²
+	VMOVUPD     c5<>(SB), y \
+	VFMADD213PD c4<>(SB), z, y \
+	VFMADD213PD c3<>(SB), z, y \
+	VFMADD213PD c2<>(SB), z, y \
+	VFMADD213PD c1<>(SB), z, y \
+	VFMADD213PD c0<>(SB), z, y \
+	VMULPD      s, y, y \               // ln m
+	VFMADD231PD ln2<>(SB), e, y              // + e·ln 2
+
+#define LN LNR(Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8)
 
 // func xlnxRowAVX2(dst []float64, src []float32)
 //
@@ -125,24 +122,47 @@ TEXT ·quadSumsAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
 	MOVQ src_len+32(FP), CX
-	SHRQ $2, CX
-	JZ   qdone
+	MOVQ CX, DX
+	SHRQ $3, CX                           // pairs of groups
+	JZ   qone
 
-qloop:
+qloop2: // two independent groups a step, for more instructions in flight
+	VMOVUPS      (SI), X1
+	VMOVUPS      16(SI), X9
+	VANDPS       absmask32<>(SB), X1, X1
+	VANDPS       absmask32<>(SB), X9, X9
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X9, Y9
+	LNR(Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8)
+	LNR(Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y0)
+	VMULPD       Y1, Y8, Y8
+	VMULPD       Y9, Y0, Y0
+	VHADDPD      Y8, Y1, Y5               // a0+a1, t0+t1, a2+a3, t2+t3
+	VHADDPD      Y0, Y9, Y13
+	VEXTRACTF128 $1, Y5, X6
+	VEXTRACTF128 $1, Y13, X14
+	VADDPD       X6, X5, X5               // Σ a, Σ a·ln a
+	VADDPD       X14, X13, X13
+	VMOVUPD      X5, (DI)
+	VMOVUPD      X13, 16(DI)
+	ADDQ         $32, SI
+	ADDQ         $32, DI
+	DECQ         CX
+	JNZ          qloop2
+
+qone:
+	TESTQ        $4, DX                   // one group left
+	JZ           qdone
 	VMOVUPS      (SI), X0
 	VANDPS       absmask32<>(SB), X0, X0
 	VCVTPS2PD    X0, Y1
 	LN
 	VMULPD       Y1, Y8, Y8
-	VHADDPD      Y8, Y1, Y9               // a0+a1, t0+t1, a2+a3, t2+t3
+	VHADDPD      Y8, Y1, Y9
 	VEXTRACTF128 $1, Y9, X10
-	VADDPD       X10, X9, X9              // Σ a, Σ a·ln a
+	VADDPD       X10, X9, X9
 	VMOVUPD      X9, (DI)
-	ADDQ         $16, SI
-	ADDQ         $16, DI
-	DECQ         CX
-	JNZ          qloop
-	VZEROUPPER
 
 qdone:
+	VZEROUPPER
 	RET
