@@ -83,7 +83,11 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 					for x := range r {
 						maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
 					}
-					l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, quad, mk, c0, tw, mw)
+					if r == 4 && fit.table != nil && !paper {
+						l.band4(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
+					} else {
+						l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, quad, mk, c0, tw, mw)
+					}
 				}
 				entropyRow(hh[b0:b1], sums, xlnx)
 			}

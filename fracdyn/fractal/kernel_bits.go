@@ -252,3 +252,42 @@ func maskBits(mk []uint8, j, r int) uint64 {
 	}
 	return v
 }
+
+// band4 is bitBand for r = 4 with a table of fits and sums of groups of four
+// (quad): each segment row is one group, its mask 4 bits, and the counts
+// N(1), N(2) come from the 16 bits of the segment in straight-line code.
+func (l *LayerResult) band4(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, f *segmentFit, tl []float64, mk []uint8, c0, tw, mw int) {
+	m, qw := l.View.Cols, tw/4*2
+	q0, q1, q2, q3 := tl[:qw], tl[qw:2*qw], tl[2*qw:3*qw], tl[3*qw:4*qw]
+	k0, k1, k2, k3 := mk[:mw], mk[mw:2*mw], mk[2*mw:3*mw], mk[3*mw:4*mw]
+	rad := f.radix[1]
+	for b := b0; b < b1; b++ {
+		j0 := l.ColOrigins[b]
+		off := j0 - c0
+		var s, t float64
+		if off&3 == 0 {
+			g := off / 2
+			s = (q0[g] + q1[g]) + (q2[g] + q3[g])
+			t = (q0[g+1] + q1[g+1]) + (q2[g+1] + q3[g+1])
+		} else { // a last segment shifted back off the groups
+			for x := range 4 {
+				for _, v := range mat[(i0+x)*m+j0:][:4] {
+					a := math.Abs(float64(v))
+					s += a
+					t += a * lnPos(a)
+				}
+			}
+		}
+		sums[b-b0], xlnx[b-b0] = s, t
+		r0, r1 := maskBits(k0, off, 4), maskBits(k1, off, 4)
+		r2, r3 := maskBits(k2, off, 4), maskBits(k3, off, 4)
+		k := bits.OnesCount64(r0 | r1<<4 | r2<<8 | r3<<12)
+		if k == 0 {
+			continue // FD = 0, R² = 0
+		}
+		top, bot := r0|r1, r2|r3
+		c := bits.OnesCount64((top|top>>1)&5 | ((bot|bot>>1)&5)<<4)
+		e := f.table[k*rad+c]
+		fd[b], fr2[b] = e[0], e[1]
+	}
+}
