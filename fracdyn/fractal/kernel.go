@@ -83,9 +83,12 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 					for x := range r {
 						maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
 					}
-					if r == 4 && fit.table != nil && !paper {
+					switch {
+					case r == 4 && fit.table != nil && !paper:
 						l.band4(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
-					} else {
+					case r == 8 && fit.table != nil && !paper:
+						l.band8(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
+					default:
 						l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, quad, mk, c0, tw, mw)
 					}
 				}

@@ -291,3 +291,50 @@ func (l *LayerResult) band4(mat []float32, i0, b0, b1 int, fd, fr2 []float32, su
 		fd[b], fr2[b] = e[0], e[1]
 	}
 }
+
+// band8 is bitBand for r = 8 with a table of fits and sums of groups of four
+// (quad): the segment's mask is one uint64 (row x in byte x), and the counts
+// N(1), N(2), N(4) come from it by two rounds of row-pair ORs and bit-pair
+// folds.
+func (l *LayerResult) band8(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, f *segmentFit, tl []float64, mk []uint8, c0, tw, mw int) {
+	m, qw := l.View.Cols, tw/4*2
+	r1, r2 := f.radix[1], f.radix[2]
+	for b := b0; b < b1; b++ {
+		j0 := l.ColOrigins[b]
+		off := j0 - c0
+		var s0, s1, t0, t1 float64
+		var seg uint64
+		if off&3 == 0 {
+			for x := range 8 {
+				q := tl[x*qw+off/2:][:4]
+				s0 += q[0]
+				t0 += q[1]
+				s1 += q[2]
+				t1 += q[3]
+				seg |= maskBits(mk[x*mw:], off, 8) << (8 * x)
+			}
+		} else { // a last segment shifted back off the groups
+			for x := range 8 {
+				for _, v := range mat[(i0+x)*m+j0:][:8] {
+					a := math.Abs(float64(v))
+					s0 += a
+					t0 += a * lnPos(a)
+				}
+				seg |= maskBits(mk[x*mw:], off, 8) << (8 * x)
+			}
+		}
+		sums[b-b0], xlnx[b-b0] = s0+s1, t0+t1
+		k := bits.OnesCount64(seg)
+		if k == 0 {
+			continue // FD = 0, R² = 0
+		}
+		p := (seg | seg>>8) & 0x00ff00ff00ff00ff // rows 2i|2i+1 in byte 2i
+		p = (p | p>>1) & 0x0055005500550055      // 2×2 boxes: even bits
+		c2 := bits.OnesCount64(p)
+		p = (p | p>>16) & 0x000000ff000000ff // 4-row bands in bytes 0, 4
+		p = (p | p>>2) & 0x0000001100000011  // 4×4 boxes
+		c4 := bits.OnesCount64(p)
+		e := f.table[(k*r1+c2)*r2+c4]
+		fd[b], fr2[b] = e[0], e[1]
+	}
+}
