@@ -22,7 +22,8 @@
 # plus go test. A failing go test is reported in the section, not fatal.
 # LOGS=DIR keeps every stage's log and time -v output there.
 # SUMMARIZE=results.tsv rewrites the section from an earlier run's raw
-# results (stage, rep, wall s, CPU s, peak RSS MB) without measuring.
+# results (stage, rep, wall s, CPU s, peak RSS MB) without measuring; then
+# LOAD_BEFORE, LOAD_AFTER, COMMIT, BACKEND_DESC and GO_TEST_STATUS describe it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -134,7 +135,7 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 go_version=$(go env GOVERSION)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=${COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 section=$work/section.md
 {
 	echo "$BEGIN"
