@@ -98,20 +98,24 @@
 //     patterns; for r ≤ 64 each segment row's mask is one uint64 and the box
 //     counts come from OR-ing rows and folding bit pairs plus a popcount (an
 //     OR pyramid over bytes for r > 64); for r ≤ 8 the fit of each tuple of
-//     counts comes from a table. The entropy is H = ln S − (Σ a ln a)/S,
-//     a = |w|, S = Σ a, with one logarithm per weight.
+//     counts comes from a table, and r = 4 and 8 have straight-line loops
+//     (a segment's mask in 16 or 64 bits). The entropy is
+//     H = ln S − (Σ a ln a)/S, a = |w|, S = Σ a, with one logarithm per
+//     weight; for r a multiple of 4 the vector loop returns Σ a and
+//     Σ a ln a of each group of four weights.
 //
 // On amd64 with AVX2 and FMA, four pieces run in assembly (xlnx_amd64.s,
 // bracket_amd64.s), each with a pure-Go twin that other CPUs, and the
 // purego build tag, use and the tests hold them to: a·ln a of a row (4
-// lanes of float64: x = 2^e·m, m ∈ [√½, √2], s = (m−1)/(m+1), ln m =
-// 2(s + s³/3 + … + s¹¹/11), error < 2e-11·a), the entropies of a row of
-// segments from their S and Σ a ln a (same logarithm), packed row masks (8
-// lanes, one compare and a movemask), and the bracket's gathering pass (8
-// lanes; the rare steps with a weight inside the bracket append it). The
-// pure-Go logarithm (lnPos) is a 1024-entry table plus three series terms
-// (error < 3e-13). Either way the entropies match math.Log's to about
-// 1e-10, far inside float32. Peak memory is the matrix plus 12 bytes per
+// lanes of float64: x = 2^e·m, m ∈ [√½, √2) by one integer add, s =
+// (m−1)/(m+1), ln m = 2(s + s³/3 + … + s¹¹/11), error < 2e-11·a; or the
+// sums of groups of four), the entropies of a row of segments from their S
+// and Σ a ln a (same logarithm), packed row masks (8 lanes, one compare and
+// a movemask), and the bracket's gathering pass (8 lanes; the rare steps
+// with a weight inside the bracket append it). The pure-Go logarithm
+// (lnPos) is a 1024-entry table plus three series terms (error < 3e-13).
+// Either way the entropies match math.Log's within 1e-10, far inside
+// float32. Peak memory is the matrix plus 12 bytes per
 // segment plus the gathered bracket (about 1.84× the matrix at r = 2). See
 // BENCHMARKS.md for its speed against numpy and a memory-bandwidth pass.
 // The other methods go through the float64 reference functions per
