@@ -3,6 +3,7 @@ package fractal
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -125,5 +126,34 @@ func quadSumsCheck(t *testing.T, src []float32) {
 	}
 	if dst[len(dst)-1] != 42 {
 		t.Fatal("wrote past the last whole group")
+	}
+}
+
+// TestBracketScanMatchesGo holds bracketScan (the AVX2 kernel where the CPU
+// has it) to bracketScanGo: the same gathered patterns in the same order,
+// the same count below and the same non-finite flag, for every length
+// mod 8 and for open brackets.
+func TestBracketScanMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	w := make([]float32, 10007)
+	for i := range w {
+		w[i] = float32(rng.NormFloat64())
+	}
+	lo, hi := absBits(0.6), absBits(0.7)
+	for _, tc := range []struct {
+		n      int
+		lo, hi uint32
+	}{{len(w), lo, hi}, {len(w) - 3, lo, hi}, {7, lo, hi}, {4099, 0, hi}, {len(w), lo, math.MaxInt32}} {
+		part := w[:tc.n]
+		got, gb, gf := bracketScan(part, tc.lo, tc.hi, nil)
+		want, wb, wf := bracketScanGo(part, tc.lo, tc.hi, nil)
+		if !slices.Equal(got, want) || gb != wb || gf>>31 != wf>>31 {
+			t.Fatalf("n=%d [%#x, %#x]: %d gathered, %d below, flag %v; Go: %d, %d, %v",
+				tc.n, tc.lo, tc.hi, len(got), gb, gf>>31, len(want), wb, wf>>31)
+		}
+	}
+	w[5000] = float32(math.Inf(1))
+	if _, _, f := bracketScan(w, lo, hi, nil); f>>31 != 1 {
+		t.Fatal("Inf not flagged")
 	}
 }
