@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
@@ -37,7 +39,11 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
-	graphR := fs.Int("graph-r", 8, "segment size of the data-free kernel graph (fracdyn architectures only; 0: no graph)")
+	graphR := fs.Int("graph-r", 8, "segment size of the kernel graph (fracdyn architectures only; 0: no graph)")
+	inputs := fs.String("inputs", "", "input batch (.npy, or .npz holding it as \"images\" or alone, e.g. a run's probe.npz; "+
+		"batch first, shaped as the model's input; fracdyn exports take normalised images [B,28,28]) run through an .onnx model under onnx-gomlx: activation maps A "+
+		"(activations.csv) and the kernel graph's α = A·FD·H instead of the data-free FD·H")
+	pool := fs.Int("pool", segraph.DefaultPool, "side of the grid a conv activation map is average-pooled to in α (with -inputs)")
 	kernel := fs.String("kernel", string(segraph.DefaultKernel), "kernel graph edge kernel: laplacian, rbf or paper")
 	gamma := fs.Float64("gamma", 1, "kernel spread γ > 0")
 	if err := fs.Parse(args); err != nil {
@@ -74,12 +80,18 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		return usageErrorf("bad -layers glob %q: %v", opts.Layers, err)
 	}
 
+	if *pool < 1 {
+		return usageErrorf("bad -pool %d: want ≥ 1", *pool)
+	}
 	path := fs.Arg(0)
 	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch})
 	if err != nil {
 		return err
 	}
 	defer model.Close()
+	if *inputs != "" && model.Format != modelio.ONNX {
+		return usageErrorf("-inputs needs an .onnx model (activations are computed by running it under onnx-gomlx); %s is %s", path, model.Format)
+	}
 	dir := *out
 	if dir == "" {
 		base := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
@@ -132,12 +144,32 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if err := modelio.PrintDetails(os.Stdout, reports); err != nil {
 		return err
 	}
+	var acts map[string][]float32
+	if *inputs != "" {
+		if acts, err = activations(path, *inputs, sel, dir); err != nil {
+			return err
+		}
+	}
 	arch, ok := modelio.DetectArch(model)
 	if *graphR <= 0 || !ok {
 		return nil
 	}
-	edges, err := modelio.KernelGraph(model, arch, modelio.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma,
-		Layer: fractal.LayerOptions{Method: opts.Method, Quantile: opts.Quantile}})
+	gopts := modelio.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma, Activations: acts, Pool: *pool,
+		Layer: fractal.LayerOptions{Method: opts.Method, Quantile: opts.Quantile}}
+	var edges []modelio.EdgeSummary
+	err = fsutil.WriteFileAtomic(filepath.Join(dir, "alpha.csv"), func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		if err := cw.Write(modelio.NodeHeader); err != nil {
+			return err
+		}
+		gopts.Nodes = func(n modelio.NodeRow) error { return cw.Write(n.Record()) }
+		edges, err = modelio.KernelGraph(model, arch, gopts)
+		if err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	})
 	if err != nil {
 		// The tables are written; a graph too large for its edge bound
 		// (small -graph-r on a wide layer) is reported, not fatal.
@@ -147,10 +179,67 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "graph.csv"), func(w io.Writer) error { return modelio.WriteGraph(w, edges) }); err != nil {
 		return err
 	}
-	fmt.Printf("\ndata-free kernel graph (%s, %s γ=%g):\n", arch, k, *gamma)
+	mode := "data-free kernel graph, α = FD·H"
+	if acts != nil {
+		mode = fmt.Sprintf("kernel graph, α = A·FD·H with A pooled to %d×%d", *pool, *pool)
+	}
+	fmt.Printf("\n%s (%s, %s γ=%g; segments and α in alpha.csv):\n", mode, arch, k, *gamma)
 	for _, e := range edges {
 		fmt.Printf("  %s (r=%d, %d segments) → %s (r=%d, %d segments): %d edges, weight %.4f ± %.4f\n",
 			e.From, e.RFrom, e.NodesFrom, e.To, e.RTo, e.NodesTo, e.Edges, e.Weight.Mean, e.Weight.Std)
 	}
 	return nil
+}
+
+// activations runs the ONNX model at path on the batch in the .npy file
+// inputs, writes activations.csv into dir, prints a summary and returns the
+// activation maps by weight name.
+func activations(path, inputs string, sel []modelio.TensorInfo, dir string) (map[string][]float32, error) {
+	x, err := readInputs(inputs)
+	if err != nil {
+		return nil, fmt.Errorf("-inputs: %w", err)
+	}
+	var names []string
+	for _, t := range sel {
+		names = append(names, t.Name)
+	}
+	b, err := backend.New()
+	if err != nil {
+		return nil, err
+	}
+	acts, err := modelio.ONNXActivations(b, path, x, names)
+	if err != nil {
+		return nil, err
+	}
+	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "activations.csv"), func(w io.Writer) error {
+		return modelio.WriteActivations(w, acts)
+	}); err != nil {
+		return nil, err
+	}
+	fmt.Printf("\nactivation maps over %d inputs of %s (activations.csv):\n", x.Shape[0], inputs)
+	out := map[string][]float32{}
+	for _, a := range acts {
+		out[a.Weight] = a.Mean
+		fmt.Printf("  %-24s %-14s %-22s %v\n", a.Weight, a.Output, strings.Join(a.Ops, "→"), a.Shape)
+	}
+	return out, nil
+}
+
+// readInputs reads the .npy file at path, or from the .npz file at path
+// its array "images" or its only array.
+func readInputs(path string) (*arrayio.Array, error) {
+	if !strings.EqualFold(filepath.Ext(path), ".npz") {
+		return arrayio.ReadNPY(path)
+	}
+	names, arrays, err := arrayio.ReadNPZ(path)
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := arrays["images"]; ok {
+		return a, nil
+	}
+	if len(names) != 1 {
+		return nil, fmt.Errorf("%s holds %d arrays %q and none named \"images\"", path, len(names), names)
+	}
+	return arrays[names[0]], nil
 }

@@ -3,6 +3,7 @@ package modelio
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
@@ -44,6 +45,38 @@ type GraphOptions struct {
 	Gamma  float64
 	// Layer tunes the segment measures (estimator, threshold, workers).
 	Layer fractal.LayerOptions
+	// Activations, when not nil, holds the activation map A of every layer
+	// by weight name (model.StateName, shaped as the layer's OutShape: the
+	// mean post-activation output over an input batch, e.g. from
+	// ONNXActivations), and the graph uses the paper's α = A·FD·H, A pooled
+	// to Pool×Pool (segraph.Options.Pool; 0 means segraph.DefaultPool).
+	// Nil gives the data-free α = FD·H.
+	Activations map[string][]float32
+	Pool        int
+	// Nodes, when not nil, receives every segment of the graph with its α.
+	Nodes func(NodeRow) error
+}
+
+// NodeRow is one segment of the kernel graph with its feature: the columns
+// of the run analysis's segment tables (fracdyn/analysis) that α concerns.
+type NodeRow struct {
+	Layer                   string
+	Neuron, Channel, Row, C int
+	R                       int
+	FD, H                   float32
+	// ANorm is the RMS of the segment's pooled activation (1 when data-free);
+	// AlphaNorm the Euclidean norm ‖α‖ of its feature vector.
+	ANorm, AlphaNorm float32
+}
+
+// NodeHeader is the header of the kernel graph's node table (alpha.csv).
+var NodeHeader = []string{"layer", "neuron", "channel", "row", "col", "r", "fd", "h", "a_norm", "alpha_norm"}
+
+// Record formats n as a row under NodeHeader.
+func (n NodeRow) Record() []string {
+	f := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
+	return []string{n.Layer, strconv.Itoa(n.Neuron), strconv.Itoa(n.Channel), strconv.Itoa(n.Row), strconv.Itoa(n.C),
+		strconv.Itoa(n.R), f(n.FD), f(n.H), f(n.ANorm), f(n.AlphaNorm)}
 }
 
 // EdgeSummary describes the edges between the segments of two consecutive
@@ -60,10 +93,11 @@ type EdgeSummary struct {
 	Weight, Dist Stat
 }
 
-// KernelGraph builds the segment graph of arch's weights in m with
-// weight-only features (segraph's data-free mode: α = FD·H per segment, no
-// activations) and summarises its edges per pair of consecutive layers. It
-// holds every layer in memory: fracdyn's models are small.
+// KernelGraph builds the segment graph of arch's weights in m and
+// summarises its edges per pair of consecutive layers. Without
+// opts.Activations its features are weight-only (segraph's data-free mode:
+// α = FD·H per segment); with them, the paper's α = A·FD·H. It holds every
+// layer in memory: fracdyn's models are small.
 func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, error) {
 	if opts.R == 0 {
 		opts.R = 2
@@ -104,11 +138,36 @@ func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, e
 		if err != nil {
 			return nil, err
 		}
-		layers = append(layers, segraph.Layer{Info: l, Index: i, Weights: w, Segments: seg})
+		sl := segraph.Layer{Info: l, Index: i, Weights: w, Segments: seg}
+		if opts.Activations != nil {
+			a, ok := opts.Activations[name]
+			if !ok {
+				return nil, fmt.Errorf("%s: kernel graph: no activation map for %s", m.Path, name)
+			}
+			if len(a) != numel(l.OutShape) {
+				return nil, fmt.Errorf("%s: kernel graph: activation map of %s has %d values, want %d for its output %v",
+					m.Path, name, len(a), numel(l.OutShape), l.OutShape)
+			}
+			sl.Activation = a
+		}
+		layers = append(layers, sl)
 	}
-	g, err := segraph.Build(layers, segraph.Options{DataFree: true})
+	g, err := segraph.Build(layers, segraph.Options{DataFree: opts.Activations == nil, Pool: opts.Pool})
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel graph: %w", m.Path, err)
+	}
+	if opts.Nodes != nil {
+		for l, sl := range layers {
+			seg := sl.Segments
+			for s := range seg.Len() {
+				id, n := seg.Segment(s), g.Offsets[l]+s
+				row := NodeRow{Layer: g.Layers[l], Neuron: id.Neuron, Channel: id.Channel, Row: id.Row, C: id.Col,
+					R: seg.R, FD: seg.FD[s], H: seg.H[s], ANorm: g.ANorm[n], AlphaNorm: g.AlphaNorm[n]}
+				if err := opts.Nodes(row); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	w := make([]float32, len(g.Dist))
 	segraph.Weights(w, g.Dist, opts.Kernel, opts.Gamma)
