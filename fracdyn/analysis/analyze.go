@@ -57,13 +57,9 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := run.Open(dir)
+	r, arch, err := openRun(dir)
 	if err != nil {
 		return nil, err
-	}
-	arch, err := model.ParseArch(r.Config.Arch)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", dir, err)
 	}
 	all := model.Layers(arch)
 	selected, err := selectLayers(all, opts.Layers)
@@ -74,18 +70,9 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	var prober *Prober
-	if !opts.DataFree {
-		if opts.Backend == nil {
-			return nil, fmt.Errorf("analysis needs a backend for the probe forward pass (or data-free mode)")
-		}
-		images, _, err := r.Probe()
-		if err != nil {
-			return nil, fmt.Errorf("%w (use data-free mode to analyse without the probe batch)", err)
-		}
-		if prober, err = NewProber(opts.Backend, arch, images); err != nil {
-			return nil, fmt.Errorf("run %s: %w", dir, err)
-		}
+	prober, err := runProber(r, arch, opts)
+	if err != nil {
+		return nil, err
 	}
 	out := filepath.Join(dir, Dir)
 	for _, d := range []string{out, filepath.Join(out, SegmentsDir), filepath.Join(out, EdgesDir)} {
@@ -441,4 +428,37 @@ func selectEpochs(r *run.Run, want []int) ([]int, error) {
 		}
 	}
 	return want, nil
+}
+
+// openRun opens the run directory dir and parses its architecture.
+func openRun(dir string) (*run.Run, model.Arch, error) {
+	r, err := run.Open(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	arch, err := model.ParseArch(r.Config.Arch)
+	if err != nil {
+		return nil, "", fmt.Errorf("run %s: %w", dir, err)
+	}
+	return r, arch, nil
+}
+
+// runProber returns the prober of the run's probe batch, or nil in
+// data-free mode.
+func runProber(r *run.Run, arch model.Arch, opts Options) (*Prober, error) {
+	if opts.DataFree {
+		return nil, nil
+	}
+	if opts.Backend == nil {
+		return nil, fmt.Errorf("analysis needs a backend for the probe forward pass (or data-free mode)")
+	}
+	images, _, err := r.Probe()
+	if err != nil {
+		return nil, fmt.Errorf("%w (use data-free mode to analyse without the probe batch)", err)
+	}
+	p, err := NewProber(opts.Backend, arch, images)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", r.Dir, err)
+	}
+	return p, nil
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/fracdyn/fracdyn/fracdyn/model"
-	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 )
 
@@ -24,13 +23,9 @@ func Fig2(ctx context.Context, dir string, epoch int, outDir string, formats []s
 	if err != nil {
 		return nil, err
 	}
-	r, err := run.Open(dir)
+	r, arch, err := openRun(dir)
 	if err != nil {
 		return nil, err
-	}
-	arch, err := model.ParseArch(r.Config.Arch)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", dir, err)
 	}
 	all := model.Layers(arch)
 	var conv []int
@@ -46,19 +41,12 @@ func Fig2(ctx context.Context, dir string, epoch int, outDir string, formats []s
 	if err != nil {
 		return nil, err
 	}
+	prober, err := runProber(r, arch, opts)
+	if err != nil {
+		return nil, err
+	}
 	var means [][]float32
-	if !opts.DataFree {
-		if opts.Backend == nil {
-			return nil, fmt.Errorf("Fig 2 needs a backend for the probe forward pass (or data-free mode)")
-		}
-		images, _, err := r.Probe()
-		if err != nil {
-			return nil, fmt.Errorf("%w (use data-free mode to draw without the probe batch)", err)
-		}
-		prober, err := NewProber(opts.Backend, arch, images)
-		if err != nil {
-			return nil, fmt.Errorf("run %s: %w", dir, err)
-		}
+	if prober != nil {
 		w := map[string][]float32{}
 		for k, v := range snap.Weights {
 			w[k] = v.Float32s()
