@@ -122,13 +122,55 @@
 //
 // Segment connectivity is known only for fracdyn's own architectures.
 // When a file holds every parameter of one (DetectArch: names and shapes
-// of model.Layers), KernelGraph builds fracdyn/segraph's graph in its
-// data-free mode — weight-only features α = FD·H, no activations — at one
+// of model.Layers), KernelGraph builds fracdyn/segraph's graph — in its
+// data-free mode with weight-only features α = FD·H, or with activation
+// maps (GraphOptions.Activations, below) α = A·FD·H — at one
 // segment size (each layer uses its largest valid scale up to it) and
 // summarises its edges per pair of layers: counts, kernel weights and
-// feature distances (graph.csv). The paper CNN at r=8 has 12.8M edges
-// between conv2 and fc1; at r=2 it would exceed segraph's edge bound, and
+// feature distances (graph.csv); every segment's FD, H, ‖A‖ and ‖α‖ go to
+// alpha.csv, the columns of the run analysis's segment tables. The paper
+// CNN at r=8 has 12.8M edges between conv2 and fc1; at r=2 it would exceed segraph's edge bound, and
 // analyze-model then reports that instead of a graph.
+//
+// # Activation maps of ONNX models
+//
+// With an input batch, the paper's full feature α = A·FD·H is available for
+// ONNX models that onnx-gomlx can run (fracdyn analyze-model FILE.onnx
+// -inputs BATCH.npy). onnx-gomlx's Model.CallGraph converts the ONNX graph
+// to GoMLX up to any list of node outputs, not only the graph's outputs, so
+// ONNXActivations asks it for one intermediate output per weight and runs
+// them in one compiled graph. Which output is a layer's activation is read
+// from the graph (ActivationOutputs): the output of the Conv, Gemm or
+// MatMul node that has the weight as operand 0 or 1, followed while it has
+// a single consumer through the ops that finish a layer — bias or scale
+// arithmetic with a constant (Add, Mul, ...), BatchNormalization,
+// element-wise activations (Relu, Sigmoid, Gelu, ...), MaxPool/AveragePool,
+// Identity, Dropout — stopping at anything else (Flatten, Reshape, the next
+// weighted op, a value used twice such as a residual). That is where
+// model.Forward takes its activations for fracdyn's models: after the ReLU
+// (and the 2×2 max-pool of cnn-pool), and the logits for the last layer.
+// A is the mean over the batch of that output (conv [C,H,W], dense [N]),
+// accumulated in float64 over chunks of 256 examples as analysis.Prober
+// does; segraph then pools it to Pool×Pool per channel as in the run
+// analysis. Tested: on exported MLP, CNN and pooled CNN, the ONNX maps
+// equal the Prober's over model.Forward to 1e-5 relative, and the
+// kernel graph's ‖α‖ per segment equals segraph's with the Prober's maps to
+// 1e-4 and differs from the data-free α (TestONNXActivationsMatchProber).
+// Checked by hand on a trained quick run (paper CNN, MNIST partial split,
+// seed 1, epoch 5, eval accuracy 96.7%): analyze-model on its exported
+// .onnx with -inputs RUN/probe.npz (64 images) writes alpha.csv whose
+// a_norm and alpha_norm equal those of the run analysis's
+// segments/epoch-005.csv on all 8,320 segments both tables hold (conv1 and
+// conv2 at r=2; the run analysis has no fc1 at r=2 and the graph's fc
+// layers use r=8 and 5) to 1.6e-7 relative, while the data-free α differs
+// on 5,714 of them (up to 11× relative). The 55 s run on 2 shared cores
+// includes compiling the ONNX graph.
+//
+// The kernel graph itself still needs a fracdyn architecture (the wiring
+// between segments); for any other ONNX model the activation maps are
+// computed and summarised in activations.csv, but no graph is built.
+// A model with more than one input, or ops onnx-gomlx v0.3.4 lacks, gives
+// an error naming the file.
 //
 // # Comparing runs
 //
