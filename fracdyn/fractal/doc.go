@@ -125,9 +125,9 @@
 // PaperFDNode, SegmentFeatures; LayerSegmentsGraph runs them on a backend)
 // compute the same per-segment measures on XLA (CPU/GPU) or the pure-Go
 // backend; tests hold them equal to the plain kernel to 1e-5. Box counting
-// in the graph pads with Concatenate and max-reduces boxes instead of using
-// Dot: several parallel Dots on the pure-Go backend can deadlock its worker
-// pool on a 2-core machine.
+// in the graph pads with Concatenate and max-reduces boxes, which needs no
+// matrix product. (Stock simplego v0.26.0 can deadlock when several of its
+// DotGenerals run at once on few cores; fracdyn/backend fixes that.)
 //
 // # Departures from the paper
 //

@@ -83,8 +83,7 @@ func maskNode(segs, tau *Node) *Node {
 // multiple of s, reshaped into s×s boxes and max-reduced, and the occupied
 // boxes are counted; the slope of ln N(s) against ln(1/s) and its R² are
 // then computed in closed form. segs is [S, r, r], tau a scalar; fd and r2
-// are [S]. Empty segments give 0, 0. (It avoids Dot: the pure-Go backend's
-// parallel Dot can deadlock when several run at once on few cores.)
+// are [S]. Empty segments give 0, 0.
 func BoxCountNode(segs, tau *Node) (fd, r2 *Node) {
 	segs.AssertRank(3)
 	r := segs.Shape().Dimensions[1]
