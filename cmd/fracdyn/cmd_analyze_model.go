@@ -23,8 +23,8 @@ func init() {
 	register(&command{
 		name: "analyze-model",
 		args: "FILE",
-		summary: "data-free fractal and spectral diagnosis of every weight matrix of a model file " +
-			"(.safetensors, .onnx, .npz, run dir)",
+		summary: "fractal and spectral diagnosis of every weight matrix of a model file " +
+			"(.safetensors, .onnx, .npz, run dir); data-free, or with activations of an ONNX model (-inputs)",
 		run: runAnalyzeModel,
 	})
 }
