@@ -96,8 +96,9 @@
 // loads the last checkpoint, truncates steps.csv, epochs.csv and the series
 // to the finished epochs, and continues with the next epoch.
 //
-// Failures: a non-finite loss or gradient norm stops training with an error
-// wrapping ErrDiverged that names the epoch and step; the steps up to and
+// Failures: a non-finite loss or gradient norm, or a loss above MaxLoss,
+// stops training with an error wrapping ErrDiverged that names the epoch
+// and step; the steps up to and
 // including it are written and the snapshots of finished epochs stay. A
 // failed write (read-only or full disk) returns an error naming the file;
 // earlier snapshots are untouched. Cancelling the context stops before the

@@ -26,6 +26,12 @@ import (
 // gradient norm is not finite.
 var ErrDiverged = errors.New("training diverged")
 
+// MaxLoss is the largest minibatch loss training accepts. A cross-entropy of
+// 10⁴ nats is over four thousand times that of a uniform guess over 10
+// classes: no run that learns passes it, while a diverging one (Adam at
+// lr 10) can grow its loss to 10¹⁰ without ever producing a NaN.
+const MaxLoss = 1e4
+
 // Options configure Train.
 type Options struct {
 	// Out is the run directory. It is created if missing; if it holds a run
@@ -423,9 +429,9 @@ func (t *trainer) step(epoch int, images []float32, labels []int32) (Step, error
 	t.steps = append(t.steps, s)
 	t.segNorms = append(t.segNorms, tensors.MustCopyFlatData[float32](out[3])...)
 	t.segMeans = append(t.segMeans, tensors.MustCopyFlatData[float32](out[4])...)
-	if !isFinite(s.Loss) || !isFinite(s.GradNorm) {
-		return s, fmt.Errorf("train: epoch %d step %d: loss %g, gradient norm %g: %w (try a lower --lr); snapshots up to epoch %d are kept",
-			epoch, s.Step, s.Loss, s.GradNorm, ErrDiverged, epoch-1)
+	if !isFinite(s.Loss) || !isFinite(s.GradNorm) || s.Loss > MaxLoss {
+		return s, fmt.Errorf("train: epoch %d step %d: loss %g (limit %g), gradient norm %g: %w (try a lower --lr); snapshots up to epoch %d are kept",
+			epoch, s.Step, s.Loss, MaxLoss, s.GradNorm, ErrDiverged, epoch-1)
 	}
 	return s, nil
 }

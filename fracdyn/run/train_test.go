@@ -397,6 +397,36 @@ func TestDivergenceStops(t *testing.T) {
 	}
 }
 
+// TestDivergenceWithoutNaN: Adam at lr 10 blows the loss up without a NaN;
+// the MaxLoss limit stops it, keeping snapshot 0 and the steps.
+func TestDivergenceWithoutNaN(t *testing.T) {
+	opts := testParams(t, "learning_rate=10")
+	_, err := Train(gocontext.Background(), opts)
+	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "limit 10000") {
+		t.Fatalf("got %v, want ErrDiverged naming the loss limit", err)
+	}
+	r, err := Open(opts.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Snapshot(0); err != nil {
+		t.Errorf("snapshot 0 after divergence: %v", err)
+	}
+	steps, err := r.Steps()
+	if err != nil || len(steps) == 0 {
+		t.Fatalf("steps after divergence: %v, %v", steps, err)
+	}
+	last := steps[len(steps)-1].Loss
+	for _, s := range steps[:len(steps)-1] {
+		if s.Loss > MaxLoss || math.IsNaN(s.Loss) {
+			t.Errorf("step %d with loss %g passed the limit", s.Step, s.Loss)
+		}
+	}
+	if !(last > MaxLoss) || math.IsNaN(last) {
+		t.Errorf("last step's loss %g, want finite and above %g", last, MaxLoss)
+	}
+}
+
 func TestWriteFailureKeepsSnapshots(t *testing.T) {
 	opts := testParams(t, "")
 	// A directory where steps.csv goes makes the end-of-epoch write fail
