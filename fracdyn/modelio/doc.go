@@ -84,8 +84,17 @@
 //	FRACDYN_BENCH_MB=256  two 128 MiB tensors   peak RSS 692 MiB  123 s
 //
 // A 1 GiB file of 128 MiB tensors peaks like the 256 MiB one (the
-// memory of each layer is returned before the next is read): well under
-// 2 GiB. A single tensor of 1 GiB would need about 5.5 GiB. Reproduce with
+// memory of each layer is returned before the next is read), as measured
+// once with the CLI: eight [524288,64] Gaussian F32 tensors (1,073,742,584
+// bytes), "/usr/bin/time -v fracdyn analyze-model -no-segments big.safetensors"
+// (default scales, graph and estimators), 2 cores shared with six other
+// jobs:
+//
+//	maximum resident set size 713,672 kB (697 MiB), 1 GiB file
+//	user 78.9 s, system 7.0 s, wall 6 min 31 s (21% of a core: contention)
+//
+// well under the 2 GiB target. A single tensor of 1 GiB would need about
+// 5.5 GiB. Reproduce the benchmark with
 //
 //	FRACDYN_BENCH_MB=1024 go test -timeout 1h -run '^$' -bench AnalyzeLarge -benchtime 1x ./fracdyn/modelio/
 //
