@@ -93,6 +93,12 @@
 //	maximum resident set size 713,672 kB (697 MiB), 1 GiB file
 //	user 78.9 s, system 7.0 s, wall 6 min 31 s (21% of a core: contention)
 //
+// and with the default options (the 4.8 GB segments.csv streamed, under
+// nice 10):
+//
+//	maximum resident set size 720,980 kB (704 MiB)
+//	user 114.1 s, system 19.9 s, wall 13 min 34 s
+//
 // well under the 2 GiB target. A single tensor of 1 GiB would need about
 // 5.5 GiB. Reproduce the benchmark with
 //
