@@ -197,23 +197,9 @@ func LayerThreshold(weights []float32, opts LayerOptions) (float32, error) {
 // computation runs on XLA (CPU/GPU) or the pure-Go backend. The plain
 // LayerSegments is faster on CPU; both are tested equal.
 func LayerSegmentsGraph(backend backends.Backend, weights []float32, shape []int, r int, opts LayerOptions) (res *LayerResult, err error) {
-	name := opts.Name
-	if name == "" {
-		name = "layer"
-	}
-	view, err := MatrixViews(shape)
+	name, view, method, err := checkLayer(weights, shape, r, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(weights) != view.Count*view.Rows*view.Cols {
-		return nil, fmt.Errorf("%s: %d weights do not fill shape %v", name, len(weights), shape)
-	}
-	if err := CheckScale(view.Rows, view.Cols, r); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	method := opts.Method
-	if method == "" {
-		method = MethodBoxCount
+		return nil, err
 	}
 	if method != MethodBoxCount && method != MethodPaper {
 		return nil, fmt.Errorf("%s: method %q has no graph version (use bc or paper)", name, method)

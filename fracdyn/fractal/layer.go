@@ -94,23 +94,9 @@ func (l *LayerResult) Segment(i int) SegmentID {
 // functions per segment. NaN or Inf weights are an error naming the layer,
 // the segment and the position.
 func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*LayerResult, error) {
-	name := opts.Name
-	if name == "" {
-		name = "layer"
-	}
-	view, err := MatrixViews(shape)
+	name, view, method, err := checkLayer(weights, shape, r, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(weights) != view.Count*view.Rows*view.Cols {
-		return nil, fmt.Errorf("%s: %d weights do not fill shape %v", name, len(weights), shape)
-	}
-	if err := CheckScale(view.Rows, view.Cols, r); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	method := opts.Method
-	if method == "" {
-		method = MethodBoxCount
+		return nil, err
 	}
 	if _, err := ParseMethod(string(method)); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -255,4 +241,29 @@ func binning32(w []float32, bins int) Binning {
 		bins = DefaultBins
 	}
 	return Binning{Lo: float64(lo), Hi: float64(hi), Bins: bins}
+}
+
+// checkLayer validates the arguments of LayerSegments and
+// LayerSegmentsGraph and returns the layer's name for errors, its matrix
+// view and the method (default box counting).
+func checkLayer(weights []float32, shape []int, r int, opts LayerOptions) (string, MatrixView, Method, error) {
+	name := opts.Name
+	if name == "" {
+		name = "layer"
+	}
+	view, err := MatrixViews(shape)
+	if err != nil {
+		return name, view, "", fmt.Errorf("%s: %w", name, err)
+	}
+	if len(weights) != view.Count*view.Rows*view.Cols {
+		return name, view, "", fmt.Errorf("%s: %d weights do not fill shape %v", name, len(weights), shape)
+	}
+	if err := CheckScale(view.Rows, view.Cols, r); err != nil {
+		return name, view, "", fmt.Errorf("%s: %w", name, err)
+	}
+	method := opts.Method
+	if method == "" {
+		method = MethodBoxCount
+	}
+	return name, view, method, nil
 }
