@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/analysis"
-	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/dynamics"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
@@ -76,11 +75,10 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 		}
 		params.SetParam(run.ParamArch, *arch)
 	}
-	b, err := backend.New()
+	b, data, err := backendAndData(ctx, params, *dataDir, *download)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "backend: %s\n", backend.Describe(b))
 	var timings []string
 	stage := func(name string, start time.Time) {
 		d := time.Since(start).Round(100 * time.Millisecond)
@@ -90,13 +88,6 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 
 	fmt.Fprintf(os.Stderr, "== 1/3 train (%s preset) -> %s\n", *preset, *runDir)
 	start := time.Now()
-	data, err := run.LoadData(ctx, params, *dataDir, *download, os.Stderr)
-	if err != nil {
-		return err
-	}
-	for _, n := range data.Notes {
-		fmt.Fprintf(os.Stderr, "data: %s\n", n)
-	}
 	r, err := run.Train(ctx, run.Options{Out: *runDir, Params: params, Data: data, Backend: b, Log: os.Stderr})
 	if err != nil {
 		return err

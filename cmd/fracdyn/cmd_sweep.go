@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
-	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/dynamics"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 )
@@ -95,17 +94,9 @@ func runSweep(ctx context.Context, args []string) error {
 	if err := run.SetParams(params, all); err != nil {
 		return usageErrorf("%v", err)
 	}
-	b, err := backend.New()
+	b, data, err := backendAndData(ctx, params, *dataDir, *download)
 	if err != nil {
 		return err
-	}
-	fmt.Fprintf(os.Stderr, "backend: %s\n", backend.Describe(b))
-	data, err := run.LoadData(ctx, params, *dataDir, *download, os.Stderr)
-	if err != nil {
-		return err
-	}
-	for _, n := range data.Notes {
-		fmt.Fprintf(os.Stderr, "data: %s\n", n)
 	}
 	start := time.Now()
 	res, err := dynamics.Sweep(ctx, dynamics.SweepOptions{Out: *out, LearningRates: rates, Preset: *preset,

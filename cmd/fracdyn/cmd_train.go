@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/mnist"
@@ -123,17 +122,9 @@ func runTrain(ctx context.Context, args []string) error {
 		}
 	}
 
-	b, err := backend.New()
+	b, data, err := backendAndData(ctx, params, *dataDir, *download)
 	if err != nil {
 		return err
-	}
-	fmt.Fprintf(os.Stderr, "backend: %s\n", backend.Describe(b))
-	data, err := run.LoadData(ctx, params, *dataDir, *download, os.Stderr)
-	if err != nil {
-		return err
-	}
-	for _, n := range data.Notes {
-		fmt.Fprintf(os.Stderr, "data: %s\n", n)
 	}
 	start := time.Now()
 	r, err := run.Train(ctx, run.Options{Out: *out, Params: params, Data: data, Backend: b, Log: os.Stderr})

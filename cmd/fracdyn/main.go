@@ -16,6 +16,12 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/mnist"
+	"github.com/gomlx/gomlx/backends"
+	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // command is one subcommand of fracdyn.
@@ -154,4 +160,22 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+// backendAndData starts the backend and loads the dataset the parameters
+// name, printing the backend and the data's notes (a partial set says so).
+func backendAndData(ctx context.Context, params *mlctx.Context, dir string, download bool) (backends.Backend, *mnist.Data, error) {
+	b, err := backend.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(os.Stderr, "backend: %s\n", backend.Describe(b))
+	data, err := run.LoadData(ctx, params, dir, download, os.Stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range data.Notes {
+		fmt.Fprintf(os.Stderr, "data: %s\n", n)
+	}
+	return b, data, nil
 }
