@@ -3,20 +3,11 @@ package mnist
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-)
 
-// allocated returns the bytes f allocates on the heap.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
+	"github.com/fracdyn/fracdyn/internal/testutil"
+)
 
 // TestHugeHeaderAllocatesNothing reads IDX files whose headers claim
 // 2^31 images of 28×28 (1.7 TB) or 2^31 labels in files of about 100 bytes,
@@ -38,7 +29,7 @@ func TestHugeHeaderAllocatesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		var err error
-		n := allocated(func() {
+		n := testutil.Allocated(func() {
 			if c.labels {
 				_, err = ReadLabels(p)
 			} else {

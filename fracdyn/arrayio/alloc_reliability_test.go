@@ -5,20 +5,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-)
 
-// allocated returns the bytes f allocates on the heap.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
+	"github.com/fracdyn/fracdyn/internal/testutil"
+)
 
 // npyHeader returns a version-1 .npy file with the given header dict and
 // body.
@@ -55,7 +46,7 @@ func TestHugeHeaderAllocatesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		var err error
-		n := allocated(func() {
+		n := testutil.Allocated(func() {
 			if strings.HasSuffix(name, ".npz") {
 				_, _, err = ReadNPZ(p)
 			} else {

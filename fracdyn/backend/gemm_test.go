@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/internal/testutil"
+
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -15,7 +17,7 @@ import (
 // denseOperand lays out a [B, rows, K] array with the given axis order
 // ("bik": K last, "bki": rows last) and returns it as an operand.
 func denseOperand(rng *rand.Rand, B, rows, K int, order string) (*operand, func(b, i, k int) float32) {
-	data := randFloats(rng, B*rows*K)
+	data := testutil.RandFloats(rng, B*rows*K)
 	op := &operand{data: data, batch: make([]int, B), cross: make([]int, rows), contract: make([]int, K)}
 	for b := range op.batch {
 		op.batch[b] = b * rows * K
@@ -58,7 +60,7 @@ func TestGemm(t *testing.T) {
 					setAVX2(asm)
 					lhs, l := denseOperand(rng, c.B, c.M, c.K, orders[0])
 					rhs, r := denseOperand(rng, c.B, c.N, c.K, orders[1])
-					out := randFloats(rng, c.B*c.M*c.N) // gemm must overwrite, not accumulate.
+					out := testutil.RandFloats(rng, c.B*c.M*c.N) // gemm must overwrite, not accumulate.
 					gemm(out, lhs, rhs, workers)
 					setAVX2(saved)
 					// Reference in float64; float32 sums of K terms may differ
@@ -152,7 +154,7 @@ func TestDotGeneralRandomAxes(t *testing.T) {
 		}
 		ld, lb, lc, lx := dimsOf(lr, lhsX)
 		rd, rb, rc, rx := dimsOf(rr, rhsX)
-		l, r := randFloats(rng, prodInts(ld)), randFloats(rng, prodInts(rd))
+		l, r := testutil.RandFloats(rng, prodInts(ld)), testutil.RandFloats(rng, prodInts(rd))
 		got := MustExecOnce(b, func(l, r *Node) *Node { return DotGeneral(l, lc, lb, r, rc, rb) },
 			tensors.FromFlatDataAndDimensions(l, ld...), tensors.FromFlatDataAndDimensions(r, rd...))
 		// Direct sum: output axes are batch, lhs cross (ascending), rhs cross (ascending).
@@ -181,7 +183,7 @@ func TestDotGeneralRandomAxes(t *testing.T) {
 		if !slices.Equal(got.Shape().Dimensions, outDims) && !(len(outDims) == 0 && got.Shape().Rank() == 0) {
 			t.Fatalf("trial %d: shape %v, want %v", trial, got.Shape().Dimensions, outDims)
 		}
-		assertClose(t, "DotGeneral", flat(got), want, 1e-4)
+		testutil.AssertClose(t, "DotGeneral", flat(got), want, 1e-4)
 	}
 }
 

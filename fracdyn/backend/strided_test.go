@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/internal/testutil"
+
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -14,9 +16,9 @@ import (
 func TestStridedKernels(t *testing.T) {
 	b := goBackendForTest(t)
 	rng := rand.New(rand.NewPCG(21, 22))
-	x := randFloats(rng, 2*3*4*5)
+	x := testutil.RandFloats(rng, 2*3*4*5)
 	at := func(i, j, k, l int) float32 { return x[((i*3+j)*4+k)*5+l] }
-	y := randFloats(rng, 2*1*4*1) // Broadcast over axes 1 and 3.
+	y := testutil.RandFloats(rng, 2*1*4*1) // Broadcast over axes 1 and 3.
 	yat := func(i, k int) float32 { return y[i*4+k] }
 	ops := []struct {
 		name string
@@ -44,12 +46,12 @@ func TestStridedKernels(t *testing.T) {
 				}
 			}
 		}
-		assertClose(t, op.name, flat(got[0]), want, 1e-6)
-		assertClose(t, op.name+" swapped", flat(got[1]), wantSwapped, 1e-6)
+		testutil.AssertClose(t, op.name, flat(got[0]), want, 1e-6)
+		testutil.AssertClose(t, op.name+" swapped", flat(got[1]), wantSwapped, 1e-6)
 	}
 
 	// BroadcastInDim of [4] to axis 2 of [2, 3, 4, 5], and of y to x's shape.
-	v := randFloats(rng, 4)
+	v := testutil.RandFloats(rng, 4)
 	got := MustExecOnceN(b, func(v, y *Node) []*Node {
 		return []*Node{BroadcastToDims(Reshape(v, 1, 1, 4, 1), 2, 3, 4, 5), BroadcastToDims(y, 2, 3, 4, 5)}
 	}, tensors.FromFlatDataAndDimensions(v, 4), yt)
@@ -63,8 +65,8 @@ func TestStridedKernels(t *testing.T) {
 			}
 		}
 	}
-	assertClose(t, "BroadcastInDim", flat(got[0]), wantV, 0)
-	assertClose(t, "BroadcastInDim y", flat(got[1]), wantY, 0)
+	testutil.AssertClose(t, "BroadcastInDim", flat(got[0]), wantV, 0)
+	testutil.AssertClose(t, "BroadcastInDim y", flat(got[1]), wantY, 0)
 
 	// ReduceMax over axes 1 and 3, ReduceSum over 0 and 2, and over all.
 	got = MustExecOnceN(b, func(x *Node) []*Node {
@@ -86,9 +88,9 @@ func TestStridedKernels(t *testing.T) {
 			}
 		}
 	}
-	assertClose(t, "ReduceMax", flat(got[0]), maxes, 0)
-	assertClose(t, "ReduceSum", flat(got[1]), sums, 1e-5)
-	assertClose(t, "ReduceAllSum", flat(got[2]), []float32{total}, 1e-5)
+	testutil.AssertClose(t, "ReduceMax", flat(got[0]), maxes, 0)
+	testutil.AssertClose(t, "ReduceSum", flat(got[1]), sums, 1e-5)
+	testutil.AssertClose(t, "ReduceAllSum", flat(got[2]), []float32{total}, 1e-5)
 }
 
 func TestSign(t *testing.T) {
@@ -96,11 +98,11 @@ func TestSign(t *testing.T) {
 	nan := float32(math.NaN())
 	x := []float32{-2, -0.0, 0, 3, float32(math.Inf(-1)), float32(math.Inf(1)), nan, 1e-40, -1e-40}
 	got := MustExecOnce(b, Sign, tensors.FromFlatDataAndDimensions(x, len(x)))
-	assertClose(t, "Sign", flat(got), []float32{-1, 0, 0, 1, -1, 1, 0, 1, -1}, 0)
+	testutil.AssertClose(t, "Sign", flat(got), []float32{-1, 0, 0, 1, -1, 1, 0, 1, -1}, 0)
 }
 
 func BenchmarkSigns(b *testing.B) {
-	x := randFloats(rand.New(rand.NewPCG(1, 2)), 1<<20)
+	x := testutil.RandFloats(rand.New(rand.NewPCG(1, 2)), 1<<20)
 	dst := make([]float32, len(x))
 	for b.Loop() {
 		signs(dst, x)
@@ -116,10 +118,10 @@ func TestWhere(t *testing.T) {
 		zero := ScalarZero(x.Graph(), x.DType())
 		return []*Node{Where(c, x, y), Where(c, x, zero), Where(c, zero, y), Where(c, zero, ScalarOne(x.Graph(), x.DType()))}
 	}, x, y)
-	assertClose(t, "Where", flat(got[0]), []float32{10, 2, 30, 4, 50, 6}, 0)
-	assertClose(t, "Where scalar false", flat(got[1]), []float32{0, 2, 0, 4, 0, 6}, 0)
-	assertClose(t, "Where scalar true", flat(got[2]), []float32{10, 0, 30, 0, 50, 0}, 0)
-	assertClose(t, "Where scalars", flat(got[3]), []float32{1, 0, 1, 0, 1, 0}, 0)
+	testutil.AssertClose(t, "Where", flat(got[0]), []float32{10, 2, 30, 4, 50, 6}, 0)
+	testutil.AssertClose(t, "Where scalar false", flat(got[1]), []float32{0, 2, 0, 4, 0, 6}, 0)
+	testutil.AssertClose(t, "Where scalar true", flat(got[2]), []float32{10, 0, 30, 0, 50, 0}, 0)
+	testutil.AssertClose(t, "Where scalars", flat(got[3]), []float32{1, 0, 1, 0, 1, 0}, 0)
 	if d := got[3].Shape().Dimensions; len(d) != 2 || d[0] != 2 || d[1] != 3 {
 		t.Errorf("Where of scalars has shape %v, want [2 3]", d)
 	}
@@ -127,7 +129,7 @@ func TestWhere(t *testing.T) {
 
 func BenchmarkSelect(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	x := randFloats(rng, 1<<20)
+	x := testutil.RandFloats(rng, 1<<20)
 	cond := make([]bool, len(x))
 	for i, v := range x {
 		cond[i] = v > 0

@@ -1,9 +1,10 @@
 package backend
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/internal/testutil"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -24,27 +25,7 @@ func goBackendForTest(t *testing.T) backends.Backend {
 	return b
 }
 
-func randFloats(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(rng.NormFloat64())
-	}
-	return s
-}
-
 func flat(t *tensors.Tensor) []float32 { return tensors.MustCopyFlatData[float32](t) }
-
-func assertClose(t *testing.T, name string, got, want []float32, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	for i := range got {
-		if d := math.Abs(float64(got[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) || math.IsNaN(float64(got[i])) {
-			t.Fatalf("%s[%d] = %g, want %g", name, i, got[i], want[i])
-		}
-	}
-}
 
 func TestPad(t *testing.T) {
 	b := goBackendForTest(t)
@@ -63,14 +44,14 @@ func TestPad(t *testing.T) {
 	if d := got.Shape().Dimensions; d[0] != 3 || d[1] != 6 {
 		t.Fatalf("Pad shape %v, want [3 6]", d)
 	}
-	assertClose(t, "Pad", flat(got), want, 0)
+	testutil.AssertClose(t, "Pad", flat(got), want, 0)
 }
 
 func TestReverse(t *testing.T) {
 	b := goBackendForTest(t)
 	x := tensors.FromValue([][][]float32{{{1, 2, 3}, {4, 5, 6}}})
 	got := MustExecOnce(b, func(x *Node) *Node { return Reverse(x, 1, -1) }, x)
-	assertClose(t, "Reverse", flat(got), []float32{6, 5, 4, 3, 2, 1}, 0)
+	testutil.AssertClose(t, "Reverse", flat(got), []float32{6, 5, 4, 3, 2, 1}, 0)
 }
 
 // TestDotGeneralGradient checks both operands' gradients of
@@ -82,7 +63,7 @@ func TestDotGeneralGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const B, N, K, M = 2, 3, 4, 5
 	// Batched: lhs [B,N,K], rhs [B,K,M], out [B,N,M].
-	lhs, rhs, w := randFloats(rng, B*N*K), randFloats(rng, B*K*M), randFloats(rng, B*N*M)
+	lhs, rhs, w := testutil.RandFloats(rng, B*N*K), testutil.RandFloats(rng, B*K*M), testutil.RandFloats(rng, B*N*M)
 	grads := MustExecOnceN(b, func(l, r, w *Node) []*Node {
 		out := DotGeneral(l, []int{2}, []int{0}, r, []int{1}, []int{0})
 		return Gradient(ReduceAllSum(Mul(out, w)), l, r)
@@ -100,11 +81,11 @@ func TestDotGeneralGradient(t *testing.T) {
 			}
 		}
 	}
-	assertClose(t, "∂lhs batched", flat(grads[0]), wantL, 1e-5)
-	assertClose(t, "∂rhs batched", flat(grads[1]), wantR, 1e-5)
+	testutil.AssertClose(t, "∂lhs batched", flat(grads[0]), wantL, 1e-5)
+	testutil.AssertClose(t, "∂rhs batched", flat(grads[1]), wantR, 1e-5)
 
 	// Dense: x [N,K], weight [M,K], out [N,M].
-	x, wt, v := randFloats(rng, N*K), randFloats(rng, M*K), randFloats(rng, N*M)
+	x, wt, v := testutil.RandFloats(rng, N*K), testutil.RandFloats(rng, M*K), testutil.RandFloats(rng, N*M)
 	grads = MustExecOnceN(b, func(x, wt, v *Node) []*Node {
 		out := DotGeneral(x, []int{1}, nil, wt, []int{1}, nil)
 		return Gradient(ReduceAllSum(Mul(out, v)), x, wt)
@@ -119,8 +100,8 @@ func TestDotGeneralGradient(t *testing.T) {
 			}
 		}
 	}
-	assertClose(t, "∂x dense", flat(grads[0]), wantX, 1e-5)
-	assertClose(t, "∂weight dense", flat(grads[1]), wantW, 1e-5)
+	testutil.AssertClose(t, "∂x dense", flat(grads[0]), wantX, 1e-5)
+	testutil.AssertClose(t, "∂weight dense", flat(grads[1]), wantW, 1e-5)
 }
 
 // TestDotGeneralGradientUnsortedAxes contracts two axes given out of order
@@ -129,7 +110,7 @@ func TestDotGeneralGradient(t *testing.T) {
 func TestDotGeneralGradientUnsortedAxes(t *testing.T) {
 	b := goBackendForTest(t)
 	rng := rand.New(rand.NewPCG(31, 32))
-	l, r, v := randFloats(rng, 2*3*4), randFloats(rng, 4*3*5), randFloats(rng, 2*5)
+	l, r, v := testutil.RandFloats(rng, 2*3*4), testutil.RandFloats(rng, 4*3*5), testutil.RandFloats(rng, 2*5)
 	grads := MustExecOnceN(b, func(l, r, v *Node) []*Node {
 		out := DotGeneral(l, []int{2, 1}, nil, r, []int{0, 1}, nil) // [2, 5]
 		return Gradient(ReduceAllSum(Mul(out, v)), l, r)
@@ -147,8 +128,8 @@ func TestDotGeneralGradientUnsortedAxes(t *testing.T) {
 			}
 		}
 	}
-	assertClose(t, "∂lhs", flat(grads[0]), wantL, 1e-5)
-	assertClose(t, "∂rhs", flat(grads[1]), wantR, 1e-5)
+	testutil.AssertClose(t, "∂lhs", flat(grads[0]), wantL, 1e-5)
+	testutil.AssertClose(t, "∂rhs", flat(grads[1]), wantR, 1e-5)
 }
 
 func TestReadDotAxes(t *testing.T) {
@@ -170,7 +151,7 @@ func TestConvGeneral(t *testing.T) {
 	b := goBackendForTest(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	const B, C, O, H, W = 2, 3, 4, 5, 6
-	x, k, v := randFloats(rng, B*C*H*W), randFloats(rng, O*C*9), randFloats(rng, B*O*H*W)
+	x, k, v := testutil.RandFloats(rng, B*C*H*W), testutil.RandFloats(rng, O*C*9), testutil.RandFloats(rng, B*O*H*W)
 	axes := backends.ConvolveAxesConfig{
 		InputBatch: 0, InputChannels: 1, InputSpatial: []int{2, 3},
 		KernelOutputChannels: 0, KernelInputChannels: 1, KernelSpatial: []int{2, 3},
@@ -207,9 +188,9 @@ func TestConvGeneral(t *testing.T) {
 			}
 		}
 	}
-	assertClose(t, "conv", flat(outs[0]), y, 1e-5)
-	assertClose(t, "∂x conv", flat(outs[1]), dx, 1e-5)
-	assertClose(t, "∂kernel conv", flat(outs[2]), dk, 1e-5)
+	testutil.AssertClose(t, "conv", flat(outs[0]), y, 1e-5)
+	testutil.AssertClose(t, "∂x conv", flat(outs[1]), dx, 1e-5)
+	testutil.AssertClose(t, "∂kernel conv", flat(outs[2]), dk, 1e-5)
 }
 
 // TestSlice checks the run-copying Slice kernel against index arithmetic,
@@ -219,7 +200,7 @@ func TestSlice(t *testing.T) {
 	b := goBackendForTest(t)
 	rng := rand.New(rand.NewPCG(11, 12))
 	dims := []int{3, 4, 5, 6}
-	x := randFloats(rng, 3*4*5*6)
+	x := testutil.RandFloats(rng, 3*4*5*6)
 	for _, c := range []struct{ starts, limits, strides []int }{
 		{[]int{0, 0, 0, 0}, []int{3, 4, 5, 6}, []int{1, 1, 1, 1}},
 		{[]int{1, 0, 0, 0}, []int{3, 4, 5, 6}, []int{1, 1, 1, 1}},
@@ -244,6 +225,6 @@ func TestSlice(t *testing.T) {
 				}
 			}
 		}
-		assertClose(t, "Slice", flat(got), want, 0)
+		testutil.AssertClose(t, "Slice", flat(got), want, 0)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/internal/testutil"
+
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
@@ -13,27 +15,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-func randFloats(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(rng.NormFloat64())
-	}
-	return s
-}
-
 func flat(t *tensors.Tensor) []float32 { return tensors.MustCopyFlatData[float32](t) }
-
-func assertClose(t *testing.T, name string, got, want []float32, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
-	}
-	for i := range got {
-		if d := math.Abs(float64(got[i] - want[i])); !(d <= tol*(1+math.Abs(float64(want[i])))) {
-			t.Fatalf("%s[%d] = %g, want %g", name, i, got[i], want[i])
-		}
-	}
-}
 
 func TestLayers(t *testing.T) {
 	// Parameter counts of the PyTorch definitions (sum of numel over the state dict).
@@ -131,7 +113,7 @@ func TestConv3x3(t *testing.T) {
 	b := backend.MustNew()
 	rng := rand.New(rand.NewPCG(5, 6))
 	const B, C, O, H, W = 2, 3, 4, 5, 6
-	x, k, bias, v := randFloats(rng, B*C*H*W), randFloats(rng, O*C*9), randFloats(rng, O), randFloats(rng, B*O*H*W)
+	x, k, bias, v := testutil.RandFloats(rng, B*C*H*W), testutil.RandFloats(rng, O*C*9), testutil.RandFloats(rng, O), testutil.RandFloats(rng, B*O*H*W)
 	y, dx, dk, db := convLoops(x, k, bias, v, B, C, O, H, W)
 	for _, impl := range []string{"im2col", "conv"} {
 		ctx := context.New()
@@ -151,10 +133,10 @@ func TestConv3x3(t *testing.T) {
 			grads := Gradient(ReduceAllSum(Mul(out, v)), x, kn, bn)
 			return append([]*Node{out}, grads...)
 		}, tensors.FromFlatDataAndDimensions(x, B, C, H, W), tensors.FromFlatDataAndDimensions(v, B, O, H, W))
-		assertClose(t, impl+" y", flat(outs[0]), y, 1e-5)
-		assertClose(t, impl+" ∂x", flat(outs[1]), dx, 1e-5)
-		assertClose(t, impl+" ∂kernel", flat(outs[2]), dk, 1e-5)
-		assertClose(t, impl+" ∂bias", flat(outs[3]), db, 1e-5)
+		testutil.AssertClose(t, impl+" y", flat(outs[0]), y, 1e-5)
+		testutil.AssertClose(t, impl+" ∂x", flat(outs[1]), dx, 1e-5)
+		testutil.AssertClose(t, impl+" ∂kernel", flat(outs[2]), dk, 1e-5)
+		testutil.AssertClose(t, impl+" ∂bias", flat(outs[3]), db, 1e-5)
 	}
 }
 
@@ -162,7 +144,7 @@ func TestMaxPool2x2(t *testing.T) {
 	b := backend.MustNew()
 	rng := rand.New(rand.NewPCG(7, 8))
 	const B, C, H, W = 2, 3, 4, 6
-	x, v := randFloats(rng, B*C*H*W), randFloats(rng, B*C*H/2*W/2)
+	x, v := testutil.RandFloats(rng, B*C*H*W), testutil.RandFloats(rng, B*C*H/2*W/2)
 	y, dx := make([]float32, len(v)), make([]float32, len(x))
 	for bc := range B * C {
 		for i := range H / 2 {
@@ -186,8 +168,8 @@ func TestMaxPool2x2(t *testing.T) {
 		out := MaxPool2x2(x)
 		return []*Node{out, Gradient(ReduceAllSum(Mul(out, v)), x)[0]}
 	}, tensors.FromFlatDataAndDimensions(x, B, C, H, W), tensors.FromFlatDataAndDimensions(v, B, C, H/2, W/2))
-	assertClose(t, "maxpool", flat(outs[0]), y, 0)
-	assertClose(t, "∂x maxpool", flat(outs[1]), dx, 1e-6)
+	testutil.AssertClose(t, "maxpool", flat(outs[0]), y, 0)
+	testutil.AssertClose(t, "∂x maxpool", flat(outs[1]), dx, 1e-6)
 }
 
 // initWeights builds arch on a fresh context seeded with seed and returns its weights.
@@ -267,12 +249,12 @@ func TestSetWeights(t *testing.T) {
 	if !slices.Equal(got["fc3.bias"], bias) || len(got["fc1.weight"]) != 256*784 {
 		t.Errorf("Weights after SetWeights: fc3.bias %v, fc1.weight len %d", got["fc3.bias"], len(got["fc1.weight"]))
 	}
-	images := tensors.FromFlatDataAndDimensions(randFloats(rand.New(rand.NewPCG(1, 1)), 28*28), 1, 28, 28)
+	images := tensors.FromFlatDataAndDimensions(testutil.RandFloats(rand.New(rand.NewPCG(1, 1)), 28*28), 1, 28, 28)
 	logits := context.MustExecOnce(backend.MustNew(), ctx, func(ctx *context.Context, x *Node) *Node {
 		l, _ := Forward(ctx, MLP, x)
 		return l
 	}, images)
-	assertClose(t, "logits", flat(logits), bias, 0)
+	testutil.AssertClose(t, "logits", flat(logits), bias, 0)
 
 	arrays := map[string]*arrayio.Array{}
 	for k, v := range weights {
@@ -309,7 +291,7 @@ func TestConvImplsAgree(t *testing.T) {
 	b := backend.MustNew()
 	weights := initWeights(t, PooledCNN, 7)
 	rng := rand.New(rand.NewPCG(13, 14))
-	images := tensors.FromFlatDataAndDimensions(randFloats(rng, 2*28*28), 2, 28, 28)
+	images := tensors.FromFlatDataAndDimensions(testutil.RandFloats(rng, 2*28*28), 2, 28, 28)
 	var results [2][]*tensors.Tensor
 	for i, impl := range []string{"im2col", "conv"} {
 		ctx := context.New()
@@ -329,6 +311,6 @@ func TestConvImplsAgree(t *testing.T) {
 		}, images)
 	}
 	for j := range results[0] {
-		assertClose(t, "im2col vs ConvGeneral", flat(results[0][j]), flat(results[1][j]), 1e-4)
+		testutil.AssertClose(t, "im2col vs ConvGeneral", flat(results[0][j]), flat(results[1][j]), 1e-4)
 	}
 }

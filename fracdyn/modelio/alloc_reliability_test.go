@@ -4,20 +4,11 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-)
 
-// allocated returns the bytes f allocates on the heap.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
+	"github.com/fracdyn/fracdyn/internal/testutil"
+)
 
 // TestHugeSafetensorsHeaderAllocatesNothing opens safetensors files of a
 // few hundred bytes whose header length (2^60) or tensor (2^20 × 2^20
@@ -40,7 +31,7 @@ func TestHugeSafetensorsHeaderAllocatesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		var err error
-		n := allocated(func() {
+		n := testutil.Allocated(func() {
 			var m *Model
 			if m, err = Open(p); err == nil {
 				m.Close()
