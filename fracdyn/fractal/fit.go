@@ -2,6 +2,7 @@ package fractal
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -89,23 +90,81 @@ func LinearFit(x, y []float64) (a, b, r2 float64) {
 
 // Quantile returns the q-quantile (0 ≤ q ≤ 1) of |w| with linear
 // interpolation between order statistics (numpy's default). w is not
-// modified. NaN for empty w.
+// modified. NaN for empty w or when w holds a NaN. It copies |w| once and
+// selects the two order statistics in expected linear time.
 func Quantile(w []float64, q float64) float64 {
 	if len(w) == 0 {
 		return math.NaN()
 	}
 	a := make([]float64, len(w))
 	for i, v := range w {
+		if math.IsNaN(v) {
+			return math.NaN()
+		}
 		a[i] = math.Abs(v)
 	}
-	slices.Sort(a)
 	pos := q * float64(len(a)-1)
 	lo := int(math.Floor(pos))
 	if lo >= len(a)-1 {
-		return a[len(a)-1]
+		return slices.Max(a)
 	}
+	vlo := selectFloat(a, lo)
+	vhi := slices.Min(a[lo+1:]) // selectFloat left every larger value after lo
 	f := pos - float64(lo)
-	return a[lo] + f*(a[lo+1]-a[lo])
+	return vlo + f*(vhi-vlo)
+}
+
+// selectFloat reorders a (no NaNs) so that a[k] is its element of rank k,
+// with nothing larger before k and nothing smaller after it, and returns
+// a[k]: quickselect with a median-of-three pivot, falling back to a sort of
+// the remaining range when the partitions shrink too slowly.
+func selectFloat(a []float64, k int) float64 {
+	lo, hi := 0, len(a) // the rank-k element lies in a[lo:hi]
+	budget := 2 * bits.Len(uint(len(a)))
+	for hi-lo > 16 {
+		if budget--; budget < 0 {
+			slices.Sort(a[lo:hi])
+			return a[k]
+		}
+		mid := lo + (hi-lo)/2
+		p := median3(a[lo], a[mid], a[hi-1])
+		// Three-way partition: [lo, lt) < p, [lt, gt) == p, [gt, hi) > p.
+		lt, i, gt := lo, lo, hi
+		for i < gt {
+			switch v := a[i]; {
+			case v < p:
+				a[lt], a[i] = v, a[lt]
+				lt++
+				i++
+			case v > p:
+				gt--
+				a[gt], a[i] = v, a[gt]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k >= gt:
+			lo = gt
+		default:
+			return p
+		}
+	}
+	slices.Sort(a[lo:hi])
+	return a[k]
+}
+
+// median3 is the median of three values.
+func median3(x, y, z float64) float64 {
+	if x > y {
+		x, y = y, x
+	}
+	if y > z {
+		y = z
+	}
+	return max(x, y)
 }
 
 // PowersOf returns 1, base, base², … up to and including max.
