@@ -178,16 +178,16 @@ func (a *analyzer) epoch(epoch int) error {
 			grads[i] = g.Float32s()
 		}
 		start = time.Now()
-		dims, r2s, verdict, ssErr, gnorm := layerStats(info, b.Weights, grads[i])
+		st := layerStats(info, b.Weights, grads[i], a.opts.Scales)
 		a.timed("layer_stats", start)
 		for _, r := range a.opts.Scales {
-			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: r2s,
-				SelfSim: verdict, SelfSimErr: ssErr, GradNorm: gnorm,
+			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: st.r2s,
+				SelfSim: st.verdict, SelfSimErr: st.ssErr, GradNorm: st.gradNorm,
 				MeanFD: math.NaN(), MeanH: math.NaN()}
-			for m, d := range dims {
+			for m, d := range st.dims {
 				row.Dims[m] = d
 			}
-			row.Dims[fractal.MethodPaper] = paperDim(info, b.Weights, r)
+			row.Dims[fractal.MethodPaper] = st.paper[r]
 			a.layers = append(a.layers, row)
 		}
 	}

@@ -153,59 +153,65 @@ func matrix2D(info model.Layer, w []float32) (m []float64, rows, cols int) {
 	return m, rows, cols
 }
 
+// matrixStats are the matrix-level estimates of one layer in one epoch.
+type matrixStats struct {
+	dims, r2s map[fractal.Method]float64 // every estimator but the paper's
+	paper     map[int]float64            // the paper's single-scale dimension by r (NaN where r does not fit)
+	verdict   fractal.Verdict
+	ssErr     string
+	gradNorm  float64
+}
+
 // layerStats computes the matrix-level estimates of a layer once per epoch,
 // the estimators running concurrently (fc1's 6.4 million weights dominate
-// the analysis of an epoch otherwise).
-func layerStats(info model.Layer, w, grad []float32) (dims, r2s map[fractal.Method]float64, verdict fractal.Verdict, ssErr string, gradNorm float64) {
+// the analysis of an epoch otherwise). The mask threshold, a quantile of
+// |w|, is found once and shared by every estimator.
+func layerStats(info model.Layer, w, grad []float32, scales []int) matrixStats {
 	m, rows, cols := matrix2D(info, w)
-	dims, r2s = map[fractal.Method]float64{}, map[fractal.Method]float64{}
+	st := matrixStats{dims: map[fractal.Method]float64{}, r2s: map[fractal.Method]float64{}, paper: map[int]float64{}}
+	var opts fractal.Options
+	if tau := fractal.Quantile(m, fractal.DefaultQuantile); tau > 0 {
+		opts.Threshold = tau // else (a mostly-zero layer) each estimator finds it
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, meth := range fractal.Methods() {
 		if meth == fractal.MethodPaper {
-			continue // per scale: paperDim
+			continue // per scale below
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			d, r2 := math.NaN(), math.NaN()
-			if f, err := fractal.Estimate(m, rows, cols, meth, fractal.Options{}); err == nil {
+			if f, err := fractal.Estimate(m, rows, cols, meth, opts); err == nil {
 				d, r2 = f.Dimension, f.R2
 			}
 			mu.Lock()
-			dims[meth], r2s[meth] = d, r2
+			st.dims[meth], st.r2s[meth] = d, r2
 			mu.Unlock()
-		}()
+		})
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		v, err := fractal.SelfSimilarity(m, rows, cols, fractal.Options{})
+	wg.Go(func() {
+		v, err := fractal.SelfSimilarity(m, rows, cols, opts)
 		if err != nil {
-			ssErr = err.Error()
+			st.ssErr = err.Error()
 		}
-		verdict = v
-	}()
+		st.verdict = v
+	})
+	for _, r := range scales {
+		st.paper[r] = math.NaN()
+		if fractal.CheckScale(rows, cols, r) != nil {
+			continue
+		}
+		if f, err := fractal.PaperFD(m, rows, cols, r, opts); err == nil {
+			st.paper[r] = f.Dimension
+		}
+	}
 	var ss float64
 	for _, g := range grad {
 		ss += float64(g) * float64(g)
 	}
+	st.gradNorm = math.Sqrt(ss)
 	wg.Wait()
-	return dims, r2s, verdict, ssErr, math.Sqrt(ss)
-}
-
-// paperDim is the paper's single-scale dimension of the 2-D view at r, or
-// NaN where r does not fit it.
-func paperDim(info model.Layer, w []float32, r int) float64 {
-	m, rows, cols := matrix2D(info, w)
-	if fractal.CheckScale(rows, cols, r) != nil {
-		return math.NaN()
-	}
-	f, err := fractal.PaperFD(m, rows, cols, r, fractal.Options{})
-	if err != nil {
-		return math.NaN()
-	}
-	return f.Dimension
+	return st
 }
 
 func layersHeader() []string {
