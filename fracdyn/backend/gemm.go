@@ -279,3 +279,35 @@ func microKernelGo(k int, a, b []float32, ldb int, c []float32, ldc int, accumul
 
 // gemmWorkers is how many goroutines one product uses.
 var gemmWorkers = runtime.GOMAXPROCS(0)
+
+// Gemm sets c = op(a)·op(b) for row-major float32 matrices, where op(a) is
+// m×k (a is m×k, or k×m when transA) and op(b) is k×n (b is k×n, or n×k
+// when transB); c is m×n. It is the AVX2/FMA kernel behind DotGeneral, for
+// plain slices, and runs on up to GOMAXPROCS goroutines.
+func Gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
+	if len(a) < m*k || len(b) < k*n || len(c) < m*n {
+		panic("backend.Gemm: a slice is shorter than its matrix")
+	}
+	lhs := &operand{data: a, batch: []int{0}, cross: make([]int, m), contract: make([]int, k)}
+	rhs := &operand{data: b, batch: []int{0}, cross: make([]int, n), contract: make([]int, k)}
+	fill := func(op *operand, stepCross, stepK int) {
+		for i := range op.cross {
+			op.cross[i] = i * stepCross
+		}
+		for j := range op.contract {
+			op.contract[j] = j * stepK
+		}
+		op.strideK = stepK
+	}
+	if transA {
+		fill(lhs, 1, m)
+	} else {
+		fill(lhs, k, 1)
+	}
+	if transB {
+		fill(rhs, k, 1)
+	} else {
+		fill(rhs, 1, n)
+	}
+	gemm(c[:m*n], lhs, rhs, runtime.GOMAXPROCS(0))
+}

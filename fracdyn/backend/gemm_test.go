@@ -87,6 +87,46 @@ func TestGemm(t *testing.T) {
 	}
 }
 
+// TestGemmPlain checks the exported plain-slice Gemm in its four transpose
+// cases against a triple loop, on shapes of the GCN's products.
+func TestGemmPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct{ M, N, K int }{{1, 1, 1}, {7, 5, 3}, {8320, 32, 20}, {20, 32, 8320}, {33, 16, 1}} {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				a := testutil.RandFloats(rng, c.M*c.K)
+				b := testutil.RandFloats(rng, c.K*c.N)
+				out := testutil.RandFloats(rng, c.M*c.N) // must be overwritten
+				Gemm(tA, tB, c.M, c.N, c.K, a, b, out)
+				at := func(i, k int) float32 {
+					if tA {
+						return a[k*c.M+i]
+					}
+					return a[i*c.K+k]
+				}
+				bt := func(k, j int) float32 {
+					if tB {
+						return b[j*c.K+k]
+					}
+					return b[k*c.N+j]
+				}
+				for i := range c.M {
+					for j := range c.N {
+						var s, abs float64
+						for k := range c.K {
+							p := float64(at(i, k)) * float64(bt(k, j))
+							s, abs = s+p, abs+math.Abs(p)
+						}
+						if got := float64(out[i*c.N+j]); math.Abs(got-s) > 1e-6*abs+1e-6 {
+							t.Fatalf("%+v transA=%v transB=%v: c[%d,%d] = %g, want %g", c, tA, tB, i, j, got, s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestKernelInstalled checks that wrapping simplego replaced its float32
 // DotGeneral kernel (the linkname into simplego still finds its table).
 func TestKernelInstalled(t *testing.T) {
