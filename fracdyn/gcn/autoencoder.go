@@ -134,11 +134,12 @@ func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Contex
 			}
 		}
 		opt := &adam{lr: lr, b1: 0.9, b2: 0.999, eps: 1e-7}
+		st := m.newState(g.N)
 		step = func(pairs []int32, labels []float32) (float64, error) {
-			return m.trainEpoch(prop, x, pairs, labels, opt, rng), nil
+			return m.trainEpoch(prop, x, pairs, labels, opt, rng, st), nil
 		}
 		embed = func() ([]float32, int, error) {
-			st := m.forward(prop, x, nil)
+			m.forward(prop, x, nil, st)
 			return st.out[len(st.out)-1], m.dims[len(m.dims)-1], nil
 		}
 	case EngineGoMLX:

@@ -152,12 +152,13 @@ func benchEpoch(b *testing.B, g *Edges) {
 		pairs[2*e], pairs[2*e+1] = g.Src[e], g.Dst[e]
 		labels[e] = 1
 	}
+	st := m.newState(g.N)
 	b.ResetTimer()
 	for range b.N {
 		for k := ne; k < 2*ne; k++ {
 			pairs[2*k], pairs[2*k+1] = int32(rng.IntN(g.N)), int32(rng.IntN(g.N))
 		}
-		m.trainEpoch(p, x, pairs, labels, opt, rng)
+		m.trainEpoch(p, x, pairs, labels, opt, rng, st)
 	}
 	b.StopTimer()
 	peakRSS(b)

@@ -34,10 +34,13 @@
 //     ScatterSum as in GoMLX's examples/ogbnmag/gnn, GoMLX autodiff and
 //     optimizers.Adam) on any backend.
 //   - EngineNative (default): plain Go — CSR message passing by destination
-//     (Propagation.Apply, parallel over rows, deterministic), gonum's
-//     float32 GEMM, a hand-written backward pass (Â is symmetric, so the
-//     gradient through it is Â again) and GoMLX's Adam update rule
-//     (ε = 1e-7 outside the root).
+//     (Propagation.Apply, parallel over rows, deterministic), the AVX2
+//     float32 GEMM of fracdyn/backend, a hand-written backward pass (Â is
+//     symmetric, so the gradient through it is Â again) and GoMLX's Adam
+//     update rule (ε = 1e-7 outside the root). A layer that widens
+//     computes (Â·H)·W instead of Â·(H·W), so fewer columns pass through
+//     Â, and without dropout the first layer's Â·x is computed once per
+//     fit. Buffers are allocated once per fit.
 //
 // On the pure-Go simplego backend, Gather/ScatterSum go element by element
 // through generic iterators, and each step materialises an E×F message

@@ -221,10 +221,25 @@ func TestEnginesAgree(t *testing.T) {
 	}
 }
 
-// TestNativeGradientsWithDropout checks the native backward pass, dropout
-// included, against central finite differences of the loss (the dropout
-// mask fixed by reseeding).
-func TestNativeGradientsWithDropout(t *testing.T) {
+// TestNativeGradients checks the native backward pass against central
+// finite differences of the loss (the dropout mask fixed by reseeding), in
+// both layer orders: Â·(H·W) for a narrowing layer, (Â·H)·W for a widening
+// one (with Â·x cached when there is no dropout).
+func TestNativeGradients(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		hidden, embed int
+		dropout       float64
+	}{
+		{"dropout, narrowing last layer", 4, 3, 0.3},
+		{"dropout, widening layers", 4, 6, 0.3},
+		{"no dropout, widening layers", 4, 6, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) { checkNativeGradients(t, c.hidden, c.embed, c.dropout) })
+	}
+}
+
+func checkNativeGradients(t *testing.T, hidden, embed int, dropout float64) {
 	g := plantedPartition(6, 0.7, 0.2, 5)
 	p := Normalize(g)
 	f := 3
@@ -234,7 +249,7 @@ func TestNativeGradientsWithDropout(t *testing.T) {
 		x[i] = float32(rng.NormFloat64())
 	}
 	ctx := context.New()
-	ctx.SetParams(map[string]any{ParamHidden: 4, ParamEmbedding: 3, ParamDropout: 0.3, ParamActivation: "tanh"})
+	ctx.SetParams(map[string]any{ParamHidden: hidden, ParamEmbedding: embed, ParamDropout: dropout, ParamActivation: "tanh"})
 	m, err := newNativeGCN(ctx, f, rng)
 	if err != nil {
 		t.Fatal(err)
@@ -245,22 +260,21 @@ func TestNativeGradientsWithDropout(t *testing.T) {
 		pairs, labels = append(pairs, g.Src[e], g.Dst[e]), append(labels, 1)
 	}
 	pairs, labels = append(pairs, 0, 11, 2, 9, 3, 7), append(labels, 0, 0, 0)
-	loss := func() (float64, *nativeState, []float32) {
-		st := m.forward(p, x, rand.New(rand.NewPCG(9, 9)))
+	loss := func() (float64, *nativeState) {
+		st := m.forward(p, x, rand.New(rand.NewPCG(9, 9)), nil)
 		z := st.out[len(st.out)-1]
-		dz := make([]float32, len(z))
-		return pairLossGrad(z, 3, pairs, labels, dz), st, dz
+		return pairLossGrad(z, m.dims[len(m.dims)-1], pairs, labels, st.dz, nil), st
 	}
-	_, st, dz := loss()
-	dw, db := m.backward(p, st, dz)
+	_, st := loss()
+	dw, db := m.backward(p, st)
 	check := func(name string, param, grad []float32) {
 		for i := range param {
 			old := param[i]
 			const h = 1e-2
 			param[i] = old + h
-			lp, _, _ := loss()
+			lp, _ := loss()
 			param[i] = old - h
-			lm, _, _ := loss()
+			lm, _ := loss()
 			param[i] = old
 			num := (lp - lm) / (2 * h)
 			if math.Abs(num-float64(grad[i])) > 2e-3+0.05*math.Abs(num) {

@@ -7,9 +7,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Engine selects how the autoencoder is trained.
@@ -17,7 +16,7 @@ type Engine string
 
 const (
 	// EngineNative trains with plain-Go sparse message passing (CSR by
-	// destination), gonum's float32 GEMM and a hand-written backward pass
+	// destination), fracdyn/backend's float32 GEMM and a hand-written backward pass
 	// and Adam: the default, much faster than GoMLX's pure-Go backend's
 	// Gather/Scatter and with no per-edge message tensor.
 	EngineNative Engine = "native"
@@ -48,9 +47,7 @@ func activate(name string, y []float32) {
 	switch name {
 	case "relu":
 		for i, v := range y {
-			if v < 0 {
-				y[i] = 0
-			}
+			y[i] = max(v, 0)
 		}
 	case "tanh":
 		for i, v := range y {
@@ -68,9 +65,12 @@ func activateGrad(name string, dh, h []float32) {
 	switch name {
 	case "relu":
 		for i, v := range h {
-			if v <= 0 {
-				dh[i] = 0
+			// Branch-free: the signs of h are random, a branch mispredicts.
+			keep := uint32(0)
+			if v > 0 {
+				keep = ^uint32(0)
 			}
+			dh[i] = math.Float32frombits(math.Float32bits(dh[i]) & keep)
 		}
 	case "tanh":
 		for i, v := range h {
@@ -123,51 +123,103 @@ func newNativeGCN(ctx *context.Context, f int, rng *rand.Rand) (*nativeGCN, erro
 	return m, nil
 }
 
-// gemm sets c = a·b (or with transposes), all row-major.
-func gemm(tA, tB bool, ar, ac int, a []float32, br, bc int, b []float32, cr, cc int, c []float32) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if tA {
-		ta = blas.Trans
-	}
-	if tB {
-		tb = blas.Trans
-	}
-	blas32.Gemm(ta, tb, 1,
-		blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: a},
-		blas32.General{Rows: br, Cols: bc, Stride: bc, Data: b},
-		0, blas32.General{Rows: cr, Cols: cc, Stride: cc, Data: c})
+// gemm sets c = op(a)·op(b), all row-major, with op(a) ar×ac (a stored
+// ac×ar when tA) and op(b) ac×bc (b stored bc×ac when tB): fracdyn/backend's
+// AVX2/FMA kernel, whose sums do not depend on the number of CPUs.
+func gemm(tA, tB bool, ar, ac int, a []float32, bc int, b []float32, c []float32) {
+	backend.Gemm(tA, tB, ar, bc, ac, a, b, c)
 }
 
-// nativeState keeps the activations of one forward pass for the backward.
+// nativeState keeps one forward pass's activations for the backward, and
+// the buffers every epoch reuses.
 type nativeState struct {
-	in   [][]float32 // dropped-out input of each layer
+	in   [][]float32 // input of each layer (after dropout)
+	ain  [][]float32 // Â·in for layers that propagate before the product, else nil
 	keep [][]bool    // dropout masks (nil without dropout)
 	out  [][]float32 // output of each layer (after activation)
+	// Backward buffers: the gradient through Â, of each layer's input, and
+	// of the parameters.
+	dm, din  [][]float32
+	dw, db   [][]float32
+	dz       []float32
+	lossBufs [][]float32 // pairLossGrad's per-chunk gradients
+	px       []float32   // Â·x, fixed: the first layer's ain without dropout
 }
 
-// forward runs the encoder; with rng non-nil it applies dropout.
-func (m *nativeGCN) forward(p *Propagation, x []float32, rng *rand.Rand) *nativeState {
-	n := p.N
+// propagateFirst reports whether layer l computes (Â·H)·W rather than
+// Â·(H·W): the same product, cheaper when the layer widens (fewer columns
+// pass through Â). Without dropout the first layer's Â·x is computed once.
+func (m *nativeGCN) propagateFirst(l int) bool { return m.dims[l] < m.dims[l+1] }
+
+// newState allocates the buffers of a forward and backward pass over n nodes.
+func (m *nativeGCN) newState(n int) *nativeState {
 	st := &nativeState{}
+	for l := range m.w {
+		fi, fo := m.dims[l], m.dims[l+1]
+		var in, ain []float32
+		var keep []bool
+		if m.dropout > 0 {
+			in, keep = make([]float32, n*fi), make([]bool, n*fi)
+		}
+		if m.propagateFirst(l) {
+			ain = make([]float32, n*fi)
+		}
+		st.in, st.ain, st.keep = append(st.in, in), append(st.ain, ain), append(st.keep, keep)
+		st.out = append(st.out, make([]float32, n*fo))
+		st.dm = append(st.dm, make([]float32, n*max(fi, fo)))
+		st.din = append(st.din, make([]float32, n*fi))
+		st.dw, st.db = append(st.dw, make([]float32, fi*fo)), append(st.db, make([]float32, fo))
+	}
+	st.dz = make([]float32, n*m.dims[len(m.dims)-1])
+	return st
+}
+
+// forward runs the encoder into st (a fresh state when st is nil) and
+// returns it; with rng non-nil it applies dropout. A backward pass needs a
+// forward with rng when the model has dropout.
+func (m *nativeGCN) forward(p *Propagation, x []float32, rng *rand.Rand, st *nativeState) *nativeState {
+	n := p.N
+	if st == nil {
+		st = m.newState(n)
+	}
+	drop := rng != nil && m.dropout > 0
 	h := x
 	for l := range m.w {
 		fi, fo := m.dims[l], m.dims[l+1]
 		in := h
-		var keep []bool
-		if rng != nil && m.dropout > 0 {
-			in = make([]float32, len(h))
-			keep = make([]bool, len(h))
+		if drop {
+			in = st.in[l]
+			keep := st.keep[l]
 			scale := float32(1 / (1 - m.dropout))
 			for i, v := range h {
-				if rng.Float64() > m.dropout {
-					keep[i], in[i] = true, v*scale
+				keep[i] = rng.Float64() > m.dropout
+				in[i] = 0
+				if keep[i] {
+					in[i] = v * scale
 				}
 			}
+		} else if m.dropout == 0 {
+			st.in[l] = h // x or the last layer's output: both stay put
 		}
-		mm := make([]float32, n*fo)
-		gemm(false, false, n, fi, in, fi, fo, m.w[l], n, fo, mm)
-		y := make([]float32, n*fo)
-		p.Apply(y, mm, fo)
+		y := st.out[l]
+		if m.propagateFirst(l) {
+			ain := st.ain[l]
+			if l == 0 && !drop {
+				if st.px == nil {
+					st.px = make([]float32, n*fi)
+					p.Apply(st.px, x, fi)
+				}
+				ain = st.px
+			} else {
+				p.Apply(ain, in, fi)
+			}
+			st.ain[l] = ain
+			gemm(false, false, n, fi, ain, fo, m.w[l], y)
+		} else {
+			mm := st.dm[l][:n*fo] // free until the backward
+			gemm(false, false, n, fi, in, fo, m.w[l], mm)
+			p.Apply(y, mm, fo)
+		}
 		b := m.b[l]
 		for i := 0; i < n; i++ {
 			row := y[i*fo : (i+1)*fo]
@@ -178,49 +230,61 @@ func (m *nativeGCN) forward(p *Propagation, x []float32, rng *rand.Rand) *native
 		if l < len(m.w)-1 {
 			activate(m.act, y)
 		}
-		st.in, st.keep, st.out = append(st.in, in), append(st.keep, keep), append(st.out, y)
 		h = y
 	}
 	return st
 }
 
-// backward returns the gradients of the loss for dz = ∂loss/∂Z.
-func (m *nativeGCN) backward(p *Propagation, st *nativeState, dz []float32) (dw, db [][]float32) {
+// backward sets st.dw, st.db to the gradients of the loss for st.dz =
+// ∂loss/∂Z. Â is symmetric, so the gradient through Â is Â again.
+func (m *nativeGCN) backward(p *Propagation, st *nativeState) (dw, db [][]float32) {
 	n := p.N
-	dw, db = make([][]float32, len(m.w)), make([][]float32, len(m.w))
-	dh := dz
+	dh := st.dz
 	for l := len(m.w) - 1; l >= 0; l-- {
 		fi, fo := m.dims[l], m.dims[l+1]
 		if l < len(m.w)-1 {
 			activateGrad(m.act, dh, st.out[l])
 		}
-		db[l] = make([]float32, fo)
+		db := st.db[l]
+		clear(db)
 		for i := 0; i < n; i++ {
 			for j, v := range dh[i*fo : (i+1)*fo] {
-				db[l][j] += v
+				db[j] += v
 			}
 		}
-		dm := make([]float32, n*fo)
-		p.Apply(dm, dh, fo) // Â is symmetric: ∂/∂M of Â·M is Âᵀ·dY = Â·dY.
-		dw[l] = make([]float32, fi*fo)
-		gemm(true, false, n, fi, st.in[l], n, fo, dm, fi, fo, dw[l])
-		if l > 0 {
-			dhPrev := make([]float32, n*fi)
-			gemm(false, true, n, fo, dm, fi, fo, m.w[l], n, fi, dhPrev)
-			if keep := st.keep[l]; keep != nil {
-				scale := float32(1 / (1 - m.dropout))
-				for i, k := range keep {
-					if k {
-						dhPrev[i] *= scale
-					} else {
-						dhPrev[i] = 0
-					}
+		din := st.din[l]
+		if m.propagateFirst(l) {
+			// Y = (Â·H)·W: ∂W = (Â·H)ᵀ·dY, ∂H = Â·(dY·Wᵀ).
+			gemm(true, false, fi, n, st.ain[l], fo, dh, st.dw[l])
+			if l == 0 {
+				break
+			}
+			dm := st.dm[l][:n*fi]
+			gemm(false, true, n, fo, dh, fi, m.w[l], dm)
+			p.Apply(din, dm, fi)
+		} else {
+			// Y = Â·(H·W): ∂W = Hᵀ·(Â·dY), ∂H = (Â·dY)·Wᵀ.
+			dm := st.dm[l][:n*fo]
+			p.Apply(dm, dh, fo)
+			gemm(true, false, fi, n, st.in[l], fo, dm, st.dw[l])
+			if l == 0 {
+				break
+			}
+			gemm(false, true, n, fo, dm, fi, m.w[l], din)
+		}
+		if keep := st.keep[l]; keep != nil {
+			scale := float32(1 / (1 - m.dropout))
+			for i, k := range keep {
+				if k {
+					din[i] *= scale
+				} else {
+					din[i] = 0
 				}
 			}
-			dh = dhPrev
 		}
+		dh = din
 	}
-	return dw, db
+	return st.dw, st.db
 }
 
 // lossChunks is the fixed number of chunks pairLossGrad splits the pairs
@@ -229,66 +293,81 @@ func (m *nativeGCN) backward(p *Propagation, st *nativeState, dz []float32) (dw,
 const lossChunks = 4
 
 // pairLossGrad returns the mean binary cross-entropy of σ(z_a·z_b) against
-// labels and adds its gradient with respect to z into dz.
-func pairLossGrad(z []float32, d int, pairs []int32, labels []float32, dz []float32) float64 {
+// labels and adds its gradient with respect to z into dz. bufs, when not
+// nil, holds lossChunks−1 reusable buffers of len(dz).
+func pairLossGrad(z []float32, d int, pairs []int32, labels []float32, dz []float32, bufs [][]float32) float64 {
 	np := len(labels)
 	chunks := lossChunks
 	if np < 8192 {
 		chunks = 1
 	}
 	losses := make([]float64, chunks)
-	bufs := make([][]float32, chunks)
-	bufs[0] = dz
-	workers := min(runtime.GOMAXPROCS(0), chunks)
+	grads := make([][]float32, chunks)
+	grads[0] = dz
+	for c := 1; c < chunks; c++ {
+		if c-1 < len(bufs) {
+			grads[c] = bufs[c-1]
+			clear(grads[c])
+		} else {
+			grads[c] = make([]float32, len(dz))
+		}
+	}
+	var wg sync.WaitGroup
 	next := make(chan int, chunks)
 	for c := range chunks {
 		next <- c
 	}
 	close(next)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range min(runtime.GOMAXPROCS(0), chunks) {
+		wg.Go(func() {
 			for c := range next {
-				g := bufs[c]
-				if g == nil {
-					g = make([]float32, len(dz))
-					bufs[c] = g
-				}
-				var loss float64
-				for k := np * c / chunks; k < np*(c+1)/chunks; k++ {
-					a, b := int(pairs[2*k])*d, int(pairs[2*k+1])*d
-					za, zb := z[a:a+d], z[b:b+d]
-					var s float32
-					for j := range za {
-						s += za[j] * zb[j]
-					}
-					x, y := float64(s), float64(labels[k])
-					// softplus(x) − y·x, stable for large |x|.
-					loss += max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) - y*x
-					gl := float32((1/(1+math.Exp(-x)) - y) / float64(np))
-					ga, gb := g[a:a+d], g[b:b+d]
-					for j := range za {
-						ga[j] += gl * zb[j]
-						gb[j] += gl * za[j]
-					}
-				}
-				losses[c] = loss
+				losses[c] = pairChunk(z, d, pairs, labels, grads[c], np*c/chunks, np*(c+1)/chunks, np)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	var loss float64
 	for c := range chunks {
 		loss += losses[c]
 		if c > 0 {
-			for i, v := range bufs[c] {
+			for i, v := range grads[c] {
 				dz[i] += v
 			}
 		}
 	}
 	return loss / float64(np)
+}
+
+// pairChunk adds the gradient of pairs [lo, hi) into g and returns the sum
+// of their losses; np is the number of pairs the loss is averaged over.
+func pairChunk(z []float32, d int, pairs []int32, labels []float32, g []float32, lo, hi, np int) float64 {
+	var loss float64
+	for k := lo; k < hi; k++ {
+		a, b := int(pairs[2*k])*d, int(pairs[2*k+1])*d
+		za, zb := z[a:a+d], z[b:b+d]
+		zb = zb[:len(za)]
+		var s float32
+		for j := range za {
+			s += za[j] * zb[j]
+		}
+		x, y := float64(s), float64(labels[k])
+		// softplus(x) − y·x, stable for large |x|, and σ(x) from the
+		// same e = exp(−|x|).
+		e := math.Exp(-math.Abs(x))
+		loss += max(x, 0) + math.Log1p(e) - y*x
+		sig := 1 / (1 + e)
+		if x < 0 {
+			sig = e / (1 + e)
+		}
+		gl := float32((sig - y) / float64(np))
+		ga, gb := g[a:a+d], g[b:b+d]
+		ga, gb = ga[:len(za)], gb[:len(za)]
+		for j := range za {
+			ga[j] += gl * zb[j]
+			gb[j] += gl * za[j]
+		}
+	}
+	return loss
 }
 
 // adam is GoMLX's Adam (bias-corrected moments, ε outside the root).
@@ -320,18 +399,23 @@ func (a *adam) step(params, grads [][]float32) {
 }
 
 // trainEpoch runs one full-batch step: forward, loss over pairs, backward,
-// Adam. It returns the loss before the update.
-func (m *nativeGCN) trainEpoch(p *Propagation, x []float32, pairs []int32, labels []float32, opt *adam, rng *rand.Rand) float64 {
+// Adam, reusing st's buffers. It returns the loss before the update.
+func (m *nativeGCN) trainEpoch(p *Propagation, x []float32, pairs []int32, labels []float32, opt *adam, rng *rand.Rand, st *nativeState) float64 {
 	var drop *rand.Rand
 	if m.dropout > 0 {
 		drop = rng
 	}
-	st := m.forward(p, x, drop)
+	m.forward(p, x, drop, st)
 	z := st.out[len(st.out)-1]
 	d := m.dims[len(m.dims)-1]
-	dz := make([]float32, len(z))
-	loss := pairLossGrad(z, d, pairs, labels, dz)
-	dw, db := m.backward(p, st, dz)
+	clear(st.dz)
+	if st.lossBufs == nil {
+		for range lossChunks - 1 {
+			st.lossBufs = append(st.lossBufs, make([]float32, len(st.dz)))
+		}
+	}
+	loss := pairLossGrad(z, d, pairs, labels, st.dz, st.lossBufs)
+	dw, db := m.backward(p, st)
 	params := append(append([][]float32{}, m.w...), m.b...)
 	grads := append(append([][]float32{}, dw...), db...)
 	opt.step(params, grads)
