@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 
@@ -105,7 +106,15 @@ func Main(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := c.run(ctx, args[1:])
+	stopProfile, err := startCPUProfile(os.Getenv("FRACDYN_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
+		return 1
+	}
+	err = c.run(ctx, args[1:])
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
 	switch {
 	case err == nil:
 		return 0
@@ -121,6 +130,29 @@ func Main(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
 		return 1
 	}
+}
+
+// startCPUProfile writes a pprof CPU profile of the command to path when
+// path is not empty (FRACDYN_CPUPROFILE); the returned function ends it.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("FRACDYN_CPUPROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("FRACDYN_CPUPROFILE %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("FRACDYN_CPUPROFILE %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }
 
 // plainGo names the commands that run no GoMLX graph. Every other command
