@@ -164,3 +164,23 @@ func BenchmarkLayerSegments16384(b *testing.B) {
 	b.ReportMetric(float64(len(w))*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mweights/s")
 	reportMemory(b, ms, 4*len(w))
 }
+
+// BenchmarkQuadSumsRow and BenchmarkXlnxRow time the vector logarithm loops
+// alone on 65,536 weights (L2-resident): the compute floor of the entropy.
+func BenchmarkQuadSumsRow(b *testing.B) {
+	w := matrix4096()[:1<<16]
+	dst := make([]float64, len(w)/2)
+	b.SetBytes(int64(4 * len(w)))
+	for b.Loop() {
+		quadSums(dst, w, 1)
+	}
+}
+
+func BenchmarkXlnxRow(b *testing.B) {
+	w := matrix4096()[:1<<16]
+	dst := make([]float64, len(w))
+	b.SetBytes(int64(4 * len(w)))
+	for b.Loop() {
+		xlnxRow(dst, w)
+	}
+}

@@ -104,19 +104,31 @@
 //     weight; for r a multiple of 4 the vector loop returns Σ a and
 //     Σ a ln a of each group of four weights.
 //
-// On amd64 with AVX2 and FMA, four pieces run in assembly (xlnx_amd64.s,
+// On amd64 with AVX2 and FMA, five pieces run in assembly (xlnx_amd64.s,
 // bracket_amd64.s), each with a pure-Go twin that other CPUs, and the
-// purego build tag, use and the tests hold them to: a·ln a of a row (4
-// lanes of float64: x = 2^e·m, m ∈ [√½, √2) by one integer add, s =
-// (m−1)/(m+1), ln m = 2(s + s³/3 + … + s¹¹/11), error < 2e-11·a; or the
-// sums of groups of four), the entropies of a row of segments from their S
-// and Σ a ln a (same logarithm), packed row masks (8 lanes, one compare and
-// a movemask), and the bracket's gathering pass (8 lanes; the rare steps
-// with a weight inside the bracket append it). The pure-Go logarithm
-// (lnPos) is a 1024-entry table plus three series terms (error < 3e-13).
-// Either way the entropies match math.Log's within 1e-10, far inside
-// float32. Peak memory is the matrix plus 12 bytes per
-// segment plus the gathered bracket (about 1.84× the matrix at r = 2). See
+// purego build tag, use and the tests hold them to:
+//   - a·ln a of a row, or the sums Σ a and Σ a ln a of its groups of four,
+//     with a float32 logarithm on 8 lanes (Cephes' logf polynomial by
+//     Estrin's scheme: a = 2^e·m, m ∈ [√½, √2) by one integer add; about
+//     2 ulp, so a·ln a within 3e-7 relative);
+//   - the whole of r = 2 (band2AVX2): eight 2×2 segments a step — masks by
+//     an integer compare, counts, Σ a and Σ a ln a, then FD and R² from
+//     8-entry tables and H = ln S − T/S, all in float32 (H within 2e-6 of
+//     the float64 twin). A band with a segment whose S lies outside
+//     [2⁻¹⁰⁰, 2¹¹⁰) (never in a trained network) is measured in float64;
+//   - the entropies of a row of segments from S and Σ a ln a (float64
+//     logarithm: x = 2^e·m, s = (m−1)/(m+1), ln m = 2(s + s³/3 + … +
+//     s¹¹/11), error < 2e-11);
+//   - packed row masks (8 lanes, one compare and a movemask);
+//   - the bracket's gathering pass (8 lanes; the rare steps with a weight
+//     inside the bracket append it).
+//
+// The pure-Go logarithm (lnPos) is a 1024-entry table plus three series
+// terms (error < 3e-13), so on other CPUs the entropies match math.Log's
+// within 1e-10; with AVX2 they are within 2e-6 (float32 resolution of an
+// entropy near 1 is 6e-8; the tests against the float64 references and
+// numpy allow 1e-5). Peak memory is the matrix plus 12 bytes per segment
+// plus the gathered bracket (about 1.84× the matrix at r = 2). See
 // BENCHMARKS.md for its speed against numpy and a memory-bandwidth pass.
 // The other methods go through the float64 reference functions per
 // segment.

@@ -46,16 +46,28 @@ func entropyRowGo(h []float32, s, t []float64) {
 	}
 }
 
-// quadSumsGo sets, for each group g of four weights a = |src[4g…4g+3]|
+// quadSumsGo sets, for each group g of four weights a = scale·|src[4g…4g+3]|
 // (g < len(src)/4), dst[2g] = Σ a and dst[2g+1] = Σ a·ln a.
-func quadSumsGo(dst []float64, src []float32) {
+func quadSumsGo(dst []float64, src []float32, scale float64) {
 	for g := 0; g+3 < len(src); g += 4 {
 		var s, t float64
 		for _, v := range src[g : g+4] {
-			a := math.Abs(float64(v))
+			a := math.Abs(float64(v)) * scale
 			s += a
 			t += a * lnPos(a)
 		}
 		dst[g/2], dst[g/2+1] = s, t
 	}
+}
+
+// entropyScale is the factor the vector entropy kernels multiply |w| by
+// before their float32 logarithm, 1/τ for a mask threshold τ in
+// [2⁻¹⁰⁰, 2¹⁰⁰] (else 1): typical weights then have |ln a| of a few units,
+// where float32 logarithms are accurate in absolute terms, whatever the
+// layer's scale. H = ln S − (Σ a ln a)/S does not depend on it.
+func entropyScale(tau float32) float64 {
+	if t := float64(tau); t >= 0x1p-100 && t <= 0x1p100 {
+		return 1 / t
+	}
+	return 1
 }

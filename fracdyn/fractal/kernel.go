@@ -22,12 +22,13 @@ var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
 // the box counts come from OR pyramids over a zero-padded power-of-two grid
 // (boxes that only cover padding are empty and do not count, so the counts
 // equal those of a grid anchored at the segment's origin): of bits for
-// r ≤ 64 (band2, bitBand, after xlnxRow and maskRow over a column chunk of
-// the band), of bytes beyond.
+// 2 < r ≤ 64 (bitBand, band4, band8, after xlnxRow or quadSums and maskRow
+// over a column chunk of the band), of bytes beyond. r = 2 is band2Band's.
 func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	r, v := l.R, l.View
 	// τ' = max(τ, smallest positive float32) makes "a ≥ τ'" imply a > 0.
 	tauBits := uint64(max(math.Float32bits(l.Threshold), 1))
+	scale := entropyScale(l.Threshold) // of quadSums: H does not depend on it
 	m := v.Cols
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
 	paper := l.Method == MethodPaper
@@ -41,18 +42,16 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	mask := make([]uint8, p*p)                                    // level 0, zero outside the r×r segment
 	lvl := [2][]uint8{make([]uint8, p*p/4), make([]uint8, p*p/4)} // ping-pong levels
 	ys := make([]float64, len(sizes))
-	// Segments per column chunk, and the chunk's a·ln a (r ≤ 64).
+	// Segments per column chunk, and the chunk's a·ln a (2 < r ≤ 64).
 	perChunk := max(1, chunkCols/r)
 	quad := r%4 == 0 // segments sum groups of four (quadSums)
 	var tl, sums, xlnx []float64
-	if r <= 64 {
-		tl = make([]float64, r*perChunk*r)
-		sums, xlnx = make([]float64, perChunk), make([]float64, perChunk)
-	}
 	// Packed masks of the chunk's rows, 9 bytes of slack for maskBits.
 	mw := (perChunk*r+7)/8 + 9
 	var mk []uint8
-	if r > 2 && r <= 64 {
+	if r > 2 && r <= 64 { // r = 2 is band2Band's, with no buffers
+		tl = make([]float64, r*perChunk*r)
+		sums, xlnx = make([]float64, perChunk), make([]float64, perChunk)
 		mk = make([]uint8, r*mw)
 	}
 	for u := u0; u < u1; u++ {
@@ -62,6 +61,10 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 		i0 := l.RowOrigins[a]
 		out := mt*nb*ncol + a*ncol
 		fd, fr2, hh := l.FD[out:out+ncol], l.FDR2[out:out+ncol], l.H[out:out+ncol]
+		if r == 2 {
+			l.band2Band(mat, i0, fd, fr2, hh, tauBits, paper)
+			continue
+		}
 		if r <= 64 {
 			// a·ln a of the band's rows, a chunk of columns at a time, then
 			// the chunk's segments.
@@ -72,25 +75,21 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				qw := tw / 4 * 2
 				for x := range r {
 					if src := mat[(i0+x)*m+c0 : (i0+x)*m+c1]; quad {
-						quadSums(tl[x*qw:(x+1)*qw], src)
+						quadSums(tl[x*qw:(x+1)*qw], src, scale)
 					} else {
 						xlnxRow(tl[x*tw:(x+1)*tw], src)
 					}
 				}
-				if r == 2 {
-					l.band2(mat, i0, b0, b1, fd, fr2, sums, xlnx, tauBits, paper, tl, c0, tw)
-				} else {
-					for x := range r {
-						maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
-					}
-					switch {
-					case r == 4 && fit.table != nil && !paper:
-						l.band4(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
-					case r == 8 && fit.table != nil && !paper:
-						l.band8(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
-					default:
-						l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, quad, mk, c0, tw, mw)
-					}
+				for x := range r {
+					maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
+				}
+				switch {
+				case r == 4 && fit.table != nil && !paper:
+					l.band4(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
+				case r == 8 && fit.table != nil && !paper:
+					l.band8(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
+				default:
+					l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, quad, mk, c0, tw, mw)
 				}
 				entropyRow(hh[b0:b1], sums, xlnx)
 			}

@@ -206,27 +206,6 @@ func onBit(b uint32, tauBits uint64) uint64 {
 	return ((uint64(b) - tauBits) >> 63) ^ 1
 }
 
-// band2 is bitBand for r = 2: the on count k gives FD = log₂ k directly.
-func (l *LayerResult) band2(mat []float32, i0, b0, b1 int, fd, fr2 []float32, sums, xlnx []float64, tauBits uint64, paper bool, tl []float64, c0, tw int) {
-	m := l.View.Cols
-	row0, row1 := mat[i0*m:][:m], mat[(i0+1)*m:][:m]
-	t0, t1 := tl[:tw], tl[tw:2*tw]
-	for b := b0; b < b1; b++ {
-		j0 := l.ColOrigins[b]
-		j := j0 - c0
-		a0, a1 := absBits(row0[j0]), absBits(row0[j0+1])
-		a2, a3 := absBits(row1[j0]), absBits(row1[j0+1])
-		k := onBit(a0, tauBits) + onBit(a1, tauBits) + onBit(a2, tauBits) + onBit(a3, tauBits)
-		sums[b-b0] = (float64(math.Float32frombits(a0)) + float64(math.Float32frombits(a1))) +
-			(float64(math.Float32frombits(a2)) + float64(math.Float32frombits(a3)))
-		xlnx[b-b0] = (t0[j] + t0[j+1]) + (t1[j] + t1[j+1])
-		fd[b] = log2Small[k]
-		if !paper {
-			fr2[b] = r2Small[k]
-		}
-	}
-}
-
 // maskRowGo packs the mask of src into dst: bit y of dst[j] is 1 when the
 // bit pattern of |src[8j+y]| is at least tauBits (tauBits ≥ 1).
 func maskRowGo(dst []uint8, src []float32, tauBits uint32) {

@@ -144,6 +144,7 @@ func TestLayerSegmentsMatchesReference(t *testing.T) {
 		{[]int{4, 3, 3, 3}, 2},
 		{[]int{2, 2, 5, 7}, 2},
 		{[]int{37, 50}, 2},
+		{[]int{20, 131}, 2}, // the float32 kernel, then a tail and an overlapping last segment
 		{[]int{37, 50}, 3},
 		{[]int{64, 64}, 8},
 		{[]int{40, 45}, 6},

@@ -163,11 +163,25 @@ func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, b
 	}
 	scratch = make([]uint32, len(in))
 	vk = selectRank(in, k-below, scratch)
-	vk1 = vk
-	if k1 != k {
-		vk1 = selectRank(in, k1-below, scratch)
+	return vk, nextRank(in, vk, k1-below), -1, true
+}
+
+// nextRank returns the element of rank k1 of v given vk, the element of
+// rank k1 − 1 or k1 (one pass instead of a second selection): vk when more
+// than k1 elements are ≤ vk, else the smallest element above vk.
+func nextRank(v []uint32, vk uint32, k1 int) uint32 {
+	le, next := 0, uint32(math.MaxUint32)
+	for _, x := range v {
+		if x <= vk {
+			le++
+		} else {
+			next = min(next, x)
+		}
 	}
-	return vk, vk1, -1, true
+	if k1 < le {
+		return vk
+	}
+	return next
 }
 
 // selectRank returns the element of rank k (0-based, ascending) of v, which

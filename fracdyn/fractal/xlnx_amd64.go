@@ -19,22 +19,26 @@ func xlnxRowAVX2(dst []float64, src []float32)
 func entropyRowAVX2(h []float32, s, t []float64)
 
 //go:noescape
-func quadSumsAVX2(dst []float64, src []float32)
+func quadSumsAVX2(dst []float64, src []float32, scale float32) (flags uint32)
 
 //go:noescape
 func maskRowAVX2(dst []uint8, src []float32, tauBits uint32)
 
 //go:noescape
+func band2AVX2(row0, row1, fd, fr2, h []float32, tau1 uint32, scale float32, tabs *[16]float32) (flags uint32)
+
+//go:noescape
 func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32) (n, below int, flags uint32)
 
-// xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0), four at a time with
-// AVX2 where the CPU has it (error < 2e-11·|src[i]| plus rounding), the rest
-// with xlogx32. len(dst) ≥ len(src).
+// xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0): eight at a time
+// with AVX2 where the CPU has it, the logarithm in float32 (relative error
+// of the product below 3e-7 for normal |src[i]|, absolute below 1e-36 for
+// subnormals), the rest with xlogx32 (float64). len(dst) ≥ len(src).
 func xlnxRow(dst []float64, src []float32) {
 	dst = dst[:len(src)]
 	n := 0
 	if hasXlnxAVX2 {
-		n = len(src) &^ 3
+		n = len(src) &^ 7
 		if n > 0 {
 			xlnxRowAVX2(dst[:n], src[:n])
 		}
@@ -96,15 +100,12 @@ func maskRow(dst []uint8, src []float32, tauBits uint32) {
 	maskRowGo(dst[n/8:], src[n:], tauBits)
 }
 
-// quadSums sets, for each group g of four weights a = |src[4g…4g+3]|
+// quadSums sets, for each group g of four weights a = scale·|src[4g…4g+3]|
 // (g < len(src)/4), dst[2g] = Σ a and dst[2g+1] = Σ a·ln a: with AVX2 where
-// the CPU has it, else quadSumsGo.
-func quadSums(dst []float64, src []float32) {
-	if !hasXlnxAVX2 {
-		quadSumsGo(dst, src)
-		return
-	}
-	if n := len(src) &^ 3; n > 0 {
-		quadSumsAVX2(dst[:n/2], src[:n])
+// the CPU has it, in float32 (relative error below 5e-7), else, or where a
+// float32 sum overflows, with quadSumsGo (float64). scale is entropyScale's.
+func quadSums(dst []float64, src []float32, scale float64) {
+	if !hasXlnxAVX2 || quadSumsAVX2(dst, src, float32(scale)) != 0 {
+		quadSumsGo(dst, src, scale)
 	}
 }

@@ -28,4 +28,9 @@ func bracketScan(part []float32, lo, hi uint32, buf []uint32) ([]uint32, int, ui
 func maskRow(dst []uint8, src []float32, tauBits uint32) { maskRowGo(dst, src, tauBits) }
 
 // quadSums is quadSumsGo.
-func quadSums(dst []float64, src []float32) { quadSumsGo(dst, src) }
+func quadSums(dst []float64, src []float32, scale float64) { quadSumsGo(dst, src, scale) }
+
+// band2AVX2 is never called without AVX2.
+func band2AVX2(row0, row1, fd, fr2, h []float32, tau1 uint32, scale float32, tabs *[16]float32) uint32 {
+	panic("fractal: band2AVX2 without AVX2")
+}

@@ -1,0 +1,76 @@
+package fractal
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestBand2KernelMatchesGo holds band2Band (the float32 AVX2 kernel where
+// the CPU has it) to band2Go (float64) on rows with zeros, ties at the
+// threshold and every width mod 16: the same FD and R², H within 2e-6.
+func TestBand2KernelMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, m := range []int{2, 15, 16, 17, 33, 64, 255, 1000} {
+		for _, paper := range []bool{false, true} {
+			mat := make([]float32, 2*m)
+			for i := range mat {
+				mat[i] = float32(rng.NormFloat64() * 0.02)
+				switch i % 13 {
+				case 0:
+					mat[i] = 0
+				case 5:
+					mat[i] = 0.01 // exactly the threshold below
+				}
+			}
+			tauBits := uint64(math.Float32bits(0.01))
+			l := &LayerResult{R: 2, View: MatrixView{Rows: 2, Cols: m}, ColOrigins: Origins(m, 2)}
+			n := len(l.ColOrigins)
+			fd, fr2, h := make([]float32, n), make([]float32, n), make([]float32, n)
+			l.band2Band(mat, 0, fd, fr2, h, tauBits, paper)
+			wfd, wfr2, wh := make([]float32, n), make([]float32, n), make([]float32, n)
+			band2Go(mat[:m], mat[m:], l.ColOrigins, wfd, wfr2, wh, tauBits, paper)
+			for b := range n {
+				if fd[b] != wfd[b] || fr2[b] != wfr2[b] || math.Abs(float64(h[b]-wh[b])) > 2e-6 {
+					t.Fatalf("m=%d paper=%v segment %d: (%v, %v, %v), float64 (%v, %v, %v)",
+						m, paper, b, fd[b], fr2[b], h[b], wfd[b], wfr2[b], wh[b])
+				}
+			}
+		}
+	}
+}
+
+// TestLayerSegmentsR2Scales checks r = 2 on layers of tiny and huge weights
+// (where the float32 kernel hands the band to float64) and mixed ones:
+// entropies and dimensions do not depend on the scale of the weights.
+func TestLayerSegmentsR2Scales(t *testing.T) {
+	shape := []int{6, 40}
+	base := randomLayer(shape, 5)
+	ref, err := LayerSegments(base, shape, 2, LayerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scale := range []float64{1e-38, 1e-33, 1e-20, 1e20, 1e33, 1e36} {
+		t.Run(fmt.Sprint(scale), func(t *testing.T) {
+			w := make([]float32, len(base))
+			for i, v := range base {
+				w[i] = float32(float64(v) * scale)
+			}
+			lr, err := LayerSegments(w, shape, 2, LayerOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range lr.H {
+				// Subnormal weights (scale 1e-38) keep fewer digits.
+				tol := 1e-5
+				if scale < 1e-37 {
+					tol = 1e-2
+				}
+				if lr.FD[i] != ref.FD[i] || math.Abs(float64(lr.H[i]-ref.H[i])) > tol {
+					t.Fatalf("segment %d: (FD %v, H %v) at scale %g, (%v, %v) at 1", i, lr.FD[i], lr.H[i], scale, ref.FD[i], ref.H[i])
+				}
+			}
+		})
+	}
+}
