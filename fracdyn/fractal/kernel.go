@@ -22,8 +22,9 @@ var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
 // the box counts come from OR pyramids over a zero-padded power-of-two grid
 // (boxes that only cover padding are empty and do not count, so the counts
 // equal those of a grid anchored at the segment's origin): of bits for
-// 2 < r ≤ 64 (bitBand, band4, band8, after xlnxRow or quadSums and maskRow
-// over a column chunk of the band), of bytes beyond. r = 2 is band2Band's.
+// 2 < r ≤ 64 (chunkSums and chunkCounts, after xlnxRow or quadSums and
+// maskRow over a column chunk of the band), of bytes beyond. r = 2 is
+// band2Band's.
 func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	r, v := l.R, l.View
 	// τ' = max(τ, smallest positive float32) makes "a ≥ τ'" imply a > 0.
@@ -83,14 +84,8 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				for x := range r {
 					maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
 				}
-				switch {
-				case r == 4 && fit.table != nil && !paper:
-					l.band4(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
-				case r == 8 && fit.table != nil && !paper:
-					l.band8(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, mk, c0, tw, mw)
-				default:
-					l.bitBand(mat, i0, b0, b1, fd, fr2, sums, xlnx, &fit, tl, quad, mk, c0, tw, mw)
-				}
+				l.chunkSumsAny(mat, i0, b0, b1, sums, xlnx, tl, quad, c0, tw, scale)
+				l.chunkCountsAny(b0, b1, fd, fr2, &fit, mk, c0, mw)
 				entropyRow(hh[b0:b1], sums, xlnx)
 			}
 			continue

@@ -113,6 +113,21 @@ func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*L
 	if method == MethodBoxCount {
 		res.Sizes = SegmentSizes(r)
 	}
+	total := view.Count * res.PerMatrix()
+	res.FD = make([]float32, total)
+	res.FDR2 = make([]float32, total)
+	res.H = make([]float32, total)
+	fused := (method == MethodBoxCount || method == MethodPaper) && opts.Entropy == EntropyMagnitude
+	if fused && r > 2 && r <= 64 { // one read of the matrix (onepass.go)
+		bad, err := res.onePass(weights, opts.Quantile, opts.Threshold, workers)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if bad >= 0 {
+			return nil, res.nonFinite(weights, bad)
+		}
+		return res, nil
+	}
 	tau, bad, err := thresholdAbs32(weights, opts.Quantile, opts.Threshold, workers)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -121,12 +136,6 @@ func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*L
 		return nil, res.nonFinite(weights, bad)
 	}
 	res.Threshold = tau
-	total := view.Count * res.PerMatrix()
-	res.FD = make([]float32, total)
-	res.FDR2 = make([]float32, total)
-	res.H = make([]float32, total)
-
-	fused := (method == MethodBoxCount || method == MethodPaper) && opts.Entropy == EntropyMagnitude
 	var binning Binning
 	if opts.Entropy == EntropyHistogram {
 		binning = binning32(weights, opts.Bins)

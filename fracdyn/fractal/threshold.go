@@ -44,10 +44,7 @@ func thresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad 
 	if thr > 0 {
 		return float32(thr), firstNonFinite(w, workers), nil
 	}
-	pos := q * float64(len(w)-1)
-	k := int(math.Floor(pos))
-	frac := pos - float64(k)
-	k1 := min(k+1, len(w)-1)
+	k, k1, frac := quantileRanks(len(w), q)
 	var vk, vk1 uint32
 	ok := false
 	if len(w) >= bracketMin {
@@ -62,8 +59,21 @@ func thresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad 
 			return 0, bad, nil
 		}
 	}
+	return interpolate(vk, vk1, frac), -1, nil
+}
+
+// quantileRanks returns the order statistics k ≤ k1 of n values between
+// which numpy.quantile interpolates at q, and the weight of k1.
+func quantileRanks(n int, q float64) (k, k1 int, frac float64) {
+	pos := q * float64(n-1)
+	k = int(math.Floor(pos))
+	return k, min(k+1, n-1), pos - float64(k)
+}
+
+// interpolate returns a + frac·(b − a) for the values of bit patterns a, b.
+func interpolate(vk, vk1 uint32, frac float64) float32 {
 	a, b := float64(math.Float32frombits(vk)), float64(math.Float32frombits(vk1))
-	return float32(a + frac*(b-a)), -1, nil
+	return float32(a + frac*(b-a))
 }
 
 // absBits is the bit pattern of |v|.
@@ -124,23 +134,7 @@ func firstOf(bads []int) int {
 // in one pass, from a sampled bracket (see above). ok is false when the
 // bracket misses k or k1; bad is the first non-finite weight, or −1.
 func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, bad int, ok bool) {
-	sample := make([]uint32, 0, bracketChunks*bracketRun)
-	for c := range bracketChunks {
-		at := (len(w) - bracketRun) * c / (bracketChunks - 1)
-		for _, v := range w[at : at+bracketRun] {
-			sample = append(sample, absBits(v))
-		}
-	}
-	ns := float64(len(sample))
-	delta := 6*math.Sqrt(q*(1-q)/ns) + 4/ns
-	lo, hi := uint32(0), uint32(math.MaxInt32) // |w| patterns are below 2³¹
-	scratch := make([]uint32, len(sample))
-	if r := (q - delta) * (ns - 1); r >= 0 {
-		lo = selectRank(sample, int(math.Floor(r)), scratch)
-	}
-	if r := (q + delta) * (ns - 1); r <= ns-1 {
-		hi = selectRank(sample, int(math.Ceil(r)), scratch)
-	}
+	lo, hi, delta := sampleBracket(w, q)
 	// One pass: count |w| < lo, gather lo ≤ |w| ≤ hi.
 	belows := make([]int, workers)
 	gathered := make([][]uint32, workers)
@@ -157,13 +151,43 @@ func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, b
 	for _, b := range belows {
 		below += b
 	}
-	in := slices.Concat(gathered...)
-	if k < below || k1 >= below+len(in) {
-		return 0, 0, -1, false
+	vk, vk1, ok = ranksInBracket(slices.Concat(gathered...), below, k, k1)
+	return vk, vk1, -1, ok
+}
+
+// sampleBracket brackets the q-quantile of |w| by the bit patterns lo ≤ hi
+// of two order statistics of a fixed sample, δ = 6 standard errors of the
+// sample quantile (plus 4/n) either side of q.
+func sampleBracket(w []float32, q float64) (lo, hi uint32, delta float64) {
+	sample := make([]uint32, 0, bracketChunks*bracketRun)
+	for c := range bracketChunks {
+		at := (len(w) - bracketRun) * c / (bracketChunks - 1)
+		for _, v := range w[at : at+bracketRun] {
+			sample = append(sample, absBits(v))
+		}
 	}
-	scratch = make([]uint32, len(in))
-	vk = selectRank(in, k-below, scratch)
-	return vk, nextRank(in, vk, k1-below), -1, true
+	ns := float64(len(sample))
+	delta = 6*math.Sqrt(q*(1-q)/ns) + 4/ns
+	lo, hi = 0, math.MaxInt32 // |w| patterns are below 2³¹
+	scratch := make([]uint32, len(sample))
+	if r := (q - delta) * (ns - 1); r >= 0 {
+		lo = selectRank(sample, int(math.Floor(r)), scratch)
+	}
+	if r := (q + delta) * (ns - 1); r <= ns-1 {
+		hi = selectRank(sample, int(math.Ceil(r)), scratch)
+	}
+	return lo, hi, delta
+}
+
+// ranksInBracket returns the patterns of ranks k ≤ k1 of all weights, given
+// below of them under the bracket and the patterns in (gathered); ok is
+// false when the bracket misses either rank.
+func ranksInBracket(in []uint32, below, k, k1 int) (vk, vk1 uint32, ok bool) {
+	if k < below || k1 >= below+len(in) {
+		return 0, 0, false
+	}
+	vk = selectRank(in, k-below, make([]uint32, len(in)))
+	return vk, nextRank(in, vk, k1-below), true
 }
 
 // nextRank returns the element of rank k1 of v given vk, the element of
@@ -171,12 +195,10 @@ func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, b
 // than k1 elements are ≤ vk, else the smallest element above vk.
 func nextRank(v []uint32, vk uint32, k1 int) uint32 {
 	le, next := 0, uint32(math.MaxUint32)
-	for _, x := range v {
-		if x <= vk {
-			le++
-		} else {
-			next = min(next, x)
-		}
+	for _, x := range v { // branch-free: x ≤ vk is a coin toss near the quantile
+		gt := uint32((int64(vk) - int64(x)) >> 63) // all ones where x > vk
+		le += int(gt + 1)
+		next = min(next, x|^gt)
 	}
 	if k1 < le {
 		return vk
@@ -320,6 +342,25 @@ func bracketScanGo(part []float32, lo, hi uint32, buf []uint32) (out []uint32, b
 			buf = append(buf, x)
 		}
 		below += int((x - lo) >> 31) // x < lo: both are below 2³¹
+	}
+	return buf, below, flags
+}
+
+// maskRow2Go is maskRow2 in plain Go.
+func maskRow2Go(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
+	for j := 0; j < len(src); j += 8 {
+		var ph, pi uint8
+		for y, v := range src[j:min(j+8, len(src))] {
+			x := absBits(v)
+			flags |= x + 0x00800000
+			ph |= uint8((hi-x)>>31) << y // x > hi: both below 2³¹
+			if x-lo <= hi-lo {
+				pi |= 1 << y
+				buf = append(buf, x)
+			}
+			below += int((x - lo) >> 31)
+		}
+		hiPlane[j/8], inPlane[j/8] = ph, pi
 	}
 	return buf, below, flags
 }

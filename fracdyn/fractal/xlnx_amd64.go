@@ -28,6 +28,30 @@ func maskRowAVX2(dst []uint8, src []float32, tauBits uint32)
 func band2AVX2(row0, row1, fd, fr2, h []float32, tau1 uint32, scale float32, tabs *[16]float32) (flags uint32)
 
 //go:noescape
+func maskRow2AVX2(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, dst []uint32, pack *[256]uint64) (n, below int, flags uint32)
+
+// leftPack[m] lists the lanes of the set bits of m in order, one byte each:
+// maskRow2AVX2's VPERMD indices.
+var leftPack = func() (t [256]uint64) {
+	for m := range t {
+		k := 0
+		for y := range 8 {
+			if m>>y&1 != 0 {
+				t[m] |= uint64(y) << (8 * k)
+				k++
+			}
+		}
+	}
+	return t
+}()
+
+//go:noescape
+func resolveBMI2(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []uint64, p int) int
+
+// hasBMI2 says whether resolveRows uses resolveBMI2 (PDEP).
+var hasBMI2 = cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
+
+//go:noescape
 func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32) (n, below int, flags uint32)
 
 // xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0): eight at a time
@@ -108,4 +132,40 @@ func quadSums(dst []float64, src []float32, scale float64) {
 	if !hasXlnxAVX2 || quadSumsAVX2(dst, src, float32(scale)) != 0 {
 		quadSumsGo(dst, src, scale)
 	}
+}
+
+// maskRow2 packs the two planes of the mask of src relative to a bracket
+// [lo, hi] of bit patterns x = |w| (maskRow's packing): hiPlane bit x > hi
+// (on for any threshold in the bracket), inPlane bit lo ≤ x ≤ hi (decided
+// by the threshold), and appends those x to buf in order. It returns buf,
+// the count of x < lo and the OR of x + 2²³ (bit 31: a NaN or Inf). The
+// planes hold at least ⌈len(src)/8⌉ bytes. Eight at a time with AVX2 where
+// the CPU has it.
+func maskRow2(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
+	n8 := 0
+	if hasXlnxAVX2 {
+		n8 = len(src) &^ 7
+		if n8 > 0 {
+			buf = slices.Grow(buf, n8+8) // each step stores eight lanes
+			n, b, f := maskRow2AVX2(hiPlane[:n8/8], inPlane[:n8/8], src[:n8], lo, hi, buf[len(buf):cap(buf)], &leftPack)
+			buf = buf[:len(buf)+n]
+			below, flags = b, f
+		}
+	}
+	buf, b, f := maskRow2Go(hiPlane[n8/8:], inPlane[n8/8:], src[n8:], lo, hi, buf)
+	return buf, below + b, flags | f
+}
+
+// resolveRows sets rows rows of dst (stride bytes apart, words 64-bit
+// words each) to hiPlane | the bits of inPlane whose pattern is at least
+// τ: ge holds, bit i, whether the i-th gathered pattern is (one word of
+// slack past the last), and p is the first of them these rows use. It
+// returns the next p. With BMI2, one PDEP per word.
+func resolveRows(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []uint64, p int) int {
+	if hasBMI2 && rows > 0 && words > 0 {
+		_ = dst[(rows-1)*stride+8*words-1]
+		_, _ = hiPlane[(rows-1)*stride+8*words-1], inPlane[(rows-1)*stride+8*words-1]
+		return resolveBMI2(dst, hiPlane, inPlane, rows, stride, words, ge, p)
+	}
+	return resolveRowsGo(dst, hiPlane, inPlane, rows, stride, words, ge, p)
 }

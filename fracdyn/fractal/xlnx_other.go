@@ -34,3 +34,13 @@ func quadSums(dst []float64, src []float32, scale float64) { quadSumsGo(dst, src
 func band2AVX2(row0, row1, fd, fr2, h []float32, tau1 uint32, scale float32, tabs *[16]float32) uint32 {
 	panic("fractal: band2AVX2 without AVX2")
 }
+
+// maskRow2 is maskRow2Go.
+func maskRow2(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, buf []uint32) ([]uint32, int, uint32) {
+	return maskRow2Go(hiPlane, inPlane, src, lo, hi, buf)
+}
+
+// resolveRows is resolveRowsGo.
+func resolveRows(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []uint64, p int) int {
+	return resolveRowsGo(dst, hiPlane, inPlane, rows, stride, words, ge, p)
+}
