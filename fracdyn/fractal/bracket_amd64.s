@@ -6,13 +6,15 @@ DATA bconst<>+0(SB)/4, $0x7fffffff
 DATA bconst<>+4(SB)/4, $0x00800000
 GLOBL bconst<>(SB), RODATA|NOPTR, $8
 
-// func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32) (n, below int, flags uint32)
+// func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32, pack *[256]uint64) (n, below int, flags uint32)
 //
 // For the first len(src)&^7 weights, with x the bit pattern of |w|: counts
 // x < lo (below), appends x ∈ [lo, hi] to dst (n of them; len(dst) must be
-// at least len(src)), and ORs x + 2²³ into flags (bit 31: a NaN or Inf).
-// Eight weights a step; the rare steps with a weight in range append it.
-TEXT ·bracketBlockAVX2(SB), NOSPLIT, $0-76
+// at least len(src) + 8), and ORs x + 2²³ into flags (bit 31: a NaN or
+// Inf). Eight weights a step, branch-free: all eight lanes are stored,
+// left-packed by VPERMD with the lane order pack[mask], at dst[n], and n
+// advances by the popcount.
+TEXT ·bracketBlockAVX2(SB), NOSPLIT, $0-84
 	MOVQ         dst_base+0(FP), DI
 	MOVQ         src_base+24(FP), SI
 	MOVQ         src_len+32(FP), CX
@@ -23,6 +25,7 @@ TEXT ·bracketBlockAVX2(SB), NOSPLIT, $0-76
 	MOVL         hi+52(FP), R8
 	VMOVD        R8, X11
 	VPBROADCASTD X11, Y11
+	MOVQ         pack+56(FP), R14
 	VPBROADCASTD bconst<>+0(SB), Y12
 	VPBROADCASTD bconst<>+4(SB), Y13
 	VPXOR        Y14, Y14, Y14           // below, per lane
@@ -42,23 +45,14 @@ loop:
 	VPOR      Y2, Y3, Y3                 // out of [lo, hi]
 	VMOVMSKPS Y3, BX
 	XORL      $0xff, BX                  // lanes in range
-	JNZ       gather
-
-next:
-	ADDQ $32, SI
-	DECQ CX
-	JNZ  loop
-	JMP  reduce
-
-gather:
-	TZCNTL BX, DX
-	MOVL   (SI)(DX*4), R8
-	ANDL   $0x7fffffff, R8
-	MOVL   R8, (DI)(AX*4)
-	INCQ   AX
-	BLSRL  BX, BX
-	JNZ    gather
-	JMP    next
+	VPMOVZXBD (R14)(BX*8), Y4            // their lane order
+	VPERMD    Y0, Y4, Y5
+	VMOVDQU   Y5, (DI)(AX*4)
+	POPCNTL   BX, BX
+	ADDQ      BX, AX
+	ADDQ      $32, SI
+	DECQ      CX
+	JNZ       loop
 
 reduce:
 	VEXTRACTI128 $1, Y14, X0
@@ -76,9 +70,9 @@ reduce:
 	VPOR         X0, X15, X15
 	VMOVD        X15, R10
 	VZEROUPPER
-	MOVQ         AX, n+56(FP)
-	MOVQ         R9, below+64(FP)
-	MOVL         R10, flags+72(FP)
+	MOVQ         AX, n+64(FP)
+	MOVQ         R9, below+72(FP)
+	MOVL         R10, flags+80(FP)
 	RET
 
 // func maskRowAVX2(dst []uint8, src []float32, tauBits uint32)

@@ -52,7 +52,7 @@ func resolveBMI2(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []ui
 var hasBMI2 = cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
 
 //go:noescape
-func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32) (n, below int, flags uint32)
+func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32, pack *[256]uint64) (n, below int, flags uint32)
 
 // xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0): eight at a time
 // with AVX2 where the CPU has it, the logarithm in float32 (relative error
@@ -90,7 +90,7 @@ func entropyRow(h []float32, s, t []float64) {
 // bracketScan is the gathering pass of bracketRanks over part: it appends
 // the bit patterns x of |w| with lo ≤ x ≤ hi to buf, and returns it with the
 // count of x < lo and the OR of x + 2²³ (bit 31 set: a NaN or Inf in part).
-// Eight at a time with AVX2 where the CPU has it.
+// Eight at a time with AVX2 where the CPU has it, branch-free.
 func bracketScan(part []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
 	if !hasXlnxAVX2 {
 		return bracketScanGo(part, lo, hi, buf)
@@ -99,8 +99,8 @@ func bracketScan(part []float32, lo, hi uint32, buf []uint32) (out []uint32, bel
 	for len(part) >= 8 {
 		blk := part[:min(block, len(part))&^7]
 		part = part[len(blk):]
-		buf = slices.Grow(buf, len(blk))
-		n, b, f := bracketBlockAVX2(buf[len(buf):cap(buf)], blk, lo, hi)
+		buf = slices.Grow(buf, len(blk)+8) // each step stores eight lanes
+		n, b, f := bracketBlockAVX2(buf[len(buf):cap(buf)], blk, lo, hi, &leftPack)
 		buf = buf[:len(buf)+n]
 		below += b
 		flags |= f
