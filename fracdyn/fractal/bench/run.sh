@@ -15,7 +15,7 @@ trap 'rm -f "$ref"' EXIT
 	/usr/bin/python3 fracdyn/fractal/bench/ref_numpy.py --check "$ref"
 	FRACDYN_NUMPY_REF="$ref" go test -count=1 -run TestAgainstNumpy ./fracdyn/fractal/
 	echo "## Go fused kernel, 4096×4096, and the memory-bandwidth pass"
-	go test -run XXX -bench 'LayerSegments4096|MemoryPass4096' -benchtime 5x ./fracdyn/fractal/ | grep Benchmark
+	go test -run XXX -bench 'LayerSegments4096|MemoryPass4096' -benchtime 10x -count 5 ./fracdyn/fractal/ | grep Benchmark
 	echo "## numpy reference, 4096×4096 (one thread)"
 	/usr/bin/python3 fracdyn/fractal/bench/ref_numpy.py --repeat 3
 	echo "## Go fused kernel, 16384×16384 at r=2"
