@@ -11,8 +11,9 @@
 #      once with the default segment limit (fc1's 1.6 M segments at r=2 are
 #      left out) and once with every layer (--max-segments 2000000)
 #   5. fracdyn reproduce --preset quick end to end, into fresh directories
-# then once: trainbench's 8,000-image paper-CNN training epoch (the
-# denominator of the analysis target) and, unless GOTEST=0, go test ./...
+#   6. trainbench's 8,000-image paper-CNN training epoch (the denominator of
+#      the analysis target)
+# then once, unless GOTEST=0, go test ./...
 # (-count=1, so nothing comes from the test cache).
 #
 # Data: $FRACDYN_DATA, else ../shared/data/mnist relative to the repository.
@@ -91,14 +92,15 @@ measure() {
 		timed analyze-epoch5-all "$rep" "$work/fracdyn" analyze --epochs 5 --max-segments 2000000 "$run"
 		timed reproduce "$rep" "$work/fracdyn" reproduce --preset quick --data "$DATA" \
 			--run "$work/repro-run-$rep" --out "$work/repro-figures-$rep"
+		# One paper-CNN training epoch of EPOCH_IMAGES images (batch 64,
+		# Adam), as measured by the training benchmark: its own wall and
+		# CPU time of the epoch, next to the analysis it is compared with.
+		echo "pipeline.sh: rep $rep: trainbench, one $EPOCH_IMAGES-image paper-CNN epoch" >&2
+		"$work/trainbench" -arch cnn -steps 1 -epoch-images "$EPOCH_IMAGES" -probe 64 >"$work/trainbench-$rep.jsonl"
+		grep '"what":"epoch"' "$work/trainbench-$rep.jsonl" |
+			sed -E "s/.*\"seconds\":([0-9.e+-]+).*\"cpu_seconds\":([0-9.e+-]+).*/epoch\t$rep\t\1\t\2\t0/" >>"$results"
 	done
 	backend_desc=$(grep -m1 '^backend: ' "$work/train-1.log" | cut -d' ' -f2- || true)
-	# One paper-CNN training epoch of EPOCH_IMAGES images (batch 64, Adam), as
-	# measured by the training benchmark: its own wall and CPU time of the epoch.
-	echo "pipeline.sh: trainbench, one $EPOCH_IMAGES-image paper-CNN epoch" >&2
-	"$work/trainbench" -arch cnn -steps 1 -epoch-images "$EPOCH_IMAGES" -probe 64 >"$work/trainbench.jsonl"
-	grep '"what":"epoch"' "$work/trainbench.jsonl" |
-		sed -E 's/.*"seconds":([0-9.e+-]+).*"cpu_seconds":([0-9.e+-]+).*/epoch\t1\t\1\t\2\t0/' >>"$results"
 	if [ "$GOTEST" != 0 ]; then
 		timed go-test 1 go test -count=1 ./...
 	fi
@@ -150,8 +152,8 @@ section=$work/section.md
 	echo "process under \`/usr/bin/time -v\`: wall time, CPU time (user+system) and peak resident memory;"
 	echo "medians over $REPS repetition(s). The quick preset trains the paper CNN for 5 epochs of 2,560 images."
 	echo
-	echo "Conditions: load average (1, 5, 15 min) $load_before before and $load_after after; the machine"
-	echo "was shared with other jobs, so wall time includes waiting for a core and CPU time is the steadier measure."
+	echo "Conditions: load average (1, 5, 15 min) $load_before before and $load_after after. When other jobs"
+	echo "share the machine, wall time includes waiting for a core; CPU time is the steadier measure."
 	echo
 	echo "| stage | command | wall | CPU | peak RSS | runs |"
 	echo "|---|---|---:|---:|---:|---:|"
