@@ -73,7 +73,13 @@
 //
 //   - The GCN trains DefaultGCNEpochs (100) full-batch epochs by default
 //     with gcn's native engine (see package gcn); Options.GCN overrides any
-//     gcn.Param… value.
+//     gcn.Param… value. A graph's GCN fits (the two GCN baselines and one
+//     surrogate per γ) are independent and deterministic, so they run
+//     concurrently; a result's "seconds" is the wall time of them all
+//     shared equally among its γ.
+//   - A layer's mask threshold (the quantile of |w| that every binary
+//     estimator uses) is found once per epoch and shared by its matrix
+//     estimators, self-similarity fit and paper dimension.
 //   - surrogate.json and layers.csv are rewritten atomically after every
 //     epoch, so an interrupted analysis leaves consistent files. Cancelling
 //     the context stops between stages, between graphs and between GCN
