@@ -92,17 +92,28 @@ func propTensors(p *Propagation) []*tensors.Tensor {
 // the initial weights, dropout and the negatives: the same seed gives the
 // same embeddings.
 func Fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64) (*Autoencoder, error) {
-	return fit(gocontext.Background(), backend, ctx, x, f, g, sample, seed, nil)
+	return FitContext(gocontext.Background(), backend, ctx, x, f, g, sample, seed)
 }
 
 // FitContext is Fit that stops between epochs once cancel is done,
 // returning an error wrapping cancel.Err().
 func FitContext(cancel gocontext.Context, backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64) (*Autoencoder, error) {
-	return fit(cancel, backend, ctx, x, f, g, sample, seed, nil)
+	negs, err := NewNegatives(g, sample, context.GetParamOr(ctx, ParamNegatives, DefaultNegatives), seed, 1)
+	if err != nil {
+		return nil, fmt.Errorf("gcn.Fit: %w", err)
+	}
+	return fit(cancel, backend, ctx, x, f, g, negs, seed, nil)
 }
 
-// fit is FitContext with optional initial weights (for tests that compare engines).
-func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64, init *nativeGCN) (ae *Autoencoder, err error) {
+// FitShared is FitContext with negatives shared among fits of the same
+// training topology, sampler, ratio and seed (see Negatives): it gives the
+// same result as FitContext with that sampler and seed.
+func FitShared(cancel gocontext.Context, backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, negs *Negatives, seed uint64) (*Autoencoder, error) {
+	return fit(cancel, backend, ctx, x, f, g, negs, seed, nil)
+}
+
+// fit is FitShared with optional initial weights (for tests that compare engines).
+func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, negs *Negatives, seed uint64, init *nativeGCN) (ae *Autoencoder, err error) {
 	if len(x) != g.N*f {
 		return nil, fmt.Errorf("gcn.Fit: features have %d values, want N·f = %d·%d", len(x), g.N, f)
 	}
@@ -152,10 +163,11 @@ func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Contex
 		return nil, fmt.Errorf("gcn.Fit: unknown engine %q (want %q or %q)", engine, EngineNative, EngineGoMLX)
 	}
 
-	train := NewEdgeSet(g)
-	rng := rand.New(rand.NewPCG(seed, 0xae))
 	m := g.NumEdges()
 	nNeg := negRatio * m
+	if negs.Len() != nNeg {
+		return nil, fmt.Errorf("gcn.Fit: the shared negatives have %d pairs an epoch, want %s·|E| = %d", negs.Len(), ParamNegatives, nNeg)
+	}
 	pairs := make([]int32, 2*(m+nNeg))
 	labels := make([]float32, m+nNeg)
 	for e := range m {
@@ -167,7 +179,7 @@ func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Contex
 		if err := cancel.Err(); err != nil {
 			return nil, fmt.Errorf("gcn.Fit: stopped at epoch %d: %w", len(ae.Losses), err)
 		}
-		neg, err := SampleNonEdges(rng, sample, nNeg, train)
+		neg, err := negs.Epoch(len(ae.Losses))
 		if err != nil {
 			return nil, err
 		}

@@ -202,7 +202,11 @@ func TestEnginesAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ae, err := fit(gocontext.Background(), backend.MustNew(), ctx, x, f, g, UniformPairs(g.N), 4, init)
+		negs, err := NewNegatives(g, UniformPairs(g.N), 1, 4, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ae, err := fit(gocontext.Background(), backend.MustNew(), ctx, x, f, g, negs, 4, init)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -354,7 +354,7 @@ func pairChunk(z []float32, d int, pairs []int32, labels []float32, g []float32,
 		// softplus(x) − y·x, stable for large |x|, and σ(x) from the
 		// same e = exp(−|x|).
 		e := math.Exp(-math.Abs(x))
-		loss += max(x, 0) + math.Log1p(e) - y*x
+		loss += max(x, 0) + log1pUnit(e) - y*x
 		sig := 1 / (1 + e)
 		if x < 0 {
 			sig = e / (1 + e)
@@ -368,6 +368,32 @@ func pairChunk(z []float32, d int, pairs []int32, labels []float32, g []float32,
 		}
 	}
 	return loss
+}
+
+// ln1pTab[i] = ln(1 + i/1024) and ln1pInv[i] = 2⁻⁵²/(1 + i/1024): the
+// tables of log1pUnit.
+var ln1pTab, ln1pInv = func() (t, inv [1024]float64) {
+	for i := range t {
+		m := 1 + float64(i)/1024
+		t[i], inv[i] = math.Log(m), math.Ldexp(1, -52)/m
+	}
+	return t, inv
+}()
+
+// log1pUnit returns ln(1 + e) for 0 ≤ e ≤ 1 within 3e-13 (absolute), about
+// four times faster than math.Log1p: with 1 + e = 1 + i/1024 + δ, the top
+// 10 bits of the mantissa pick ln(1 + i/1024), and ln(1 + d) for
+// d = δ/(1 + i/1024) < 2⁻¹⁰ is three terms of its series. It serves the
+// reported loss only; gradients do not use it.
+func log1pUnit(e float64) float64 {
+	y := 1 + e
+	if y == 2 {
+		return math.Ln2
+	}
+	b := math.Float64bits(y)
+	i := (b >> 42) & 1023
+	d := float64(b&(1<<42-1)) * ln1pInv[i]
+	return ln1pTab[i] + d*(1-d*(0.5-d*(1.0/3)))
 }
 
 // adam is GoMLX's Adam (bias-corrected moments, ε outside the root).

@@ -1,8 +1,14 @@
 package gcn
 
 import (
+	gocontext "context"
+	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
+
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // TestEdgeSetMatchesMap adds random pairs (with repeats and both orders) to
@@ -52,5 +58,77 @@ func TestSampleNonEdges(t *testing.T) {
 	}
 	if _, err := SampleNonEdges(rng, UniformPairs(4), 4, NewEdgeSet(g)); err == nil {
 		t.Error("asked for 4 non-edges of a graph with 3: no error")
+	}
+}
+
+// TestFitSharedMatchesFit checks that fits sharing one Negatives give the
+// same embeddings and losses as separate FitContext calls, also when they
+// run concurrently, and that an epoch cannot be read more often than there
+// are readers.
+func TestFitSharedMatchesFit(t *testing.T) {
+	g := plantedPartition(10, 0.6, 0.1, 3)
+	f := 4
+	rng := rand.New(rand.NewPCG(5, 5))
+	x := make([]float32, g.N*f)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	newCtx := func() *context.Context {
+		ctx := context.New()
+		ctx.SetParams(map[string]any{ParamEpochs: 15, ParamHidden: 6, ParamEmbedding: 3})
+		return ctx
+	}
+	weights := [][]float32{nil, make([]float32, g.NumEdges())}
+	for i := range weights[1] {
+		weights[1][i] = float32(i%5+1) / 5
+	}
+	want := make([]*Autoencoder, len(weights))
+	for i, w := range weights {
+		gw := &Edges{N: g.N, Src: g.Src, Dst: g.Dst, W: w}
+		ae, err := FitContext(gocontext.Background(), nil, newCtx(), x, f, gw, UniformPairs(g.N), 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = ae
+	}
+	negs, err := NewNegatives(g, UniformPairs(g.N), 1, 7, len(weights))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]*Autoencoder, len(weights))
+	errs := make([]error, len(weights))
+	var wg sync.WaitGroup
+	for i, w := range weights {
+		wg.Go(func() {
+			gw := &Edges{N: g.N, Src: g.Src, Dst: g.Dst, W: w}
+			got[i], errs[i] = FitShared(gocontext.Background(), nil, newCtx(), x, f, gw, negs, 7)
+		})
+	}
+	wg.Wait()
+	for i := range weights {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !slices.Equal(got[i].Losses, want[i].Losses) || !slices.Equal(got[i].Embeddings, want[i].Embeddings) {
+			t.Errorf("fit %d: shared negatives give losses %v, separate %v", i, got[i].Losses[:3], want[i].Losses[:3])
+		}
+	}
+	if _, err := negs.Epoch(0); err == nil {
+		t.Error("epoch 0 read a third time by two readers: no error")
+	}
+}
+
+func TestLog1pUnit(t *testing.T) {
+	for _, e := range []float64{0, 1e-300, 1e-17, 1e-9, 0.001, 0.25, 0.5, 0.7071, 0.999999, 1} {
+		if got, want := log1pUnit(e), math.Log1p(e); math.Abs(got-want) > 3e-13 {
+			t.Errorf("log1pUnit(%g) = %v, want %v", e, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(6, 6))
+	for range 100000 {
+		e := rng.Float64()
+		if got, want := log1pUnit(e), math.Log1p(e); math.Abs(got-want) > 3e-13 {
+			t.Fatalf("log1pUnit(%g) = %v, want %v", e, got, want)
+		}
 	}
 }
