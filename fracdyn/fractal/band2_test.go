@@ -74,3 +74,31 @@ func TestLayerSegmentsR2Scales(t *testing.T) {
 		})
 	}
 }
+
+// TestEntropySkip checks that EntropySkip leaves the dimensions alone, zeroes
+// H for the per-segment methods and keeps the fused kernels' H.
+func TestEntropySkip(t *testing.T) {
+	shape := []int{8, 3, 3, 3}
+	w := randomLayer(shape, 9)
+	for _, m := range Methods() {
+		full, err := LayerSegments(w, shape, 2, LayerOptions{Method: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		skip, err := LayerSegments(w, shape, 2, LayerOptions{Method: m, Entropy: EntropySkip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fused := m == MethodBoxCount || m == MethodPaper
+		for i := range full.FD {
+			wantH := float32(0)
+			if fused {
+				wantH = full.H[i]
+			}
+			if skip.FD[i] != full.FD[i] || skip.FDR2[i] != full.FDR2[i] || skip.H[i] != wantH {
+				t.Fatalf("%s segment %d: skip (%v, %v, H %v), full (%v, %v, H %v)", m, i,
+					skip.FD[i], skip.FDR2[i], skip.H[i], full.FD[i], full.FDR2[i], full.H[i])
+			}
+		}
+	}
+}

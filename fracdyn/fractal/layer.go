@@ -16,6 +16,11 @@ const (
 	EntropyMagnitude EntropyKind = iota
 	// EntropyHistogram is Binning.Entropy over a binning of the whole layer.
 	EntropyHistogram
+	// EntropySkip leaves out the entropy where it costs extra: the
+	// per-segment methods (dbc, variogram) leave H zero. The fused bc and
+	// paper kernels compute the magnitude entropy regardless. For callers
+	// that take H from another call at the same scale.
+	EntropySkip
 )
 
 // LayerOptions tune LayerSegments. The zero value gives the defaults: box
@@ -101,6 +106,9 @@ func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*L
 	if _, err := ParseMethod(string(method)); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if opts.Entropy < EntropyMagnitude || opts.Entropy > EntropySkip {
+		return nil, fmt.Errorf("%s: unknown entropy kind %d", name, opts.Entropy)
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -117,7 +125,7 @@ func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*L
 	res.FD = make([]float32, total)
 	res.FDR2 = make([]float32, total)
 	res.H = make([]float32, total)
-	fused := (method == MethodBoxCount || method == MethodPaper) && opts.Entropy == EntropyMagnitude
+	fused := (method == MethodBoxCount || method == MethodPaper) && opts.Entropy != EntropyHistogram
 	if fused && r > 2 && r <= 64 { // one read of the matrix (onepass.go)
 		bad, err := res.onePass(weights, opts.Quantile, opts.Threshold, workers)
 		if err != nil {
@@ -231,8 +239,11 @@ func (l *LayerResult) referenceBands(w []float32, u0, u1 int, bins Binning, kind
 			if err != nil {
 				return fmt.Errorf("segment %d: %w", idx, err)
 			}
-			h := Entropy(seg)
-			if kind == EntropyHistogram {
+			var h float64
+			switch kind {
+			case EntropyMagnitude:
+				h = Entropy(seg)
+			case EntropyHistogram:
 				h = bins.Entropy(seg)
 			}
 			l.FD[idx], l.FDR2[idx], l.H[idx] = float32(d), float32(r2), float32(h)

@@ -245,6 +245,10 @@ func TestLayerSegmentsErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2..5") {
 		t.Errorf("bad r: %v", err)
 	}
+	if _, err = LayerSegments(make([]float32, 1280), []int{10, 128}, 2, LayerOptions{Name: "fc2", Entropy: 7}); err == nil ||
+		!strings.Contains(err.Error(), "fc2: unknown entropy kind 7") {
+		t.Errorf("unknown entropy kind: error %v", err)
+	}
 	if _, err = LayerSegments(make([]float32, 10), []int{10}, 2, LayerOptions{}); err == nil {
 		t.Error("rank 1: no error")
 	}
