@@ -88,10 +88,20 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
 	}
 	x, f := g.InputFeatures()
-	fit := func(w []float32) (*gcn.Autoencoder, error) {
+	newCtx := func() *context.Context {
 		ctx := context.New()
 		ctx.SetParams(opts.GCN)
-		return gcn.FitContext(cancel, b, ctx, x, f, split.TrainWith(w), sampler, seeds.GCN)
+		return ctx
+	}
+	// Every fit of this graph trains on the same topology with the same
+	// sampler and seed, so they draw the same negatives: draw them once.
+	nFits := 2 + len(opts.Gammas)
+	negs, err := gcn.NewNegatives(split.Train, sampler, context.GetParamOr(newCtx(), gcn.ParamNegatives, gcn.DefaultNegatives), seeds.GCN, nFits)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
+	}
+	fit := func(w []float32) (*gcn.Autoencoder, error) {
+		return gcn.FitShared(cancel, b, newCtx(), x, f, split.TrainWith(w), negs, seeds.GCN)
 	}
 	score := func(s func([][2]int32) []float64) gcn.Metrics {
 		return gcn.Evaluate(s(split.TestPos), s(split.TestNeg))

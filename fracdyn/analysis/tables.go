@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +28,11 @@ type layerScale struct {
 func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*layerScale, error) {
 	ls := &layerScale{byMethod: map[fractal.Method]*fractal.LayerResult{}}
 	for _, m := range fractal.Methods() {
-		res, err := fractal.LayerSegments(base.Weights, base.Info.WeightShape, r, fractal.LayerOptions{Name: base.Info.Name, Method: m})
+		lo := fractal.LayerOptions{Name: base.Info.Name, Method: m}
+		if m != opts.Method {
+			lo.Entropy = fractal.EntropySkip // H comes from opts.Method's call
+		}
+		res, err := fractal.LayerSegments(base.Weights, base.Info.WeightShape, r, lo)
 		if err != nil {
 			return nil, err
 		}
@@ -78,39 +83,58 @@ func segmentHeader() []string {
 	return append(h, "entropy", "a_norm", "alpha_norm", "grad_norm")
 }
 
-// writeSegments writes the per-segment table of one epoch.
+// writeSegments writes the per-segment table of one epoch. Rows are
+// formatted in blocks, the blocks of a batch in parallel (a million-segment
+// layer spends a second in float formatting), and written in order.
 func writeSegments(path string, epoch int, layers []*layerScale) error {
+	const block = 1 << 15
+	workers := runtime.GOMAXPROCS(0)
+	bufs := make([][]byte, workers)
 	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		writeRow(bw, segmentHeader())
-		var buf []byte
 		for _, ls := range layers {
-			seg := ls.layer.Segments
-			for s := range seg.Len() {
-				id := seg.Segment(s)
-				buf = buf[:0]
-				buf = strconv.AppendInt(buf, int64(epoch), 10)
-				buf = append(buf, ',')
-				buf = append(buf, ls.layer.Info.Name...)
-				for _, v := range []int{id.Neuron, id.Channel, id.Row, id.Col, seg.R} {
-					buf = append(buf, ',')
-					buf = strconv.AppendInt(buf, int64(v), 10)
+			n := ls.layer.Segments.Len()
+			for s0 := 0; s0 < n; s0 += workers * block {
+				var wg sync.WaitGroup
+				for k := range workers {
+					lo, hi := min(s0+k*block, n), min(s0+(k+1)*block, n)
+					wg.Go(func() { bufs[k] = appendSegmentRows(bufs[k][:0], epoch, ls, lo, hi) })
 				}
-				for _, m := range fractal.Methods() {
-					res := ls.byMethod[m]
-					buf = appendFloat(buf, res.FD[s])
-					buf = appendFloat(buf, res.FDR2[s])
+				wg.Wait()
+				for _, b := range bufs {
+					bw.Write(b)
 				}
-				buf = appendFloat(buf, seg.H[s])
-				buf = appendFloat(buf, ls.feats.ANorm[s])
-				buf = appendFloat(buf, ls.feats.AlphaNorm[s])
-				buf = appendFloat(buf, ls.gradNorms[s])
-				buf = append(buf, '\n')
-				bw.Write(buf)
 			}
 		}
 		return bw.Flush()
 	})
+}
+
+// appendSegmentRows appends the table rows of segments [lo, hi) of ls.
+func appendSegmentRows(buf []byte, epoch int, ls *layerScale, lo, hi int) []byte {
+	seg := ls.layer.Segments
+	for s := lo; s < hi; s++ {
+		id := seg.Segment(s)
+		buf = strconv.AppendInt(buf, int64(epoch), 10)
+		buf = append(buf, ',')
+		buf = append(buf, ls.layer.Info.Name...)
+		for _, v := range [...]int{id.Neuron, id.Channel, id.Row, id.Col, seg.R} {
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(v), 10)
+		}
+		for _, m := range fractal.Methods() {
+			res := ls.byMethod[m]
+			buf = appendFloat(buf, res.FD[s])
+			buf = appendFloat(buf, res.FDR2[s])
+		}
+		buf = appendFloat(buf, seg.H[s])
+		buf = appendFloat(buf, ls.feats.ANorm[s])
+		buf = appendFloat(buf, ls.feats.AlphaNorm[s])
+		buf = appendFloat(buf, ls.gradNorms[s])
+		buf = append(buf, '\n')
+	}
+	return buf
 }
 
 func appendFloat(buf []byte, v float32) []byte {
