@@ -25,6 +25,9 @@
 // generic graph, LayerPairs for a layered graph, where uniform pairs
 // would mostly join unconnected layers and let any layer-aware scorer win.
 // Baseline scorers: RandomScores, CosineScores of raw features, DotScores.
+// Fits that differ only in edge weights (a surrogate and its GCN baselines)
+// draw the same negatives for the same seed; FitShared with one Negatives
+// draws each epoch's pairs once for all of them, with the same results.
 //
 // # Engines
 //
