@@ -6,75 +6,6 @@ DATA bconst<>+0(SB)/4, $0x7fffffff
 DATA bconst<>+4(SB)/4, $0x00800000
 GLOBL bconst<>(SB), RODATA|NOPTR, $8
 
-// func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32, pack *[256]uint64) (n, below int, flags uint32)
-//
-// For the first len(src)&^7 weights, with x the bit pattern of |w|: counts
-// x < lo (below), appends x ∈ [lo, hi] to dst (n of them; len(dst) must be
-// at least len(src) + 8), and ORs x + 2²³ into flags (bit 31: a NaN or
-// Inf). Eight weights a step, branch-free: all eight lanes are stored,
-// left-packed by VPERMD with the lane order pack[mask], at dst[n], and n
-// advances by the popcount.
-TEXT ·bracketBlockAVX2(SB), NOSPLIT, $0-84
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         src_base+24(FP), SI
-	MOVQ         src_len+32(FP), CX
-	SHRQ         $3, CX
-	MOVL         lo+48(FP), R8
-	VMOVD        R8, X10
-	VPBROADCASTD X10, Y10
-	MOVL         hi+52(FP), R8
-	VMOVD        R8, X11
-	VPBROADCASTD X11, Y11
-	MOVQ         pack+56(FP), R14
-	VPBROADCASTD bconst<>+0(SB), Y12
-	VPBROADCASTD bconst<>+4(SB), Y13
-	VPXOR        Y14, Y14, Y14           // below, per lane
-	VPXOR        Y15, Y15, Y15           // flags, per lane
-	XORQ         AX, AX
-	TESTQ        CX, CX
-	JZ           reduce
-
-loop:
-	VMOVDQU   (SI), Y0
-	VPAND     Y12, Y0, Y0                // x
-	VPADDD    Y13, Y0, Y1
-	VPOR      Y1, Y15, Y15
-	VPCMPGTD  Y0, Y10, Y2                // lo > x
-	VPSUBD    Y2, Y14, Y14               // below += 1 there
-	VPCMPGTD  Y11, Y0, Y3                // x > hi
-	VPOR      Y2, Y3, Y3                 // out of [lo, hi]
-	VMOVMSKPS Y3, BX
-	XORL      $0xff, BX                  // lanes in range
-	VPMOVZXBD (R14)(BX*8), Y4            // their lane order
-	VPERMD    Y0, Y4, Y5
-	VMOVDQU   Y5, (DI)(AX*4)
-	POPCNTL   BX, BX
-	ADDQ      BX, AX
-	ADDQ      $32, SI
-	DECQ      CX
-	JNZ       loop
-
-reduce:
-	VEXTRACTI128 $1, Y14, X0
-	VPADDD       X0, X14, X14
-	VPSHUFD      $0x4e, X14, X0
-	VPADDD       X0, X14, X14
-	VPSHUFD      $0xb1, X14, X0
-	VPADDD       X0, X14, X14
-	VMOVD        X14, R9
-	VEXTRACTI128 $1, Y15, X0
-	VPOR         X0, X15, X15
-	VPSHUFD      $0x4e, X15, X0
-	VPOR         X0, X15, X15
-	VPSHUFD      $0xb1, X15, X0
-	VPOR         X0, X15, X15
-	VMOVD        X15, R10
-	VZEROUPPER
-	MOVQ         AX, n+64(FP)
-	MOVQ         R9, below+72(FP)
-	MOVL         R10, flags+80(FP)
-	RET
-
 // func maskRowAVX2(dst []uint8, src []float32, tauBits uint32)
 //
 // Bit y of dst[j] is 1 when the bit pattern of |src[8j+y]| is at least
@@ -114,7 +45,8 @@ mdone:
 // len(dst) must be at least len(src) + 8), counts x < lo (below) and ORs
 // x + 2²³ into flags (bit 31: a NaN or Inf). Branch-free: each step stores
 // all eight lanes, left-packed by VPERMD with the lane order pack[mask]
-// (eight byte indices), at dst[n], and advances n by the popcount.
+// (eight byte indices), at dst[n], and advances n by the popcount. The
+// threshold's gathering pass (bracketScan) is this with throwaway planes.
 TEXT ·maskRow2AVX2(SB), NOSPLIT, $0-132
 	MOVQ         hiPlane_base+0(FP), R12
 	MOVQ         inPlane_base+24(FP), R13

@@ -47,11 +47,8 @@ func (l *LayerResult) chunkSums(mat []float32, i0, b0, b1 int, sums, xlnx, tl []
 					t0 += q[len(q)-1]
 				}
 			case quad: // a last segment shifted back off the groups
-				for _, v := range row {
-					a := math.Abs(float64(v)) * scale
-					s0 += a
-					t0 += a * lnPos(a)
-				}
+				s, t := rawSums(row, scale)
+				s0, t0 = s0+s, t0+t
 			default:
 				trow := tl[x*tw+off:][:r]
 				y := 0
@@ -69,6 +66,17 @@ func (l *LayerResult) chunkSums(mat []float32, i0, b0, b1 int, sums, xlnx, tl []
 		}
 		sums[b-b0], xlnx[b-b0] = s0+s1, t0+t1
 	}
+}
+
+// rawSums returns Σ a and Σ a·ln a over a = scale·|row| in float64: the
+// sums of a segment row off the groups of four that quadSums sums.
+func rawSums(row []float32, scale float64) (s, t float64) {
+	for _, v := range row {
+		a := math.Abs(float64(v)) * scale
+		s += a
+		t += a * lnPos(a)
+	}
+	return s, t
 }
 
 // chunkCounts sets the segments' FD and R² for any 2 < r ≤ 64.
@@ -132,11 +140,8 @@ func (l *LayerResult) chunkSums4(mat []float32, i0, b0, b1 int, sums, xlnx, tl [
 			t = (q0[g+1] + q1[g+1]) + (q2[g+1] + q3[g+1])
 		} else { // a last segment shifted back off the groups
 			for x := range 4 {
-				for _, v := range mat[(i0+x)*m+j0:][:4] {
-					a := math.Abs(float64(v)) * scale
-					s += a
-					t += a * lnPos(a)
-				}
+				ds, dt := rawSums(mat[(i0+x)*m+j0:][:4], scale)
+				s, t = s+ds, t+dt
 			}
 		}
 		sums[b-b0], xlnx[b-b0] = s, t
@@ -180,11 +185,8 @@ func (l *LayerResult) chunkSums8(mat []float32, i0, b0, b1 int, sums, xlnx, tl [
 			}
 		} else { // a last segment shifted back off the groups
 			for x := range 8 {
-				for _, v := range mat[(i0+x)*m+j0:][:8] {
-					a := math.Abs(float64(v)) * scale
-					s0 += a
-					t0 += a * lnPos(a)
-				}
+				ds, dt := rawSums(mat[(i0+x)*m+j0:][:8], scale)
+				s0, t0 = s0+ds, t0+dt
 			}
 		}
 		sums[b-b0], xlnx[b-b0] = s0+s1, t0+t1

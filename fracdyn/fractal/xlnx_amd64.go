@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// hasXlnxAVX2 says whether xlnxRow, entropyRow and bracketScan use their
-// AVX2 kernels.
+// hasXlnxAVX2 says whether xlnxRow, entropyRow, quadSums, maskRow,
+// maskRow2, bracketScan and band2Band use their AVX2 kernels.
 var hasXlnxAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI1
 
 //go:noescape
@@ -50,9 +50,6 @@ func resolveBMI2(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []ui
 
 // hasBMI2 says whether resolveRows uses resolveBMI2 (PDEP).
 var hasBMI2 = cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
-
-//go:noescape
-func bracketBlockAVX2(dst []uint32, src []float32, lo, hi uint32, pack *[256]uint64) (n, below int, flags uint32)
 
 // xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0): eight at a time
 // with AVX2 where the CPU has it, the logarithm in float32 (relative error
@@ -96,11 +93,12 @@ func bracketScan(part []float32, lo, hi uint32, buf []uint32) (out []uint32, bel
 		return bracketScanGo(part, lo, hi, buf)
 	}
 	const block = 1 << 12
+	var planes [2][block / 8]uint8 // maskRow2AVX2's planes, not needed here
 	for len(part) >= 8 {
 		blk := part[:min(block, len(part))&^7]
 		part = part[len(blk):]
 		buf = slices.Grow(buf, len(blk)+8) // each step stores eight lanes
-		n, b, f := bracketBlockAVX2(buf[len(buf):cap(buf)], blk, lo, hi, &leftPack)
+		n, b, f := maskRow2AVX2(planes[0][:], planes[1][:], blk, lo, hi, buf[len(buf):cap(buf)], &leftPack)
 		buf = buf[:len(buf)+n]
 		below += b
 		flags |= f
