@@ -146,10 +146,7 @@ func TestAutoencoderPlantedPartition(t *testing.T) {
 	// Features carry no block information: the GCN must learn it from edges.
 	rng := rand.New(rand.NewPCG(5, 5))
 	f := 8
-	x := make([]float32, g.N*f)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
+	x := normals(rng, g.N*f)
 	fit := func() *Autoencoder {
 		ctx := context.New()
 		ctx.SetParam(ParamEpochs, 100)
@@ -191,10 +188,7 @@ func TestEnginesAgree(t *testing.T) {
 	g := plantedPartition(12, 0.6, 0.1, 9)
 	f := 5
 	rng := rand.New(rand.NewPCG(3, 3))
-	x := make([]float32, g.N*f)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
+	x := normals(rng, g.N*f)
 	run := func(engine Engine) *Autoencoder {
 		ctx := context.New()
 		ctx.SetParams(map[string]any{ParamEpochs: 5, ParamHidden: 7, ParamEmbedding: 4, ParamLayers: 3, ParamEngine: string(engine), ParamActivation: "tanh"})
@@ -248,10 +242,7 @@ func checkNativeGradients(t *testing.T, hidden, embed int, dropout float64) {
 	p := Normalize(g)
 	f := 3
 	rng := rand.New(rand.NewPCG(6, 6))
-	x := make([]float32, g.N*f)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
+	x := normals(rng, g.N*f)
 	ctx := context.New()
 	ctx.SetParams(map[string]any{ParamHidden: hidden, ParamEmbedding: embed, ParamDropout: dropout, ParamActivation: "tanh"})
 	m, err := newNativeGCN(ctx, f, rng)
