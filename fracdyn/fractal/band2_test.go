@@ -102,3 +102,32 @@ func TestEntropySkip(t *testing.T) {
 		}
 	}
 }
+
+// TestSurface2MatchesSegmentFD holds the allocation-free 2×2 path of dbc and
+// the variogram to SegmentFD, bit for bit, on random, tied, constant and
+// zero segments.
+func TestSurface2MatchesSegmentFD(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	segs := [][4]float64{{0, 0, 0, 0}, {1, 1, 1, 1}, {1, 1, 1, 2}, {-3, 0, 0, 3}, {0.1, 0.1, 0.2, 0.2}, {1, 2, 2, 1}}
+	for range 20000 {
+		var s [4]float64
+		for i := range s {
+			s[i] = float64(float32(rng.NormFloat64() * 0.02))
+			if rng.IntN(7) == 0 {
+				s[i] = s[max(i-1, 0)]
+			}
+		}
+		segs = append(segs, s)
+	}
+	for _, m := range []Method{MethodDBC, MethodVariogram} {
+		for _, s := range segs {
+			want, wantR2, err := SegmentFD(s[:], 2, m, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, gotR2 := surface2(m, s[0], s[1], s[2], s[3]); got != want || gotR2 != wantR2 {
+				t.Fatalf("%s %v: (%v, %v), SegmentFD (%v, %v)", m, s, got, gotR2, want, wantR2)
+			}
+		}
+	}
+}

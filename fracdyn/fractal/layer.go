@@ -235,9 +235,14 @@ func (l *LayerResult) referenceBands(w []float32, u0, u1 int, bins Binning, kind
 				}
 			}
 			idx := mat*l.PerMatrix() + a*len(l.ColOrigins) + b
-			d, r2, err := SegmentFD(seg, r, l.Method, float64(l.Threshold))
-			if err != nil {
-				return fmt.Errorf("segment %d: %w", idx, err)
+			var d, r2 float64
+			if r == 2 && (l.Method == MethodDBC || l.Method == MethodVariogram) {
+				d, r2 = surface2(l.Method, seg[0], seg[1], seg[2], seg[3])
+			} else {
+				var err error
+				if d, r2, err = SegmentFD(seg, r, l.Method, float64(l.Threshold)); err != nil {
+					return fmt.Errorf("segment %d: %w", idx, err)
+				}
 			}
 			var h float64
 			switch kind {
