@@ -114,6 +114,7 @@ func writeSegments(path string, epoch int, layers []*layerScale) error {
 // appendSegmentRows appends the table rows of segments [lo, hi) of ls.
 func appendSegmentRows(buf []byte, epoch int, ls *layerScale, lo, hi int) []byte {
 	seg := ls.layer.Segments
+	var fc floatCache
 	for s := lo; s < hi; s++ {
 		id := seg.Segment(s)
 		buf = strconv.AppendInt(buf, int64(epoch), 10)
@@ -125,13 +126,13 @@ func appendSegmentRows(buf []byte, epoch int, ls *layerScale, lo, hi int) []byte
 		}
 		for _, m := range fractal.Methods() {
 			res := ls.byMethod[m]
-			buf = appendFloat(buf, res.FD[s])
-			buf = appendFloat(buf, res.FDR2[s])
+			buf = fc.appendFloat(buf, res.FD[s])
+			buf = fc.appendFloat(buf, res.FDR2[s])
 		}
-		buf = appendFloat(buf, seg.H[s])
-		buf = appendFloat(buf, ls.feats.ANorm[s])
-		buf = appendFloat(buf, ls.feats.AlphaNorm[s])
-		buf = appendFloat(buf, ls.gradNorms[s])
+		buf = fc.appendFloat(buf, seg.H[s])
+		buf = fc.appendFloat(buf, ls.feats.ANorm[s])
+		buf = fc.appendFloat(buf, ls.feats.AlphaNorm[s])
+		buf = fc.appendFloat(buf, ls.gradNorms[s])
 		buf = append(buf, '\n')
 	}
 	return buf
@@ -140,6 +141,28 @@ func appendSegmentRows(buf []byte, epoch int, ls *layerScale, lo, hi int) []byte
 func appendFloat(buf []byte, v float32) []byte {
 	buf = append(buf, ',')
 	return strconv.AppendFloat(buf, float64(v), 'g', -1, 32)
+}
+
+// floatCache remembers the text of recent float32 values, direct-mapped by
+// their bits: the dimension columns of a table of 2×2 segments take a
+// handful of values, whose formatting would otherwise dominate writing it.
+type floatCache struct {
+	bits [256]uint32
+	used [256]bool
+	text [256][16]byte // 'g' shortest float32 needs at most 15 bytes
+	n    [256]uint8
+}
+
+// appendFloat is the package's appendFloat through the cache.
+func (c *floatCache) appendFloat(buf []byte, v float32) []byte {
+	b := math.Float32bits(v)
+	i := (b * 0x9e3779b1) >> 24
+	if !c.used[i] || c.bits[i] != b {
+		t := strconv.AppendFloat(c.text[i][:0], float64(v), 'g', -1, 32)
+		c.bits[i], c.used[i], c.n[i] = b, true, uint8(len(t))
+	}
+	buf = append(buf, ',')
+	return append(buf, c.text[i][:c.n[i]]...)
 }
 
 func writeRow(w *bufio.Writer, cells []string) {
