@@ -131,7 +131,8 @@
 // plus the gathered bracket (about 1.84× the matrix at r = 2). See
 // BENCHMARKS.md for its speed against numpy and a memory-bandwidth pass.
 // The other methods go through the float64 reference functions per
-// segment.
+// segment; at r = 2, dbc and the variogram use surface2, the same
+// arithmetic without allocation (tested bit for bit against SegmentFD).
 //
 // The GoMLX graph versions (SegmentNode, EntropyNode, BoxCountNode,
 // PaperFDNode, SegmentFeatures; LayerSegmentsGraph runs them on a backend)
