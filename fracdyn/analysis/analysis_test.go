@@ -4,7 +4,6 @@ import (
 	gocontext "context"
 	"encoding/csv"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 	"github.com/fracdyn/fracdyn/mnist"
 )
 
@@ -28,20 +28,7 @@ var (
 func testRun(t *testing.T) string {
 	runOnce.Do(func() {
 		const n = 420
-		rng := rand.New(rand.NewPCG(1, 1))
-		pixels := make([]uint8, n*784)
-		labels := make([]uint8, n)
-		for i := range n {
-			k := i % 10
-			labels[i] = uint8(k)
-			img := pixels[i*784 : (i+1)*784]
-			for j := range img {
-				img[j] = uint8(rng.IntN(60))
-			}
-			for c := 4; c < 24; c++ {
-				img[(2*k+4)*28+c] = 255
-			}
-		}
+		pixels, labels := testutil.BarImages(n)
 		all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
 		seq := func(a, b int) []int {
 			s := make([]int, b-a)

@@ -3,7 +3,6 @@ package dynamics
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 	"github.com/fracdyn/fracdyn/mnist"
 )
 
@@ -21,20 +21,7 @@ import (
 // 2k+4 over noise. 320 training and 200 held-out images.
 func barData() *mnist.Data {
 	const n = 520
-	rng := rand.New(rand.NewPCG(1, 1))
-	pixels := make([]uint8, n*28*28)
-	labels := make([]uint8, n)
-	for i := range n {
-		k := i % 10
-		labels[i] = uint8(k)
-		img := pixels[i*784 : (i+1)*784]
-		for j := range img {
-			img[j] = uint8(rng.IntN(60))
-		}
-		for c := 4; c < 24; c++ {
-			img[(2*k+4)*28+c] = 255
-		}
-	}
+	pixels, labels := testutil.BarImages(n)
 	all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
 	train, eval := make([]int, 320), make([]int, 200)
 	for i := range train {

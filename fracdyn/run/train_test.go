@@ -5,7 +5,6 @@ import (
 	gocontext "context"
 	"errors"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 	"github.com/fracdyn/fracdyn/mnist"
 )
 
@@ -71,20 +71,7 @@ func generatedData() (*mnist.Data, error) {
 	}
 	defer os.RemoveAll(dir)
 	const n = 520
-	rng := rand.New(rand.NewPCG(1, 1))
-	pixels := make([]uint8, n*28*28)
-	labels := make([]uint8, n)
-	for i := range n {
-		k := i % 10
-		labels[i] = uint8(k)
-		img := pixels[i*784 : (i+1)*784]
-		for j := range img {
-			img[j] = uint8(rng.IntN(60))
-		}
-		for c := 4; c < 24; c++ {
-			img[(2*k+4)*28+c] = 255
-		}
-	}
+	pixels, labels := testutil.BarImages(n)
 	ip, lp := filepath.Join(dir, "images.idx"), filepath.Join(dir, "labels.idx")
 	if err := mnist.WriteImages(ip, pixels, n, 28, 28); err != nil {
 		return nil, err

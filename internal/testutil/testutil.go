@@ -40,3 +40,24 @@ func Allocated(f func()) uint64 {
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
 }
+
+// BarImages returns n generated 28×28 images and their labels, an easy
+// task for the training tests: image i has label k = i mod 10 and a bright
+// bar on row 2k+4 (columns 4–23) over uniform noise below 60. The noise is
+// seeded, so the images are the same on every call.
+func BarImages(n int) (pixels, labels []uint8) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	pixels, labels = make([]uint8, n*28*28), make([]uint8, n)
+	for i := range n {
+		k := i % 10
+		labels[i] = uint8(k)
+		img := pixels[i*784 : (i+1)*784]
+		for j := range img {
+			img[j] = uint8(rng.IntN(60))
+		}
+		for c := 4; c < 24; c++ {
+			img[(2*k+4)*28+c] = 255
+		}
+	}
+	return pixels, labels
+}
