@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -146,7 +147,7 @@ func TestAutoencoderPlantedPartition(t *testing.T) {
 	// Features carry no block information: the GCN must learn it from edges.
 	rng := rand.New(rand.NewPCG(5, 5))
 	f := 8
-	x := normals(rng, g.N*f)
+	x := testutil.RandFloats(rng, g.N*f)
 	fit := func() *Autoencoder {
 		ctx := context.New()
 		ctx.SetParam(ParamEpochs, 100)
@@ -188,7 +189,7 @@ func TestEnginesAgree(t *testing.T) {
 	g := plantedPartition(12, 0.6, 0.1, 9)
 	f := 5
 	rng := rand.New(rand.NewPCG(3, 3))
-	x := normals(rng, g.N*f)
+	x := testutil.RandFloats(rng, g.N*f)
 	run := func(engine Engine) *Autoencoder {
 		ctx := context.New()
 		ctx.SetParams(map[string]any{ParamEpochs: 5, ParamHidden: 7, ParamEmbedding: 4, ParamLayers: 3, ParamEngine: string(engine), ParamActivation: "tanh"})
@@ -242,7 +243,7 @@ func checkNativeGradients(t *testing.T, hidden, embed int, dropout float64) {
 	p := Normalize(g)
 	f := 3
 	rng := rand.New(rand.NewPCG(6, 6))
-	x := normals(rng, g.N*f)
+	x := testutil.RandFloats(rng, g.N*f)
 	ctx := context.New()
 	ctx.SetParams(map[string]any{ParamHidden: hidden, ParamEmbedding: embed, ParamDropout: dropout, ParamActivation: "tanh"})
 	m, err := newNativeGCN(ctx, f, rng)

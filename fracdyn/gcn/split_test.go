@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/internal/testutil"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -69,7 +70,7 @@ func TestFitSharedMatchesFit(t *testing.T) {
 	g := plantedPartition(10, 0.6, 0.1, 3)
 	f := 4
 	rng := rand.New(rand.NewPCG(5, 5))
-	x := normals(rng, g.N*f)
+	x := testutil.RandFloats(rng, g.N*f)
 	newCtx := func() *context.Context {
 		ctx := context.New()
 		ctx.SetParams(map[string]any{ParamEpochs: 15, ParamHidden: 6, ParamEmbedding: 3})
@@ -128,13 +129,4 @@ func TestLog1pUnit(t *testing.T) {
 			t.Fatalf("log1pUnit(%g) = %v, want %v", e, got, want)
 		}
 	}
-}
-
-// normals returns n standard normal float32 values from rng.
-func normals(rng *rand.Rand, n int) []float32 {
-	x := make([]float32, n)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
-	return x
 }
