@@ -163,31 +163,7 @@ func TestConvGeneral(t *testing.T) {
 		return []*Node{y, g[0], g[1]}
 	}, tensors.FromFlatDataAndDimensions(x, B, C, H, W), tensors.FromFlatDataAndDimensions(k, O, C, 3, 3),
 		tensors.FromFlatDataAndDimensions(v, B, O, H, W))
-	y, dx, dk := make([]float32, B*O*H*W), make([]float32, len(x)), make([]float32, len(k))
-	for bi := range B {
-		for o := range O {
-			for i := range H {
-				for j := range W {
-					oi := ((bi*O+o)*H+i)*W + j
-					for c := range C {
-						for di := range 3 {
-							for dj := range 3 {
-								ii, jj := i+di-1, j+dj-1
-								if ii < 0 || ii >= H || jj < 0 || jj >= W {
-									continue
-								}
-								xi := ((bi*C+c)*H+ii)*W + jj
-								ki := ((o*C+c)*3+di)*3 + dj
-								y[oi] += x[xi] * k[ki]
-								dx[xi] += v[oi] * k[ki]
-								dk[ki] += v[oi] * x[xi]
-							}
-						}
-					}
-				}
-			}
-		}
-	}
+	y, dx, dk, _ := testutil.ConvLoops3x3(x, k, make([]float32, O), v, B, C, O, H, W)
 	testutil.AssertClose(t, "conv", flat(outs[0]), y, 1e-5)
 	testutil.AssertClose(t, "∂x conv", flat(outs[1]), dx, 1e-5)
 	testutil.AssertClose(t, "∂kernel conv", flat(outs[2]), dk, 1e-5)

@@ -74,39 +74,6 @@ func TestForwardShapes(t *testing.T) {
 	}
 }
 
-// convLoops is a direct 3×3, padding 1 convolution of x [B,C,H,W] with k
-// [O,C,3,3] and bias [O], and the gradients of Σ v·y.
-func convLoops(x, k, bias, v []float32, B, C, O, H, W int) (y, dx, dk, db []float32) {
-	y, dx, dk, db = make([]float32, B*O*H*W), make([]float32, len(x)), make([]float32, len(k)), make([]float32, O)
-	for bi := range B {
-		for o := range O {
-			for i := range H {
-				for j := range W {
-					oi := ((bi*O+o)*H+i)*W + j
-					y[oi] = bias[o]
-					db[o] += v[oi]
-					for c := range C {
-						for di := range 3 {
-							for dj := range 3 {
-								ii, jj := i+di-1, j+dj-1
-								if ii < 0 || ii >= H || jj < 0 || jj >= W {
-									continue
-								}
-								xi := ((bi*C+c)*H+ii)*W + jj
-								ki := ((o*C+c)*3+di)*3 + dj
-								y[oi] += x[xi] * k[ki]
-								dx[xi] += v[oi] * k[ki]
-								dk[ki] += v[oi] * x[xi]
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	return
-}
-
 // TestConv3x3 checks the im2col convolution, and GoMLX's ConvGeneral
 // through the backend wrapper, forward and gradients against loops.
 func TestConv3x3(t *testing.T) {
@@ -114,7 +81,7 @@ func TestConv3x3(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	const B, C, O, H, W = 2, 3, 4, 5, 6
 	x, k, bias, v := testutil.RandFloats(rng, B*C*H*W), testutil.RandFloats(rng, O*C*9), testutil.RandFloats(rng, O), testutil.RandFloats(rng, B*O*H*W)
-	y, dx, dk, db := convLoops(x, k, bias, v, B, C, O, H, W)
+	y, dx, dk, db := testutil.ConvLoops3x3(x, k, bias, v, B, C, O, H, W)
 	for _, impl := range []string{"im2col", "conv"} {
 		ctx := context.New()
 		ctx.SetParam(ParamConv, impl)

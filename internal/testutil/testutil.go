@@ -61,3 +61,37 @@ func BarImages(n int) (pixels, labels []uint8) {
 	}
 	return pixels, labels
 }
+
+// ConvLoops3x3 is a direct 3×3, padding 1 convolution of x [B,C,H,W] with k
+// [O,C,3,3] and bias [O], and the gradients of Σ v·y: the loops that convolution
+// formulations are checked against.
+func ConvLoops3x3(x, k, bias, v []float32, B, C, O, H, W int) (y, dx, dk, db []float32) {
+	y, dx, dk, db = make([]float32, B*O*H*W), make([]float32, len(x)), make([]float32, len(k)), make([]float32, O)
+	for bi := range B {
+		for o := range O {
+			for i := range H {
+				for j := range W {
+					oi := ((bi*O+o)*H+i)*W + j
+					y[oi] = bias[o]
+					db[o] += v[oi]
+					for c := range C {
+						for di := range 3 {
+							for dj := range 3 {
+								ii, jj := i+di-1, j+dj-1
+								if ii < 0 || ii >= H || jj < 0 || jj >= W {
+									continue
+								}
+								xi := ((bi*C+c)*H+ii)*W + jj
+								ki := ((o*C+c)*3+di)*3 + dj
+								y[oi] += x[xi] * k[ki]
+								dx[xi] += v[oi] * k[ki]
+								dk[ki] += v[oi] * x[xi]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return
+}
