@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -12,22 +10,8 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 )
-
-// readCSV reads a CSV table written by a command.
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return rows
-}
 
 func TestAnalyzeModelInputs(t *testing.T) {
 	dir := t.TempDir()
@@ -80,9 +64,9 @@ func TestAnalyzeModelInputs(t *testing.T) {
 		if code := Main(append(args, onnxPath), &stderr); code != 0 {
 			t.Fatalf("%s: exit %d: %s", mode, code, stderr.String())
 		}
-		alpha[mode] = readCSV(t, filepath.Join(out, "alpha.csv"))
+		alpha[mode] = testutil.ReadCSV(t, filepath.Join(out, "alpha.csv"))
 	}
-	acts := readCSV(t, filepath.Join(dir, "inputs", "activations.csv"))
+	acts := testutil.ReadCSV(t, filepath.Join(dir, "inputs", "activations.csv"))
 	if len(acts) != 4 || acts[1][0] != "fc1.weight" || acts[1][2] != "Gemm Relu" || acts[1][3] != "256" ||
 		acts[3][0] != "fc3.weight" || acts[3][1] != "logits" {
 		t.Errorf("activations.csv:\n%v", acts)

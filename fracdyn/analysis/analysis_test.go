@@ -2,7 +2,6 @@ package analysis
 
 import (
 	gocontext "context"
-	"encoding/csv"
 	"math"
 	"os"
 	"path/filepath"
@@ -66,19 +65,6 @@ func testOptions() Options {
 		GCN: map[string]any{gcn.ParamEpochs: 15}}
 }
 
-func readCSV(t *testing.T, path string) [][]string {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return rows
-}
-
 func TestAnalyzeMLPRun(t *testing.T) {
 	dir := testRun(t)
 	rep, err := Analyze(gocontext.Background(), dir, testOptions())
@@ -89,7 +75,7 @@ func TestAnalyzeMLPRun(t *testing.T) {
 	// Per-segment tables: fc1 [256,784] at r=8: 32·98 segments, at 16:
 	// 16·49; fc2 [128,256]: 16·32 and 8·16; fc3 [10,128] has no r ≥ 8.
 	for _, epoch := range []string{"000", "001"} {
-		rows := readCSV(t, filepath.Join(out, SegmentsDir, "epoch-"+epoch+".csv"))
+		rows := testutil.ReadCSV(t, filepath.Join(out, SegmentsDir, "epoch-"+epoch+".csv"))
 		if want := 1 + 32*98 + 16*49 + 16*32 + 8*16; len(rows) != want {
 			t.Errorf("epoch %s: %d segment rows, want %d", epoch, len(rows), want)
 		}
@@ -97,7 +83,7 @@ func TestAnalyzeMLPRun(t *testing.T) {
 			t.Errorf("bad segment table header/row: %v / %v", rows[0], rows[1])
 		}
 	}
-	layers := readCSV(t, filepath.Join(out, LayersFile))
+	layers := testutil.ReadCSV(t, filepath.Join(out, LayersFile))
 	if len(layers) != 1+2*3*2 { // epochs × layers × scales
 		t.Errorf("layers.csv has %d rows, want 13", len(layers))
 	}
@@ -116,7 +102,7 @@ func TestAnalyzeMLPRun(t *testing.T) {
 			}
 		}
 		if p := filepath.Join(out, EdgesDir, "epoch-001-r8-fc1-fc2-fc3.csv"); r.Epoch == 1 && r.R == 8 {
-			if rows := readCSV(t, p); len(rows) != r.Edges+1 || len(rows[0]) != 7+2 {
+			if rows := testutil.ReadCSV(t, p); len(rows) != r.Edges+1 || len(rows[0]) != 7+2 {
 				t.Errorf("%s: %d rows × %d columns, want %d × 9", p, len(rows), len(rows[0]), r.Edges+1)
 			}
 		}
@@ -159,7 +145,7 @@ func TestAnalyzeDataFree(t *testing.T) {
 	if !rep.DataFree || len(rep.Results) != 1 || len(rep.MultiScale) != 0 {
 		t.Errorf("data-free report: %v, %d results, %d multi-scale", rep.DataFree, len(rep.Results), len(rep.MultiScale))
 	}
-	rows := readCSV(t, filepath.Join(dir, Dir, SegmentsDir, "epoch-001.csv"))
+	rows := testutil.ReadCSV(t, filepath.Join(dir, Dir, SegmentsDir, "epoch-001.csv"))
 	col := -1
 	for i, h := range rows[0] {
 		if h == "a_norm" {

@@ -2,8 +2,10 @@
 package testutil
 
 import (
+	"encoding/csv"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"testing"
 )
@@ -94,4 +96,19 @@ func ConvLoops3x3(x, k, bias, v []float32, B, C, O, H, W int) (y, dx, dk, db []f
 		}
 	}
 	return
+}
+
+// ReadCSV reads the whole CSV table at path, failing t on any error.
+func ReadCSV(t testing.TB, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
 }
