@@ -21,13 +21,6 @@ func TestRunFilesOfWrongKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := opts.Out
-	copyRun := func(t *testing.T) string {
-		dir := filepath.Join(t.TempDir(), "run")
-		if err := os.CopyFS(dir, os.DirFS(good)); err != nil {
-			t.Fatal(err)
-		}
-		return dir
-	}
 	for _, tc := range []struct {
 		name    string
 		breakIt func(t *testing.T, dir string)
@@ -71,7 +64,7 @@ func TestRunFilesOfWrongKind(t *testing.T) {
 		}, func(r *Run) error { _, err := r.Steps(); return err }, []string{StepsFile, "line 2", "1.5 is not a whole number"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := copyRun(t)
+			dir := copyRun(t, good)
 			tc.breakIt(t, dir)
 			r, err := Open(dir)
 			if err == nil && tc.read != nil {
@@ -84,4 +77,14 @@ func TestRunFilesOfWrongKind(t *testing.T) {
 			}
 		})
 	}
+}
+
+// copyRun copies the run directory good into a fresh temporary directory.
+func copyRun(t *testing.T, good string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := os.CopyFS(dir, os.DirFS(good)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -444,13 +444,6 @@ func TestBadRunDirs(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := opts.Out
-	copyRun := func(t *testing.T) string {
-		dir := filepath.Join(t.TempDir(), "run")
-		if err := os.CopyFS(dir, os.DirFS(good)); err != nil {
-			t.Fatal(err)
-		}
-		return dir
-	}
 	truncate := func(path string) {
 		b, _ := os.ReadFile(path)
 		os.WriteFile(path, b[:len(b)/2], 0o644)
@@ -486,7 +479,7 @@ func TestBadRunDirs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := copyRun(t)
+			dir := copyRun(t, good)
 			tc.breakIt(dir)
 			r, err := Open(dir)
 			if err == nil && tc.read != nil {
@@ -498,7 +491,7 @@ func TestBadRunDirs(t *testing.T) {
 		})
 	}
 	// A snapshot missing an entry is reported by name.
-	dir := copyRun(t)
+	dir := copyRun(t, good)
 	path := filepath.Join(dir, SnapshotsDir, "epoch-001.npz")
 	names, arrays, err := arrayio.ReadNPZ(path)
 	if err != nil {
