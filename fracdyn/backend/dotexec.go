@@ -105,6 +105,17 @@ func planFor(node *simplego.Node, lhsShape, rhsShape shapes.Shape) *dotPlan {
 // readSimplegoDotAxes reads the axes simplego keeps in the node's data
 // (*dotGeneralNodeData in v0.26.0), by reflection, read-only.
 func readSimplegoDotAxes(node *simplego.Node) (axes dotAxes, ok bool) {
+	data, ok := simplegoNodeData(node)
+	if !ok {
+		return axes, false
+	}
+	return axesFromStruct(data)
+}
+
+// simplegoNodeData returns what a simplego node keeps in its data field
+// (its op's parameters in v0.26.0), by reflection, read-only; ok is false
+// where the field is missing, not an interface, or nil.
+func simplegoNodeData(node *simplego.Node) (v reflect.Value, ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
@@ -112,9 +123,9 @@ func readSimplegoDotAxes(node *simplego.Node) (axes dotAxes, ok bool) {
 	}()
 	data := reflect.ValueOf(node).Elem().FieldByName("data")
 	if !data.IsValid() || data.Kind() != reflect.Interface || data.IsNil() {
-		return axes, false
+		return reflect.Value{}, false
 	}
-	return axesFromStruct(data.Elem())
+	return data.Elem(), true
 }
 
 // axesFromStruct reads the four []int axis fields shared by GoMLX's graph
@@ -123,25 +134,11 @@ func axesFromStruct(v reflect.Value) (axes dotAxes, ok bool) {
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	if v.Kind() != reflect.Struct {
-		return axes, false
-	}
-	ints := func(name string) ([]int, bool) {
-		f := v.FieldByName(name)
-		if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
-			return nil, false
-		}
-		out := make([]int, f.Len())
-		for i := range out {
-			out[i] = int(f.Index(i).Int())
-		}
-		return out, true
-	}
 	var ok1, ok2, ok3, ok4 bool
-	axes.lhsContracting, ok1 = ints("lhsContractingAxes")
-	axes.lhsBatch, ok2 = ints("lhsBatchAxes")
-	axes.rhsContracting, ok3 = ints("rhsContractingAxes")
-	axes.rhsBatch, ok4 = ints("rhsBatchAxes")
+	axes.lhsContracting, ok1 = intsField(v, "lhsContractingAxes")
+	axes.lhsBatch, ok2 = intsField(v, "lhsBatchAxes")
+	axes.rhsContracting, ok3 = intsField(v, "rhsContractingAxes")
+	axes.rhsBatch, ok4 = intsField(v, "rhsBatchAxes")
 	return axes, ok1 && ok2 && ok3 && ok4
 }
 

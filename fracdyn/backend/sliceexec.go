@@ -28,16 +28,10 @@ func installSliceKernel() {
 type sliceParams struct{ starts, limits, strides []int }
 
 func readSliceParams(node *simplego.Node) (p sliceParams, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	data := reflect.ValueOf(node).Elem().FieldByName("data")
-	if !data.IsValid() || data.Kind() != reflect.Interface || data.IsNil() {
+	v, ok := simplegoNodeData(node)
+	if !ok {
 		return p, false
 	}
-	v := data.Elem()
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
@@ -53,13 +47,17 @@ func intsField(v reflect.Value, name string) ([]int, bool) {
 	if v.Kind() != reflect.Struct {
 		return nil, false
 	}
-	f := v.FieldByName(name)
-	if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
+	return intsOf(v.FieldByName(name))
+}
+
+// intsOf copies v, an []int, to a new []int; ok is false for anything else.
+func intsOf(v reflect.Value) ([]int, bool) {
+	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Int {
 		return nil, false
 	}
-	out := make([]int, f.Len())
+	out := make([]int, v.Len())
 	for i := range out {
-		out[i] = int(f.Index(i).Int())
+		out[i] = int(v.Index(i).Int())
 	}
 	return out, true
 }

@@ -244,25 +244,12 @@ func opType(node *simplego.Node) (op backends.OpType, ok bool) {
 
 // nodeInts reads a simplego node's data when it is an []int (the axes of
 // BroadcastInDim and of reductions in v0.26.0).
-func nodeInts(node *simplego.Node) (ints []int, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	data := reflect.ValueOf(node).Elem().FieldByName("data")
-	if !data.IsValid() || data.Kind() != reflect.Interface || data.IsNil() {
+func nodeInts(node *simplego.Node) ([]int, bool) {
+	v, ok := simplegoNodeData(node)
+	if !ok {
 		return nil, false
 	}
-	v := data.Elem()
-	if v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Int {
-		return nil, false
-	}
-	ints = make([]int, v.Len())
-	for i := range ints {
-		ints[i] = int(v.Index(i).Int())
-	}
-	return ints, true
+	return intsOf(v)
 }
 
 func float32Data(backend *simplego.Backend, buf *simplego.Buffer) (shapes.Shape, []float32, bool) {
