@@ -13,17 +13,7 @@ func AUC(pos, neg []float64) float64 {
 	if len(pos) == 0 || len(neg) == 0 {
 		return math.NaN()
 	}
-	type item struct {
-		s   float64
-		pos bool
-	}
-	all := make([]item, 0, len(pos)+len(neg))
-	for _, s := range pos {
-		all = append(all, item{s, true})
-	}
-	for _, s := range neg {
-		all = append(all, item{s, false})
-	}
+	all := labelled(pos, neg)
 	sort.Slice(all, func(i, j int) bool { return all[i].s < all[j].s })
 	// Sum of the (mid-)ranks of the positives.
 	var rankSum float64
@@ -52,17 +42,7 @@ func AveragePrecision(pos, neg []float64) float64 {
 	if len(pos) == 0 {
 		return math.NaN()
 	}
-	type item struct {
-		s   float64
-		pos bool
-	}
-	all := make([]item, 0, len(pos)+len(neg))
-	for _, s := range pos {
-		all = append(all, item{s, true})
-	}
-	for _, s := range neg {
-		all = append(all, item{s, false})
-	}
+	all := labelled(pos, neg)
 	sort.Slice(all, func(i, j int) bool { return all[i].s > all[j].s })
 	var tp, fp, ap, prevRecall float64
 	np := float64(len(pos))
@@ -82,6 +62,24 @@ func AveragePrecision(pos, neg []float64) float64 {
 		i = j
 	}
 	return ap
+}
+
+// scored is a score with its label (true for a held-out edge).
+type scored struct {
+	s   float64
+	pos bool
+}
+
+// labelled returns the scores of pos and neg with their labels.
+func labelled(pos, neg []float64) []scored {
+	all := make([]scored, 0, len(pos)+len(neg))
+	for _, s := range pos {
+		all = append(all, scored{s, true})
+	}
+	for _, s := range neg {
+		all = append(all, scored{s, false})
+	}
+	return all
 }
 
 // Metrics are the link-prediction scores of one scorer on a split's
