@@ -2,8 +2,6 @@ package modelio
 
 import (
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
@@ -96,13 +94,8 @@ func ExportNPZ(path string, arch model.Arch, weights map[string][]float32) error
 
 // ExportFormat returns the export format named by path's extension.
 func ExportFormat(path string) (Format, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".safetensors":
-		return Safetensors, nil
-	case ".onnx":
-		return ONNX, nil
-	case ".npz":
-		return NPZ, nil
+	if f, ok := formatOfExt(path); ok {
+		return f, nil
 	}
 	return "", fmt.Errorf("%s: cannot export to this extension (want .safetensors, .onnx or .npz)", path)
 }

@@ -56,15 +56,23 @@ func DetectFormat(path string) (Format, error) {
 	if st.IsDir() {
 		return RunDir, nil
 	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".safetensors":
-		return Safetensors, nil
-	case ".onnx":
-		return ONNX, nil
-	case ".npz":
-		return NPZ, nil
+	if f, ok := formatOfExt(path); ok {
+		return f, nil
 	}
 	return "", fmt.Errorf("%s: unknown model format (want .safetensors, .onnx, .npz or a run directory)", path)
+}
+
+// formatOfExt returns the file format named by path's extension.
+func formatOfExt(path string) (Format, bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".safetensors":
+		return Safetensors, true
+	case ".onnx":
+		return ONNX, true
+	case ".npz":
+		return NPZ, true
+	}
+	return "", false
 }
 
 // Open opens a model file or run directory with default options (the last
