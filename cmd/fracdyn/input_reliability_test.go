@@ -9,6 +9,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 )
 
 // TestFDRejectsInf: an infinite weight is reported with its position, as a
@@ -36,10 +37,7 @@ func TestAnalyzeRejectsNaNSnapshot(t *testing.T) {
 		t.Skip("trains a model")
 	}
 	ref, _, _ := referenceRun(t)
-	dir := filepath.Join(t.TempDir(), "run")
-	if err := os.CopyFS(dir, os.DirFS(ref)); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.CopyRun(t, ref)
 	path := filepath.Join(dir, run.SnapshotsDir, "epoch-001.npz")
 	names, arrays, err := arrayio.ReadNPZ(path)
 	if err != nil {
@@ -73,10 +71,7 @@ func TestUnwritableOutputs(t *testing.T) {
 	}
 
 	ref, _, _ := referenceRun(t)
-	dir := filepath.Join(t.TempDir(), "run")
-	if err := os.CopyFS(dir, os.DirFS(ref)); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.CopyRun(t, ref)
 	if err := os.MkdirAll(filepath.Join(dir, "analysis", "surrogate.json"), 0o755); err != nil {
 		t.Fatal(err)
 	}

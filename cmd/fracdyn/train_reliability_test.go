@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 )
 
 // childEnv makes the test binary run fracdyn's Main on its arguments
@@ -437,10 +438,7 @@ func TestAnalyzeSIGINT(t *testing.T) {
 		t.Skip("trains a model")
 	}
 	ref, _, _ := referenceRun(t)
-	dir := filepath.Join(t.TempDir(), "run")
-	if err := os.CopyFS(dir, os.DirFS(ref)); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.CopyRun(t, ref)
 	c := startChild(t, []string{"backend:"}, "analyze", "--r", "4,8,16", "--gamma", "0.5,1,2", dir)
 	if !c.await("backend:") {
 		t.Fatalf("analyze exited early:\n%s", c.log())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 )
 
 // TestAnalyzeDeterministic analyses one run twice with the same options
@@ -22,10 +23,7 @@ import (
 // and surrogate.json is the same once its wall-time fields ("seconds") are
 // dropped.
 func TestAnalyzeDeterministic(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "run")
-	if err := os.CopyFS(dir, os.DirFS(testRun(t))); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.CopyRun(t, testRun(t))
 	var outs []string
 	for i := range 2 {
 		os.RemoveAll(filepath.Join(dir, Dir))

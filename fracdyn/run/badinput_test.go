@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 )
 
 // TestRunFilesOfWrongKind gives a run directory files of the right format
@@ -64,7 +65,7 @@ func TestRunFilesOfWrongKind(t *testing.T) {
 		}, func(r *Run) error { _, err := r.Steps(); return err }, []string{StepsFile, "line 2", "1.5 is not a whole number"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := copyRun(t, good)
+			dir := testutil.CopyRun(t, good)
 			tc.breakIt(t, dir)
 			r, err := Open(dir)
 			if err == nil && tc.read != nil {
@@ -77,14 +78,4 @@ func TestRunFilesOfWrongKind(t *testing.T) {
 			}
 		})
 	}
-}
-
-// copyRun copies the run directory good into a fresh temporary directory.
-func copyRun(t *testing.T, good string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "run")
-	if err := os.CopyFS(dir, os.DirFS(good)); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }

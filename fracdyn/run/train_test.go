@@ -479,7 +479,7 @@ func TestBadRunDirs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := copyRun(t, good)
+			dir := testutil.CopyRun(t, good)
 			tc.breakIt(dir)
 			r, err := Open(dir)
 			if err == nil && tc.read != nil {
@@ -491,7 +491,7 @@ func TestBadRunDirs(t *testing.T) {
 		})
 	}
 	// A snapshot missing an entry is reported by name.
-	dir := copyRun(t, good)
+	dir := testutil.CopyRun(t, good)
 	path := filepath.Join(dir, SnapshotsDir, "epoch-001.npz")
 	names, arrays, err := arrayio.ReadNPZ(path)
 	if err != nil {
