@@ -53,9 +53,6 @@ type Seeds struct {
 	Random uint64 `json:"random"`
 }
 
-// concurrentFits is how many GCN fits of one graph run at once.
-const concurrentFits = 4
-
 // graphJob is one segment graph to evaluate.
 type graphJob struct {
 	name   string
@@ -93,22 +90,15 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		ctx.SetParams(opts.GCN)
 		return ctx
 	}
-	// Every fit of this graph trains on the same topology with the same
-	// sampler and seed, so they draw the same negatives: draw them once.
-	nFits := 2 + len(opts.Gammas)
-	negs, err := gcn.NewNegatives(split.Train, sampler, context.GetParamOr(newCtx(), gcn.ParamNegatives, gcn.DefaultNegatives), seeds.GCN, nFits)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
-	}
-	fit := func(w []float32) (*gcn.Autoencoder, error) {
-		return gcn.FitShared(cancel, b, newCtx(), x, f, split.TrainWith(w), negs, seeds.GCN)
-	}
 	score := func(s func([][2]int32) []float64) gcn.Metrics {
 		return gcn.Evaluate(s(split.TestPos), s(split.TestNeg))
 	}
 	// The GCN fits (two baselines that do not depend on γ, then one per γ)
 	// are independent and deterministic: they run concurrently, which
-	// fills both cores where a fit alone has serial stretches.
+	// fills both cores where a fit alone has serial stretches, and all at
+	// once, so that the negatives they share are dropped epoch by epoch.
+	// They train on the same topology with the same sampler and seed, so
+	// they draw the same negatives: draw them once.
 	start := time.Now()
 	weights := [][]float32{g.LinearEdges().W, make([]float32, len(g.Src))}
 	for i := range weights[1] {
@@ -117,15 +107,16 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	for _, gamma := range opts.Gammas {
 		weights = append(weights, g.Edges(opts.Kernel, gamma).W)
 	}
+	negs, err := gcn.NewNegatives(split.Train, sampler, context.GetParamOr(newCtx(), gcn.ParamNegatives, gcn.DefaultNegatives), seeds.GCN, len(weights))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
+	}
 	fits := make([]*gcn.Autoencoder, len(weights))
 	errs := make([]error, len(weights))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, concurrentFits)
 	for i, w := range weights {
 		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			fits[i], errs[i] = fit(w)
+			fits[i], errs[i] = gcn.FitShared(cancel, b, newCtx(), x, f, split.TrainWith(w), negs, seeds.GCN)
 		})
 	}
 	wg.Wait()
