@@ -123,13 +123,6 @@ func newNativeGCN(ctx *context.Context, f int, rng *rand.Rand) (*nativeGCN, erro
 	return m, nil
 }
 
-// gemm sets c = op(a)·op(b), all row-major, with op(a) ar×ac (a stored
-// ac×ar when tA) and op(b) ac×bc (b stored bc×ac when tB): fracdyn/backend's
-// AVX2/FMA kernel, whose sums do not depend on the number of CPUs.
-func gemm(tA, tB bool, ar, ac int, a []float32, bc int, b []float32, c []float32) {
-	backend.Gemm(tA, tB, ar, bc, ac, a, b, c)
-}
-
 // nativeState keeps one forward pass's activations for the backward, and
 // the buffers every epoch reuses.
 type nativeState struct {
@@ -214,10 +207,10 @@ func (m *nativeGCN) forward(p *Propagation, x []float32, rng *rand.Rand, st *nat
 				p.Apply(ain, in, fi)
 			}
 			st.ain[l] = ain
-			gemm(false, false, n, fi, ain, fo, m.w[l], y)
+			backend.Gemm(false, false, n, fo, fi, ain, m.w[l], y)
 		} else {
 			mm := st.dm[l][:n*fo] // free until the backward
-			gemm(false, false, n, fi, in, fo, m.w[l], mm)
+			backend.Gemm(false, false, n, fo, fi, in, m.w[l], mm)
 			p.Apply(y, mm, fo)
 		}
 		b := m.b[l]
@@ -255,22 +248,22 @@ func (m *nativeGCN) backward(p *Propagation, st *nativeState) (dw, db [][]float3
 		din := st.din[l]
 		if m.propagateFirst(l) {
 			// Y = (Â·H)·W: ∂W = (Â·H)ᵀ·dY, ∂H = Â·(dY·Wᵀ).
-			gemm(true, false, fi, n, st.ain[l], fo, dh, st.dw[l])
+			backend.Gemm(true, false, fi, fo, n, st.ain[l], dh, st.dw[l])
 			if l == 0 {
 				break
 			}
 			dm := st.dm[l][:n*fi]
-			gemm(false, true, n, fo, dh, fi, m.w[l], dm)
+			backend.Gemm(false, true, n, fi, fo, dh, m.w[l], dm)
 			p.Apply(din, dm, fi)
 		} else {
 			// Y = Â·(H·W): ∂W = Hᵀ·(Â·dY), ∂H = (Â·dY)·Wᵀ.
 			dm := st.dm[l][:n*fo]
 			p.Apply(dm, dh, fo)
-			gemm(true, false, fi, n, st.in[l], fo, dm, st.dw[l])
+			backend.Gemm(true, false, fi, fo, n, st.in[l], dm, st.dw[l])
 			if l == 0 {
 				break
 			}
-			gemm(false, true, n, fo, dm, fi, m.w[l], din)
+			backend.Gemm(false, true, n, fi, fo, dm, m.w[l], din)
 		}
 		if keep := st.keep[l]; keep != nil {
 			scale := float32(1 / (1 - m.dropout))
