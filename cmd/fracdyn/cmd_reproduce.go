@@ -31,12 +31,15 @@ Runs the three stages of the paper's pipeline and reports the time of each:
               and baselines, attractor table              -> RUN/analysis
   3. figures  Fig 1, Fig 2, Fig 3 and the attractor summary -> OUT (PNG, SVG, manifest.json)
 
+The paper preset's figures are the figures of record (./figures); any other
+preset draws into ./figures/PRESET unless --out says otherwise.
+
 Each stage resumes or redoes cheaply: training continues a finished or
 interrupted run in RUN, so running reproduce again only redraws.
 
 Examples:
-  fracdyn reproduce --data ../shared/data/mnist                 # quick preset, into ./figures
-  fracdyn reproduce --preset paper --out paper-figures          # the 50-epoch reproduction
+  fracdyn reproduce --preset paper --data ../shared/data/mnist  # the 50-epoch paper run, into ./figures
+  fracdyn reproduce --data ../shared/data/mnist                 # the quick preset, into ./figures/quick
 `
 
 func runReproduce(ctx context.Context, c *command, args []string) error {
@@ -44,7 +47,7 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 	preset := fs.String("preset", "quick", "hyperparameter preset: "+presetNames())
 	dataDir := fs.String("data", "", "directory holding the IDX files (default: $FRACDYN_DATA, then the user cache)")
 	download := fs.Bool("download", false, "download missing dataset files")
-	out := fs.String("out", "figures", "directory for the figures and manifest.json")
+	out := fs.String("out", "", "directory for the figures and manifest.json (default: figures for the paper preset, figures/PRESET otherwise)")
 	runDir := fs.String("run", "", "run directory (default: runs/PRESET)")
 	seed := fs.Int("seed", 1, "seed of training and analysis")
 	arch := fs.String("arch", "", "model (default: the preset's, cnn): "+archNames())
@@ -60,6 +63,9 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 	}
 	if *runDir == "" {
 		*runDir = filepath.Join("runs", *preset)
+	}
+	if *out == "" {
+		*out = defaultFiguresDir(*preset)
 	}
 	params, err := run.NewContext(*preset)
 	if err != nil {
@@ -118,6 +124,15 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 		fmt.Fprintf(os.Stderr, "NOTE: trained on a partial dataset (the 10k MNIST test files split into train/eval); see manifest.json\n")
 	}
 	return nil
+}
+
+// defaultFiguresDir is where reproduce draws a preset's figures: the paper
+// run's are the figures of record in ./figures, others go beside them.
+func defaultFiguresDir(preset string) string {
+	if preset == "paper" {
+		return "figures"
+	}
+	return filepath.Join("figures", preset)
 }
 
 // attractorStage writes RUN/analysis/attractors.csv (package dynamics).
