@@ -1,6 +1,7 @@
 package modelio
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -162,5 +163,26 @@ func TestONNXFromTorch(t *testing.T) {
 	}
 	if w.Kind != weights.Dense || w.Layout != weights.IO || !strings.Contains(w.Why, "[in,out]") {
 		t.Errorf("w (MatMul operand): %v %q, want a note on the [in,out] layout", w.Kind, w.Why)
+	}
+	// The MatMul operand is read transposed to [out,in]: the same matrix a
+	// Gemm with transB=1 would store.
+	stored, err := m.ReadFloat32("w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon, err := m.ReadCanonical("w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, out := w.Shape[0], w.Shape[1]
+	for o := range out {
+		for i := range in {
+			if canon[o*in+i] != stored[i*out+o] {
+				t.Fatalf("w canonical [%d,%d] = %v, stored [%d,%d] = %v", o, i, canon[o*in+i], i, o, stored[i*out+o])
+			}
+		}
+	}
+	if w.Matrices.String() != fmt.Sprintf("%d×%d", out, in) {
+		t.Errorf("w read as %v, want %d×%d", w.Matrices, out, in)
 	}
 }
