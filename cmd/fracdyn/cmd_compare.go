@@ -22,7 +22,7 @@ func init() {
 	register(&command{
 		name:    "compare",
 		args:    "MODEL...",
-		summary: "per-layer fractal dimensions vs spectral α across runs or model files: table, figure, correlations",
+		summary: "per-layer fractal dimensions vs spectral α across runs, GoMLX checkpoints or model files: table, figure, correlations",
 		run:     runCompare,
 	})
 }
@@ -34,7 +34,8 @@ func runCompare(ctx context.Context, args []string) error {
 	layers := fs.String("layers", "", "glob over tensor names selecting the layers")
 	measure := fs.String("measure", "bc", "fractal measure on the figure's y axis: bc, dbc, variogram, paper, segment or entropy")
 	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
-	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory, not only the last")
+	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory and every checkpoint of each GoMLX checkpoint directory, not only the last")
+	checkpoint := fs.String("checkpoint", "", checkpointUsage+" (for every GoMLX checkpoint directory given)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,27 +57,45 @@ func runCompare(ctx context.Context, args []string) error {
 	type input struct {
 		path, name string
 		epoch      int
+		checkpoint string
 	}
 	var inputs []input
 	for _, path := range fs.Args() {
 		name := filepath.Base(filepath.Clean(path))
-		if f, err := modelio.DetectFormat(path); err == nil && f == modelio.RunDir && *epochs {
+		f, err := modelio.DetectFormat(path)
+		if err == nil && f == modelio.RunDir && *epochs {
 			eps, err := modelio.RunEpochs(path)
 			if err != nil {
 				return err
 			}
 			for _, e := range eps {
-				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e})
+				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e, ""})
 			}
 			continue
 		}
-		inputs = append(inputs, input{path, name, -1})
+		if err == nil && f == modelio.GoMLX && *epochs {
+			if st, err := os.Stat(path); err == nil && st.IsDir() {
+				cks, err := modelio.ListCheckpoints(path)
+				if err != nil {
+					return err
+				}
+				for _, c := range cks {
+					inputs = append(inputs, input{path, name + "@" + c, -1, c})
+				}
+				continue
+			}
+		}
+		ck := ""
+		if err == nil && f == modelio.GoMLX {
+			ck = *checkpoint
+		}
+		inputs = append(inputs, input{path, name, -1, ck})
 	}
 	var names []string
 	for _, in := range inputs {
 		path, name := in.path, in.name
 		names = append(names, name)
-		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch})
+		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, Checkpoint: in.checkpoint})
 		if err != nil {
 			return err
 		}

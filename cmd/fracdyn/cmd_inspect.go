@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "inspect",
 		args:    "FILE",
-		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, run dir) and how each maps to matrices",
+		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, GoMLX checkpoint dir or .json, run dir) and how each maps to matrices",
 		run:     runInspect,
 	})
 }
@@ -25,13 +25,14 @@ func runInspect(_ context.Context, args []string) error {
 	c := commands["inspect"]
 	fs := newFlagSet(c)
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
+	checkpoint := fs.String("checkpoint", "", checkpointUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
 	}
-	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch})
+	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint})
 	if err != nil {
 		return err
 	}
@@ -80,6 +81,12 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	_, err := fmt.Fprintf(w, "\n%d tensors eligible for segmentation; %d weight parameters\n", eligible, params)
 	return err
 }
+
+// checkpointUsage documents the -checkpoint flag of the commands that read
+// model files.
+const checkpointUsage = "GoMLX checkpoint directory: the checkpoint to read, by global step (\"300\" for the one " +
+	"whose name ends in -step-00000300; \"0\" or \"initial\" for one saved before training) or by base name " +
+	"(\"checkpoint-n0000002-20250101-120000-step-00000300\"); default: the latest"
 
 func shapeString(s []int) string {
 	parts := make([]string, len(s))

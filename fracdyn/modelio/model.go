@@ -102,6 +102,9 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Checkpoint != "" && f != GoMLX {
+		return nil, fmt.Errorf("%s: a GoMLX checkpoint was picked (%q) but this is not a GoMLX checkpoint directory (format %s)", path, opts.Checkpoint, f)
+	}
 	m := &Model{Path: path, Format: f}
 	switch f {
 	case Safetensors:
