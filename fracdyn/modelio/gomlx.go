@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // GoMLX checkpoint files, as github.com/gomlx/gomlx/pkg/ml/context/checkpoints
@@ -194,6 +196,7 @@ type gomlxJSON struct {
 // bytes lie in the (uncompressed) variable data.
 type gomlxVar struct {
 	info     TensorInfo
+	stored   weights.Tensor // the stored shape, kind and layout
 	pos, len int64
 }
 
@@ -218,7 +221,7 @@ type gomlxReader struct {
 // validates the .json, then checks that the .bin holds exactly the bytes the
 // .json lists (reading a gzipped .bin through once), so that a truncated or
 // mismatched pair is an error here, before anything is analysed or written.
-func openGoMLX(jsonPath string) (*gomlxReader, error) {
+func openGoMLX(jsonPath string, ov weights.Overrides) (*gomlxReader, error) {
 	base := strings.TrimSuffix(jsonPath, gomlxJSONSuffix)
 	r := &gomlxReader{jsonPath: jsonPath, binPath: base + gomlxBinSuffix, byName: map[string]int{}}
 	raw, err := os.ReadFile(jsonPath)
@@ -264,9 +267,12 @@ func openGoMLX(jsonPath string) (*gomlxReader, error) {
 		}
 		want += v.Length
 		t := TensorInfo{Name: name, DType: dt.dt, Shape: shape}
-		classifyGoMLX(&t)
+		st, err := classifyGoMLX(&t, ov)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", jsonPath, err)
+		}
 		r.byName[name] = len(r.vars)
-		r.vars = append(r.vars, gomlxVar{info: t, pos: v.Pos, len: v.Length})
+		r.vars = append(r.vars, gomlxVar{info: t, stored: st, pos: v.Pos, len: v.Length})
 	}
 	r.meta = map[string]string{"checkpoint": filepath.Base(base)}
 	if js.BinFormat != "" {
@@ -468,7 +474,7 @@ func (r *gomlxReader) close() error {
 
 // openGoMLXPath opens the checkpoint at path: a checkpoint directory (the
 // one which picks, see Options.Checkpoint) or one checkpoint's .json.
-func openGoMLXPath(path, which string) (*gomlxReader, error) {
+func openGoMLXPath(path, which string, ov weights.Overrides) (*gomlxReader, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -481,5 +487,5 @@ func openGoMLXPath(path, which string) (*gomlxReader, error) {
 	} else if which != "" {
 		return nil, fmt.Errorf("%s: a checkpoint was picked (%q) but the path is already one checkpoint's .json", path, which)
 	}
-	return openGoMLX(jsonPath)
+	return openGoMLX(jsonPath, ov)
 }

@@ -3,13 +3,17 @@ package modelio
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // gomlxFixture is a checkpoint directory written by testdata/gomlxckpt
@@ -17,8 +21,8 @@ import (
 const gomlxFixture = "testdata/gomlx"
 
 const (
-	gomlxStep1 = "checkpoint-n0000000-20261203-232248-step-00000001"
-	gomlxStep3 = "checkpoint-n0000001-20261203-232248-step-00000003"
+	gomlxStep1 = "checkpoint-n0000000-20261203-232738-step-00000001"
+	gomlxStep3 = "checkpoint-n0000001-20261203-232738-step-00000003"
 )
 
 // copyGoMLX copies the fixture's files into a new temporary directory.
@@ -76,16 +80,16 @@ func TestGoMLXCheckpointTensors(t *testing.T) {
 		name  string
 		shape []int
 	}{
-		{"/conv_0/conv/weights", []int{3, 3, 1, 4}}, {"/conv_0/conv/biases", []int{4}},
-		{"/conv_1/conv/weights", []int{3, 3, 4, 8}}, {"/conv_1/conv/biases", []int{8}},
-		{"/conv_1/batch_normalization/scale", []int{8}}, {"/conv_1/batch_normalization/offset", []int{8}},
-		{"/conv_1/batch_normalization/mean", []int{8}}, {"/conv_1/batch_normalization/variance", []int{8}},
-		{"/conv_1/batch_normalization/avg_weight", []int{8}},
-		{"/fc_0/dense/weights", []int{128, 16}}, {"/fc_0/dense/biases", []int{16}},
+		{"/conv_0/conv/weights", []int{8, 1, 3, 3}}, {"/conv_0/conv/biases", []int{8}},
+		{"/conv_1/conv/weights", []int{16, 8, 3, 3}}, {"/conv_1/conv/biases", []int{16}},
+		{"/conv_1/batch_normalization/scale", []int{16}}, {"/conv_1/batch_normalization/offset", []int{16}},
+		{"/conv_1/batch_normalization/mean", []int{16}}, {"/conv_1/batch_normalization/variance", []int{16}},
+		{"/conv_1/batch_normalization/avg_weight", []int{16}},
+		{"/fc_0/dense/weights", []int{16, 256}}, {"/fc_0/dense/biases", []int{16}},
 		{"/fc_0/layer_normalization/gain", []int{16}}, {"/fc_0/layer_normalization/offset", []int{16}},
-		{"/fc_1/dense/weights", []int{16, 10}}, {"/fc_1/dense/biases", []int{10}},
+		{"/fc_1/dense/weights", []int{10, 16}}, {"/fc_1/dense/biases", []int{10}},
 		{"/optimizers/learning_rate", []int{}}, {"/global_step", []int{}}, {"/AdamOptimizer/global_step", []int{}},
-		{"/AdamOptimizer/conv_0/conv/weights_1st_moment", []int{3, 3, 1, 4}},
+		{"/AdamOptimizer/conv_0/conv/weights_1st_moment", []int{3, 3, 1, 8}},
 	}
 	if len(m.Tensors) != 47 {
 		t.Errorf("%d tensors, want 47 (15 model, 3 step/rate, 24 Adam moments, 4 metrics, 1 RNG state)", len(m.Tensors))
@@ -290,16 +294,16 @@ func TestGoMLXBadInput(t *testing.T) {
 		{"truncated uncompressed bin", "", func(t *testing.T, dir string) {
 			decompressGoMLX(t, dir, gomlxStep3)
 			os.Truncate(filepath.Join(dir, gomlxStep3+".bin"), 9000)
-		}, []string{gomlxStep3 + ".bin", "truncated", `variable "/fc_0/dense/weights" needs bytes 1504 to 9696`}},
-		{"length disagrees", "", field(2, "Length", 1000), []string{gomlxStep3 + ".json", `"/conv_1/conv/weights"`, "needs 1152 bytes", "Length 1000"}},
-		{"dimensions disagree", "", field(9, "Dimensions", []int{128, 17}), []string{`"/fc_0/dense/weights"`, "needs 8704 bytes", "Length 8192"}},
-		{"pos out of order", "", field(3, "Pos", 0), []string{`"/conv_1/conv/biases"`, "Pos 0, want 1312"}},
+		}, []string{gomlxStep3 + ".bin", "truncated", `variable "/fc_0/dense/weights" needs bytes 5312 to 21696`}},
+		{"length disagrees", "", field(2, "Length", 1000), []string{gomlxStep3 + ".json", `"/conv_1/conv/weights"`, "needs 4608 bytes", "Length 1000"}},
+		{"dimensions disagree", "", field(9, "Dimensions", []int{256, 17}), []string{`"/fc_0/dense/weights"`, "needs 17408 bytes", "Length 16384"}},
+		{"pos out of order", "", field(3, "Pos", 0), []string{`"/conv_1/conv/biases"`, "Pos 0, want 4928"}},
 		{"unknown dtype", "", field(0, "DType", "Float128"), []string{`"/conv_0/conv/weights"`, `unsupported dtype "Float128"`}},
 		{"bad parameter name", "", field(0, "ParameterName", "conv/weights"), []string{`"conv/weights"`, `does not start with "var:"`}},
 		{"variable missing from json", "", vars(func(vs []any) []any { return vs[:len(vs)-1] }),
-			[]string{gomlxStep3 + ".bin", "holds 31572 bytes", "lists 31548", "does not match"}},
+			[]string{gomlxStep3 + ".bin", "holds 67380 bytes", "lists 67356", "does not match"}},
 		{"variable added to json", "", vars(func(vs []any) []any {
-			return append(vs, map[string]any{"ParameterName": "var:/extra/weights", "Dimensions": []int{2}, "DType": "Float32", "Pos": 31572, "Length": 8})
+			return append(vs, map[string]any{"ParameterName": "var:/extra/weights", "Dimensions": []int{2}, "DType": "Float32", "Pos": 67380, "Length": 8})
 		}), []string{gomlxStep3 + ".bin", "truncated", `"/extra/weights"`}},
 		{"bin format disagrees", "", func(t *testing.T, dir string) {
 			editGoMLXJSON(t, dir, gomlxStep3, func(js map[string]any) { js["BinFormat"] = "uncompressed" })
@@ -328,5 +332,236 @@ func TestGoMLXBadInput(t *testing.T) {
 	// A directory with neither checkpoint files nor a run config.
 	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "config.json") {
 		t.Errorf("empty directory: %v", err)
+	}
+}
+
+// rawGoMLX returns the uncompressed variable data of the fixture's latest
+// checkpoint and its .json variables, read without the reader.
+func rawGoMLX(t *testing.T) ([]byte, map[string]int) {
+	t.Helper()
+	dir := copyGoMLX(t)
+	decompressGoMLX(t, dir, gomlxStep3)
+	raw, err := os.ReadFile(filepath.Join(dir, gomlxStep3+".bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, gomlxStep3+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js struct {
+		Variables []struct {
+			ParameterName string
+			Pos           int
+		}
+	}
+	if err := json.Unmarshal(b, &js); err != nil {
+		t.Fatal(err)
+	}
+	pos := map[string]int{}
+	for _, v := range js.Variables {
+		pos[v.ParameterName] = v.Pos
+	}
+	return raw, pos
+}
+
+func f32At(raw []byte, off int) float32 {
+	return math.Float32frombits(binary.LittleEndian.Uint32(raw[off:]))
+}
+
+// TestGoMLXKindsAndCanonical checks each variable's kind and layout, and
+// that the conv and dense weights are read in canonical order: kernel
+// matrix o·in+c of conv_1 is the kh×kw window W[:,:,c,o] of the stored
+// [kh,kw,in,out] kernel, indexed by hand; dense [in,out] is transposed.
+func TestGoMLXKindsAndCanonical(t *testing.T) {
+	m, err := Open(gomlxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	kinds := map[string]Kind{
+		"/conv_0/conv/weights": Conv, "/conv_0/conv/biases": Bias, "/conv_1/conv/weights": Conv,
+		"/conv_1/batch_normalization/scale": Norm, "/conv_1/batch_normalization/offset": Norm,
+		"/conv_1/batch_normalization/mean": Norm, "/conv_1/batch_normalization/variance": Norm,
+		"/conv_1/batch_normalization/avg_weight": Norm,
+		"/fc_0/dense/weights":                    Dense, "/fc_0/layer_normalization/gain": Norm, "/fc_0/layer_normalization/offset": Norm,
+		"/fc_1/dense/weights": Dense, "/fc_1/dense/biases": Bias,
+		"/global_step": Skipped, "/AdamOptimizer/global_step": Skipped,
+		"/AdamOptimizer/conv_1/conv/weights_1st_moment": Skipped, "/AdamOptimizer/fc_0/dense/weights_2nd_moment": Skipped,
+	}
+	for name, want := range kinds {
+		ti, ok := m.Info(name)
+		if !ok || ti.Kind != want {
+			t.Errorf("%s: kind %v, want %v", name, ti.Kind, want)
+		}
+	}
+	for name, w := range map[string]struct {
+		mp  Mapping
+		why string
+	}{
+		"/conv_0/conv/weights": {Mapping{8, 3, 3}, "stored 3x3x1x8 hwio, read as 8x1x3x3"},
+		"/conv_1/conv/weights": {Mapping{128, 3, 3}, "stored 3x3x8x16 hwio, read as 16x8x3x3"},
+		"/fc_0/dense/weights":  {Mapping{1, 16, 256}, "stored 256x16 io, read as 16x256"},
+		"/fc_1/dense/weights":  {Mapping{1, 10, 16}, "stored 16x10 io, read as 10x16"},
+	} {
+		ti, _ := m.Info(name)
+		if ti.Matrices != w.mp || !strings.Contains(ti.Why, w.why) {
+			t.Errorf("%s: matrices %v, why %q; want %v, %q", name, ti.Matrices, ti.Why, w.mp, w.why)
+		}
+	}
+	if ti, _ := m.Info("/AdamOptimizer/fc_0/dense/weights_2nd_moment"); ti.Why != "optimizer state, not a weight" {
+		t.Errorf("Adam moment: why %q", ti.Why)
+	}
+
+	raw, pos := rawGoMLX(t)
+	conv, err := m.ReadFloat32("/conv_1/conv/weights")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const kh, kw, in, out = 3, 3, 8, 16
+	base := pos["var:/conv_1/conv/weights"]
+	for o := range out {
+		for c := range in {
+			mat := conv[(o*in+c)*kh*kw : (o*in+c+1)*kh*kw] // kernel matrix o·in+c
+			for i := range kh {
+				for j := range kw {
+					want := f32At(raw, base+4*(((i*kw+j)*in+c)*out+o)) // W[i,j,c,o]
+					if mat[i*kw+j] != want {
+						t.Fatalf("conv_1 kernel (out %d, in %d)[%d,%d] = %v, stored W[%d,%d,%d,%d] = %v", o, c, i, j, mat[i*kw+j], i, j, c, o, want)
+					}
+				}
+			}
+		}
+	}
+	dense, err := m.ReadFloat32("/fc_1/dense/weights")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base = pos["var:/fc_1/dense/weights"]
+	for o := range 10 {
+		for i := range 16 {
+			if got, want := dense[o*16+i], f32At(raw, base+4*(i*10+o)); got != want {
+				t.Fatalf("fc_1 [%d,%d] = %v, stored [%d,%d] = %v", o, i, got, i, o, want)
+			}
+		}
+	}
+	// A bias is read as stored.
+	b, _ := m.ReadFloat32("/fc_1/dense/biases")
+	if b[3] != f32At(raw, pos["var:/fc_1/dense/biases"]+12) {
+		t.Errorf("fc_1 bias[3] = %v", b[3])
+	}
+}
+
+// TestGoMLXLayers: the layers derived from the checkpoint, a chain in
+// variable order.
+func TestGoMLXLayers(t *testing.T) {
+	m, err := Open(gomlxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ls, err := m.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []weights.Layer{
+		{Name: "/conv_0", Kind: weights.Conv, Param: "/conv_0/conv/weights", Layout: weights.HWIO, WeightShape: []int{8, 1, 3, 3}, BiasShape: []int{8}, Prev: -1},
+		{Name: "/conv_1", Kind: weights.Conv, Param: "/conv_1/conv/weights", Layout: weights.HWIO, WeightShape: []int{16, 8, 3, 3}, BiasShape: []int{16}, Prev: 0},
+		{Name: "/fc_0", Kind: weights.Dense, Param: "/fc_0/dense/weights", Layout: weights.IO, WeightShape: []int{16, 256}, BiasShape: []int{16}, Prev: 1},
+		{Name: "/fc_1", Kind: weights.Dense, Param: "/fc_1/dense/weights", Layout: weights.IO, WeightShape: []int{10, 16}, BiasShape: []int{10}, Prev: 2},
+	}
+	if len(ls) != len(want) {
+		t.Fatalf("%d layers %+v, want %d", len(ls), ls, len(want))
+	}
+	for i := range want {
+		g, w := ls[i], want[i]
+		if g.Name != w.Name || g.Kind != w.Kind || g.Param != w.Param || g.Layout != w.Layout || g.Prev != w.Prev ||
+			!slices.Equal(g.WeightShape, w.WeightShape) || !slices.Equal(g.BiasShape, w.BiasShape) {
+			t.Errorf("layer %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if err := weights.CheckLayers(ls); err != nil {
+		t.Error(err)
+	}
+}
+
+// writeGoMLX writes an uncompressed checkpoint base into dir holding the
+// Float32 variables ts (names without "var:"), as GoMLX lays it out.
+func writeGoMLX(t *testing.T, dir, base string, ts []NamedTensor) {
+	t.Helper()
+	type v struct {
+		ParameterName string
+		Dimensions    []int
+		DType         string
+		Pos, Length   int
+	}
+	var vars []v
+	var bin []byte
+	for _, x := range ts {
+		vars = append(vars, v{"var:" + x.Name, x.Shape, "Float32", len(bin), 4 * len(x.Data)})
+		for _, f := range x.Data {
+			bin = binary.LittleEndian.AppendUint32(bin, math.Float32bits(f))
+		}
+	}
+	js, err := json.Marshal(map[string]any{"Params": nil, "Variables": vars, "BinFormat": "uncompressed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, base+".json"), js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, base+".bin"), bin, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGoMLXAmbiguousLayout: a [3,3,3,3] conv kernel fits both GoMLX
+// layouts; opening it is an error naming the variable and --layout, and a
+// layout override reads it.
+func TestGoMLXAmbiguousLayout(t *testing.T) {
+	dir := t.TempDir()
+	k := make([]float32, 81)
+	for i := range k {
+		k[i] = float32(i)
+	}
+	writeGoMLX(t, dir, "checkpoint-n0000000-20250101-000000-step-00000005", []NamedTensor{
+		{Name: "/block/conv/weights", Shape: []int{3, 3, 3, 3}, Data: k},
+		{Name: "/block/conv/biases", Shape: []int{3}, Data: []float32{1, 2, 3}},
+	})
+	_, err := Open(dir)
+	if err == nil {
+		t.Fatal("no error for a [3,3,3,3] kernel")
+	}
+	for _, w := range []string{"step-00000005.json", `"/block/conv/weights"`, "cannot tell its layout", "--layout"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	for _, c := range []struct {
+		layout string
+		at     func(o, c, i, j int) int // stored index of canonical [o,c,i,j]
+	}{
+		{"hwio", func(o, c, i, j int) int { return ((i*3+j)*3+c)*3 + o }},
+		{"oihw", func(o, c, i, j int) int { return ((o*3+c)*3+i)*3 + j }},
+	} {
+		ov, err := weights.ParseOverrides("/block/*=" + c.layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := OpenWith(dir, Options{Layouts: ov})
+		if err != nil {
+			t.Fatalf("--layout %s: %v", c.layout, err)
+		}
+		got, err := m.ReadFloat32("/block/conv/weights")
+		m.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range got {
+			o, ch, r, s := i/27, i/9%3, i/3%3, i%3
+			if v != k[c.at(o, ch, r, s)] {
+				t.Fatalf("--layout %s: canonical[%d,%d,%d,%d] = %v, want stored[%d] = %v", c.layout, o, ch, r, s, v, c.at(o, ch, r, s), k[c.at(o, ch, r, s)])
+			}
+		}
 	}
 }

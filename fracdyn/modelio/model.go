@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Format is a model file format.
@@ -53,6 +55,10 @@ type Options struct {
 	// checkpoint's base name ("checkpoint-n0000002-20250101-120000-step-00000300",
 	// with or without .json).
 	Checkpoint string
+	// Layouts override the layout of matching tensors (--layout
+	// "GLOB=LAYOUT,..."), for a weight whose layout the source cannot tell.
+	// Read for GoMLX checkpoints.
+	Layouts weights.Overrides
 }
 
 // DetectFormat returns the format of path from its extension; for a
@@ -119,7 +125,7 @@ func OpenWith(path string, opts Options) (*Model, error) {
 		m.Note = fmt.Sprintf("snapshot of epoch %d", epoch)
 	case GoMLX:
 		var r *gomlxReader
-		if r, err = openGoMLXPath(path, opts.Checkpoint); err == nil {
+		if r, err = openGoMLXPath(path, opts.Checkpoint, opts.Layouts); err == nil {
 			m.src = r
 			m.Note = "checkpoint " + r.meta["checkpoint"]
 		}
@@ -132,6 +138,21 @@ func OpenWith(path string, opts Options) (*Model, error) {
 		m.Metadata = md.metadata()
 	}
 	return m, nil
+}
+
+// Layers returns the model's weight layers in forward order, as the source
+// describes them. A GoMLX checkpoint's are derived from its variables
+// (weights.LayersOf): one layer per dense or conv weight, named by its
+// scope, in variable order, each fed by the one before (Prev) — a chain
+// assumption, since a checkpoint stores no graph. Other formats: not
+// derived here (an error).
+func (m *Model) Layers() ([]weights.Layer, error) {
+	if l, ok := m.src.(interface {
+		layers() ([]weights.Layer, error)
+	}); ok {
+		return l.layers()
+	}
+	return nil, fmt.Errorf("%s: layers are derived from GoMLX checkpoints only (format %s)", m.Path, m.Format)
 }
 
 // ReadFloat32 decodes the tensor called name, converting to float32.

@@ -4,10 +4,10 @@
 // It builds a small channels-last CNN from GoMLX's own layers on [B,8,8,1]
 // inputs:
 //
-//	/conv_0/conv/weights                 [3,3,1,4]  layers.Convolution (HWIO), + biases [4]
-//	/conv_1/conv/weights                 [3,3,4,8]  stride 2, + biases [8]
-//	/conv_1/batch_normalization/...      [8]        batchnorm: scale, offset, mean, variance, avg_weight
-//	/fc_0/dense/weights                  [128,16]   layers.Dense ([in,out]), + biases [16]
+//	/conv_0/conv/weights                 [3,3,1,8]   layers.Convolution (HWIO), + biases [8]
+//	/conv_1/conv/weights                 [3,3,8,16]  stride 2, + biases [16]
+//	/conv_1/batch_normalization/...      [16]        batchnorm: scale, offset, mean, variance, avg_weight
+//	/fc_0/dense/weights                  [256,16]    layers.Dense ([in,out]), + biases [16]
 //	/fc_0/layer_normalization/{gain,offset} [16]
 //	/fc_1/dense/weights                  [16,10]    + biases [10]
 //
@@ -43,9 +43,9 @@ const batch = 16
 
 func model(ctx *context.Context, _ any, inputs []*Node) []*Node {
 	x := inputs[0] // [B,8,8,1], channels last
-	x = layers.Convolution(ctx.In("conv_0"), x).Filters(4).KernelSize(3).PadSame().Done()
+	x = layers.Convolution(ctx.In("conv_0"), x).Filters(8).KernelSize(3).PadSame().Done()
 	x = activations.Relu(x)
-	x = layers.Convolution(ctx.In("conv_1"), x).Filters(8).KernelSize(3).Strides(2).PadSame().Done()
+	x = layers.Convolution(ctx.In("conv_1"), x).Filters(16).KernelSize(3).Strides(2).PadSame().Done()
 	// The graph-built batch norm: simplego has no fused BatchNormForTraining.
 	x = batchnorm.New(ctx.In("conv_1"), x, -1).UseBackendInference(false).Done()
 	x = activations.Relu(x)
@@ -54,7 +54,7 @@ func model(ctx *context.Context, _ any, inputs []*Node) []*Node {
 	// initial values, while the batch norm's averages and the dense layers
 	// train.
 	x = StopGradient(x)
-	x = Reshape(x, x.Shape().Dimensions[0], -1) // [B,4·4·8]
+	x = Reshape(x, x.Shape().Dimensions[0], -1) // [B,4·4·16]
 	x = layers.Dense(ctx.In("fc_0"), x, true, 16)
 	x = layers.LayerNormalization(ctx.In("fc_0"), x, -1).Done()
 	x = activations.Relu(x)
