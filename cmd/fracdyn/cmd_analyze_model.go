@@ -17,6 +17,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 func init() {
@@ -39,6 +40,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	checkpoint := fs.String("checkpoint", "", checkpointUsage)
+	layout := fs.String("layout", "", layoutUsage)
 	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
 	graphR := fs.Int("graph-r", 8, "segment size of the kernel graph (fracdyn architectures only; 0: no graph)")
 	inputs := fs.String("inputs", "", "input batch (.npy, or .npz holding it as \"images\" or alone, e.g. a run's probe.npz; "+
@@ -81,11 +83,15 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		return usageErrorf("bad -layers glob %q: %v", opts.Layers, err)
 	}
 
+	ov, err := weights.ParseOverrides(*layout)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
 	if *pool < 1 {
 		return usageErrorf("bad -pool %d: want ≥ 1", *pool)
 	}
 	path := fs.Arg(0)
-	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint})
+	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layouts: ov})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -36,11 +37,16 @@ func runCompare(ctx context.Context, args []string) error {
 	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
 	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory and every checkpoint of each GoMLX checkpoint directory, not only the last")
 	checkpoint := fs.String("checkpoint", "", checkpointUsage+" (for every GoMLX checkpoint directory given)")
+	layout := fs.String("layout", "", layoutUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 {
 		return usageErrorf("want at least one run directory or model file")
+	}
+	ov, err := weights.ParseOverrides(*layout)
+	if err != nil {
+		return usageErrorf("%v", err)
 	}
 	known := false
 	for _, m := range modelio.CompareMeasures {
@@ -58,6 +64,7 @@ func runCompare(ctx context.Context, args []string) error {
 		path, name string
 		epoch      int
 		checkpoint string
+		layouts    weights.Overrides
 	}
 	var inputs []input
 	for _, path := range fs.Args() {
@@ -69,7 +76,7 @@ func runCompare(ctx context.Context, args []string) error {
 				return err
 			}
 			for _, e := range eps {
-				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e, ""})
+				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e, "", nil})
 			}
 			continue
 		}
@@ -80,22 +87,22 @@ func runCompare(ctx context.Context, args []string) error {
 					return err
 				}
 				for _, c := range cks {
-					inputs = append(inputs, input{path, name + "@" + c, -1, c})
+					inputs = append(inputs, input{path, name + "@" + c, -1, c, ov})
 				}
 				continue
 			}
 		}
-		ck := ""
+		in := input{path, name, -1, "", nil}
 		if err == nil && f == modelio.GoMLX {
-			ck = *checkpoint
+			in.checkpoint, in.layouts = *checkpoint, ov
 		}
-		inputs = append(inputs, input{path, name, -1, ck})
+		inputs = append(inputs, in)
 	}
 	var names []string
 	for _, in := range inputs {
 		path, name := in.path, in.name
 		names = append(names, name)
-		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, Checkpoint: in.checkpoint})
+		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, Checkpoint: in.checkpoint, Layouts: in.layouts})
 		if err != nil {
 			return err
 		}

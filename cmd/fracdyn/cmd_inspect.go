@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 func init() {
@@ -26,13 +27,18 @@ func runInspect(_ context.Context, args []string) error {
 	fs := newFlagSet(c)
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	checkpoint := fs.String("checkpoint", "", checkpointUsage)
+	layout := fs.String("layout", "", layoutUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	ov, err := weights.ParseOverrides(*layout)
+	if err != nil {
+		return usageErrorf("%v", err)
 	}
 	if fs.NArg() != 1 {
 		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
 	}
-	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint})
+	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layouts: ov})
 	if err != nil {
 		return err
 	}
@@ -78,8 +84,27 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d tensors eligible for segmentation; %d weight parameters\n", eligible, params)
-	return err
+	if _, err := fmt.Fprintf(w, "\n%d tensors eligible for segmentation; %d weight parameters\n", eligible, params); err != nil {
+		return err
+	}
+	if m.Format != modelio.GoMLX {
+		return nil
+	}
+	layers, err := m.Layers()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nlayers (a chain in variable order: each fed by the one before; a checkpoint stores no graph):\n")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tKIND\tWEIGHT\tSTORED AS\tCANONICAL SHAPE\tFED BY")
+	for _, l := range layers {
+		prev := "input"
+		if l.Prev >= 0 {
+			prev = layers[l.Prev].Name
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\n", l.Name, l.Kind, l.Param, l.Layout, shapeString(l.WeightShape), prev)
+	}
+	return tw.Flush()
 }
 
 // checkpointUsage documents the -checkpoint flag of the commands that read
@@ -87,6 +112,10 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 const checkpointUsage = "GoMLX checkpoint directory: the checkpoint to read, by global step (\"300\" for the one " +
 	"whose name ends in -step-00000300; \"0\" or \"initial\" for one saved before training) or by base name " +
 	"(\"checkpoint-n0000002-20250101-120000-step-00000300\"); default: the latest"
+
+// layoutUsage documents the -layout flag.
+const layoutUsage = "layouts of weights the source cannot tell, as GLOB=LAYOUT,... (GoMLX checkpoints; e.g. " +
+	"'/block/conv/weights=hwio'; LAYOUT: oi, io, oihw, hwio, oik, kio or an alias such as channels-last)"
 
 func shapeString(s []int) string {
 	parts := make([]string, len(s))

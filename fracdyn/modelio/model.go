@@ -111,6 +111,9 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	if opts.Checkpoint != "" && f != GoMLX {
 		return nil, fmt.Errorf("%s: a GoMLX checkpoint was picked (%q) but this is not a GoMLX checkpoint directory (format %s)", path, opts.Checkpoint, f)
 	}
+	if len(opts.Layouts) > 0 && f != GoMLX {
+		return nil, fmt.Errorf("%s: layout overrides are read for GoMLX checkpoints only (format %s)", path, f)
+	}
 	m := &Model{Path: path, Format: f}
 	switch f {
 	case Safetensors:
