@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,9 +56,6 @@ func runCompare(ctx context.Context, args []string) error {
 	if !known {
 		return usageErrorf("unknown -measure %q (want one of %s)", *measure, strings.Join(modelio.CompareMeasures, ", "))
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	var all []modelio.ComparePoint
 	var perModel [][]modelio.ComparePoint
 	type input struct {
@@ -98,6 +96,9 @@ func runCompare(ctx context.Context, args []string) error {
 		}
 		inputs = append(inputs, in)
 	}
+	if *checkpoint != "" && !slices.ContainsFunc(inputs, func(in input) bool { return in.checkpoint != "" }) {
+		return usageErrorf("-checkpoint %q: none of the models is a GoMLX checkpoint directory", *checkpoint)
+	}
 	var names []string
 	for _, in := range inputs {
 		path, name := in.path, in.name
@@ -115,6 +116,11 @@ func runCompare(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "%s: %d layers\n", name, len(pts))
 		perModel = append(perModel, pts)
 		all = append(all, pts...)
+	}
+	// The output directory is made once every model is read, so that a bad
+	// input leaves nothing behind.
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
 	}
 	cors := modelio.Correlate(all)
 	for name, write := range map[string]func(io.Writer) error{
