@@ -56,7 +56,7 @@
 //
 // The .json is {"Params": [{Scope, Key, Value, ValueType}],
 // "Variables": [{ParameterName, Dimensions, DType, Pos, Length}],
-// "BinFormat": "gzip" | "uncompressed" (absent before GoMLX 0.25)}.
+// "BinFormat": "gzip" | "uncompressed" (absent in files of GoMLX 0.24.1 and before)}.
 // ParameterName is "var:" + scope + "/" + name ("var:/conv_0/conv/weights";
 // a root-scope variable is "var://global_step"); a tensor is named by its
 // scope path without "var:" ("/conv_0/conv/weights", "/global_step").
@@ -100,8 +100,16 @@
 // (batch_normalization's scale, offset, mean, variance and avg_weight;
 // layer_normalization's gain and offset; rms_norm) is norm — listed, not
 // segmented; optimizer state (Adam's "/AdamOptimizer/..._1st_moment" and
-// "_2nd_moment", its global_step), the global step, the learning rate and
-// other scalars, metrics and the RNG state are skipped. A segmented
+// "_2nd_moment", its global_step; here also any variable under a top scope
+// naming "adam" or "optimizer", such as fracdyn's own "/adam/..."), the
+// global step, the learning rate and other scalars, metrics and the RNG
+// state are skipped. A checkpoint of fracdyn's own training (a run's
+// checkpoints/epoch-NNN/, whose params name the architecture, "arch")
+// stores "/conv1/weights" [out,in,kh,kw] and "/fc1/weights" [out,in]
+// built by fracdyn's models, not by GoMLX's layers: these are read in
+// PyTorch layout (checked by hand: analyze-model on a quick cnn run's
+// checkpoints/epoch-002 and on its epoch-2 snapshot gives identical
+// details.csv rows for conv1, conv2 and fc2). A segmented
 // variable's TensorInfo.Shape is its canonical shape and ReadFloat32
 // returns its values in that order (weights.Canonicalize), so a
 // channels-last convolution is read, like any other, as out·in kernel

@@ -233,6 +233,15 @@ func openGoMLX(jsonPath string, ov weights.Overrides) (*gomlxReader, error) {
 	if err := dec.Decode(&js); err != nil {
 		return nil, fmt.Errorf("%s: not a GoMLX checkpoint .json: %w", jsonPath, err)
 	}
+	params := map[string]string{}
+	for _, p := range js.Params {
+		k := p.Key
+		if p.Scope != "" && p.Scope != "/" {
+			k = strings.TrimPrefix(p.Scope, "/") + "/" + k
+		}
+		params[k] = fmt.Sprint(p.Value)
+	}
+	own := fracdynWeights(params)
 	var want int64
 	for i, v := range js.Variables {
 		name, ok := strings.CutPrefix(v.ParameterName, gomlxVarPrefix)
@@ -267,7 +276,7 @@ func openGoMLX(jsonPath string, ov weights.Overrides) (*gomlxReader, error) {
 		}
 		want += v.Length
 		t := TensorInfo{Name: name, DType: dt.dt, Shape: shape}
-		st, err := classifyGoMLX(&t, ov)
+		st, err := classifyGoMLX(&t, ov, own)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", jsonPath, err)
 		}
@@ -278,12 +287,8 @@ func openGoMLX(jsonPath string, ov weights.Overrides) (*gomlxReader, error) {
 	if js.BinFormat != "" {
 		r.meta["bin_format"] = js.BinFormat
 	}
-	for _, p := range js.Params {
-		k := p.Key
-		if p.Scope != "" && p.Scope != "/" {
-			k = strings.TrimPrefix(p.Scope, "/") + "/" + k
-		}
-		r.meta["param "+k] = fmt.Sprint(p.Value)
+	for k, v := range params {
+		r.meta["param "+k] = v
 	}
 	if err := r.openBin(js.BinFormat, want); err != nil {
 		r.close()

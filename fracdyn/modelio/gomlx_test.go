@@ -486,8 +486,9 @@ func TestGoMLXLayers(t *testing.T) {
 }
 
 // writeGoMLX writes an uncompressed checkpoint base into dir holding the
-// Float32 variables ts (names without "var:"), as GoMLX lays it out.
-func writeGoMLX(t *testing.T, dir, base string, ts []NamedTensor) {
+// Float32 variables ts (names without "var:") and the root-scope params,
+// as GoMLX lays it out.
+func writeGoMLX(t *testing.T, dir, base string, ts []NamedTensor, params map[string]string) {
 	t.Helper()
 	type v struct {
 		ParameterName string
@@ -503,7 +504,12 @@ func writeGoMLX(t *testing.T, dir, base string, ts []NamedTensor) {
 			bin = binary.LittleEndian.AppendUint32(bin, math.Float32bits(f))
 		}
 	}
-	js, err := json.Marshal(map[string]any{"Params": nil, "Variables": vars, "BinFormat": "uncompressed"})
+	type p struct{ Scope, Key, Value, ValueType string }
+	var ps []p
+	for k, v := range params {
+		ps = append(ps, p{"/", k, v, "string"})
+	}
+	js, err := json.Marshal(map[string]any{"Params": ps, "Variables": vars, "BinFormat": "uncompressed"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +533,7 @@ func TestGoMLXAmbiguousLayout(t *testing.T) {
 	writeGoMLX(t, dir, "checkpoint-n0000000-20250101-000000-step-00000005", []NamedTensor{
 		{Name: "/block/conv/weights", Shape: []int{3, 3, 3, 3}, Data: k},
 		{Name: "/block/conv/biases", Shape: []int{3}, Data: []float32{1, 2, 3}},
-	})
+	}, nil)
 	_, err := Open(dir)
 	if err == nil {
 		t.Fatal("no error for a [3,3,3,3] kernel")
@@ -563,5 +569,48 @@ func TestGoMLXAmbiguousLayout(t *testing.T) {
 				t.Fatalf("--layout %s: canonical[%d,%d,%d,%d] = %v, want stored[%d] = %v", c.layout, o, ch, r, s, v, c.at(o, ch, r, s), k[c.at(o, ch, r, s)])
 			}
 		}
+	}
+}
+
+// TestGoMLXFracdynCheckpoint: a checkpoint of fracdyn's own training (its
+// params name the architecture) stores its weights in PyTorch layout under
+// "/fc2/weights" (not layers.Dense's [in,out]), and its Adam state under
+// "/adam/".
+func TestGoMLXFracdynCheckpoint(t *testing.T) {
+	w := make([]float32, 10*128)
+	for i := range w {
+		w[i] = float32(i)
+	}
+	ts := []NamedTensor{
+		{Name: "/fc3/weights", Shape: []int{10, 128}, Data: w},
+		{Name: "/fc3/biases", Shape: []int{10}, Data: w[:10]},
+		{Name: "/adam/fc3/weights_m", Shape: []int{10, 128}, Data: w},
+	}
+	for _, c := range []struct {
+		params map[string]string
+		shape  []int
+		why    string
+	}{
+		{map[string]string{"arch": "mlp"}, []int{10, 128}, "fracdyn's own model: PyTorch layout"},
+		{nil, []int{128, 10}, "io, read as 128x10"},
+	} {
+		dir := t.TempDir()
+		writeGoMLX(t, dir, "checkpoint-n0000000-20250101-000000-step-00000010", ts, c.params)
+		m, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ti, _ := m.Info("/fc3/weights")
+		if !slices.Equal(ti.Shape, c.shape) || ti.Kind != Dense || !strings.Contains(ti.Why, c.why) {
+			t.Errorf("params %v: /fc3/weights %v %v %q, want %v, %q", c.params, ti.Shape, ti.Kind, ti.Why, c.shape, c.why)
+		}
+		got, _ := m.ReadFloat32("/fc3/weights")
+		if c.params != nil && !slices.Equal(got, w) {
+			t.Errorf("fracdyn checkpoint: /fc3/weights not read as stored")
+		}
+		if ti, _ := m.Info("/adam/fc3/weights_m"); ti.Kind != Skipped || ti.Why != "optimizer state, not a weight" {
+			t.Errorf("params %v: /adam/fc3/weights_m %v %q, want skipped optimizer state", c.params, ti.Kind, ti.Why)
+		}
+		m.Close()
 	}
 }
