@@ -13,7 +13,6 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
-	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -38,16 +37,21 @@ func runCompare(ctx context.Context, args []string) error {
 	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
 	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory and every checkpoint of each GoMLX checkpoint directory, not only the last")
 	checkpoint := fs.String("checkpoint", "", checkpointUsage+" (for every GoMLX checkpoint directory given)")
-	layout := fs.String("layout", "", layoutUsage)
+	layout := layoutFlag(fs)
+	convView := convViewFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 {
 		return usageErrorf("want at least one run directory or model file")
 	}
-	ov, err := weights.ParseOverrides(*layout)
+	overrides, err := parseLayout(*layout)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
+	}
+	cv, err := parseConvView(*convView)
+	if err != nil {
+		return err
 	}
 	known := false
 	for _, m := range modelio.CompareMeasures {
@@ -62,7 +66,6 @@ func runCompare(ctx context.Context, args []string) error {
 		path, name string
 		epoch      int
 		checkpoint string
-		layouts    weights.Overrides
 	}
 	var inputs []input
 	for _, path := range fs.Args() {
@@ -74,7 +77,7 @@ func runCompare(ctx context.Context, args []string) error {
 				return err
 			}
 			for _, e := range eps {
-				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e, "", nil})
+				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e, ""})
 			}
 			continue
 		}
@@ -85,14 +88,14 @@ func runCompare(ctx context.Context, args []string) error {
 					return err
 				}
 				for _, c := range cks {
-					inputs = append(inputs, input{path, name + "@" + c, -1, c, ov})
+					inputs = append(inputs, input{path, name + "@" + c, -1, c})
 				}
 				continue
 			}
 		}
-		in := input{path, name, -1, "", nil}
+		in := input{path, name, -1, ""}
 		if err == nil && f == modelio.GoMLX {
-			in.checkpoint, in.layouts = *checkpoint, ov
+			in.checkpoint = *checkpoint
 		}
 		inputs = append(inputs, in)
 	}
@@ -103,7 +106,7 @@ func runCompare(ctx context.Context, args []string) error {
 	for _, in := range inputs {
 		path, name := in.path, in.name
 		names = append(names, name)
-		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, Checkpoint: in.checkpoint, Layouts: in.layouts})
+		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, Checkpoint: in.checkpoint, ConvView: cv, Layout: overrides})
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
-	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 func init() {
@@ -23,8 +22,12 @@ func runExport(_ context.Context, args []string) error {
 	fs := newFlagSet(c)
 	epoch := fs.Int("epoch", -1, "snapshot epoch to export (-1: the last)")
 	checkpoint := fs.String("checkpoint", "", checkpointUsage)
-	layout := fs.String("layout", "", layoutUsage)
+	layout := layoutFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	overrides, err := parseLayout(*layout)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
@@ -35,17 +38,17 @@ func runExport(_ context.Context, args []string) error {
 		return usageErrorf("%v", err)
 	}
 	if f, err := modelio.DetectFormat(dir); err == nil && f == modelio.GoMLX {
-		return exportGoMLX(dir, out, *checkpoint, *layout)
+		return exportGoMLX(dir, out, modelio.Options{Checkpoint: *checkpoint, Layout: overrides})
 	}
-	if *checkpoint != "" || *layout != "" {
-		return usageErrorf("-checkpoint and -layout are for GoMLX checkpoints; %s is not one", dir)
+	if *checkpoint != "" {
+		return usageErrorf("-checkpoint is for GoMLX checkpoints; %s is not one", dir)
 	}
-	arch, ws, ep, err := modelio.RunWeights(dir, *epoch)
+	arch, weights, ep, err := modelio.RunWeights(dir, modelio.Options{Epoch: *epoch, Layout: overrides})
 	if err != nil {
 		return err
 	}
 	meta := map[string]string{"run": filepath.Base(filepath.Clean(dir)), "epoch": fmt.Sprint(ep)}
-	if err := modelio.Export(out, arch, ws, meta); err != nil {
+	if err := modelio.Export(out, arch, weights, meta); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s: %s weights of %s, epoch %d\n", out, arch, dir, ep)
@@ -53,15 +56,11 @@ func runExport(_ context.Context, args []string) error {
 }
 
 // exportGoMLX converts the GoMLX checkpoint at path to out.
-func exportGoMLX(path, out, checkpoint, layout string) error {
-	ov, err := weights.ParseOverrides(layout)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
+func exportGoMLX(path, out string, opts modelio.Options) error {
 	if f, _ := modelio.ExportFormat(out); f == modelio.ONNX {
 		return usageErrorf("%s: ONNX export builds the graph of one of fracdyn's architectures; %s is a GoMLX checkpoint, whose graph is not stored: export to .safetensors or .npz", out, path)
 	}
-	m, err := modelio.OpenWith(path, modelio.Options{Checkpoint: checkpoint, Layouts: ov})
+	m, err := modelio.OpenWith(path, opts)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // gomlxCkpt is modelio's GoMLX checkpoint fixture, written by GoMLX alone
@@ -48,8 +49,8 @@ func TestInspectGoMLXCheckpoint(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"(gomlx, checkpoint checkpoint-n0000001-20261203-232738-step-00000003): 47 tensors",
-		"stored 3x3x8x16 hwio, read as 16x8x3x3",
-		"stored 256x16 io, read as 16x256",
+		"hwio    GoMLX convolution: shape read as channels-last [kh,kw,in,out]: a 3×3 window first",
+		"io      GoMLX layers.Dense [in,out]",
 		"optimizer state, not a weight",
 		"4 tensors eligible for segmentation; 5642 weight parameters",
 		"/conv_1  conv   /conv_1/conv/weights  hwio       [16,8,3,3]       /conv_0",
@@ -61,8 +62,8 @@ func TestInspectGoMLXCheckpoint(t *testing.T) {
 	}
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "/conv_1/conv/weights ") {
-			if f := strings.Fields(line); f[1] != "[16,8,3,3]" || f[3] != "conv" || f[4]+f[5]+f[6] != "128×(3×3)" {
-				t.Errorf("conv_1 row %q: want canonical [16,8,3,3], 128 kernels of 3×3", line)
+			if f := strings.Fields(line); f[1] != "[3,3,8,16]" || f[3] != "conv" || f[4]+f[5]+f[6] != "128×(3×3)" || f[8] != "hwio" {
+				t.Errorf("conv_1 row %q: want stored [3,3,8,16] hwio, 128 kernels of 3×3", line)
 			}
 		}
 	}
@@ -87,10 +88,10 @@ func TestAnalyzeModelGoMLX(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSpace(string(details)), "\n")
 		want := []string{
-			"/conv_0/conv/weights,conv,8x1x3x3,3,3,8,",
-			"/conv_1/conv/weights,conv,16x8x3x3,3,3,128,",
-			"/fc_0/dense/weights,dense,16x256,16,256,1,",
-			"/fc_1/dense/weights,dense,10x16,10,16,1,",
+			"/conv_0/conv/weights,conv,3x3x1x8,3,3,8,",
+			"/conv_1/conv/weights,conv,3x3x8x16,3,3,128,",
+			"/fc_0/dense/weights,dense,256x16,16,256,1,",
+			"/fc_1/dense/weights,dense,16x10,10,16,1,",
 		}
 		if len(lines) != 1+len(want) {
 			t.Fatalf("details.csv:\n%s", details)
@@ -103,6 +104,16 @@ func TestAnalyzeModelGoMLX(t *testing.T) {
 		segs, err := os.ReadFile(filepath.Join(dir, "segments.csv"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The kernel graph over the derived layers, a chain.
+		graph, err := os.ReadFile(filepath.Join(dir, "graph.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []string{"\n/conv_0,/conv_1,2,2,32,512,2048,", "\n/conv_1,/fc_0,2,8,512,64,16384,", "\n/fc_0,/fc_1,8,5,64,8,320,"} {
+			if !strings.Contains(string(graph), w) {
+				t.Errorf("graph.csv lacks %q:\n%s", w, graph)
+			}
 		}
 		// Per kernel 3×3 at r=2: 4 segments; conv_0 8 kernels, conv_1 128.
 		if n := strings.Count(string(segs), "\n/conv_1/conv/weights,2,"); n != 128*4 {
@@ -149,7 +160,7 @@ func TestGoMLXBadInputCLI(t *testing.T) {
 			if c.name == "checkpoint of a safetensors" {
 				switch cmd {
 				case "export":
-					code, want = 2, []string{"-checkpoint and -layout are for GoMLX checkpoints"}
+					code, want = 2, []string{"-checkpoint is for GoMLX checkpoints"}
 				case "compare":
 					code, want = 2, []string{"none of the models is a GoMLX checkpoint directory"}
 				}
@@ -186,7 +197,7 @@ func TestExportGoMLX(t *testing.T) {
 	if len(m.Tensors) != 15 || !strings.HasSuffix(m.Metadata["checkpoint"], "-step-00000001") || m.Metadata["source"] != "gomlx" {
 		t.Errorf("exported %d tensors, metadata %v", len(m.Tensors), m.Metadata)
 	}
-	if ti, ok := m.Info("conv_1.conv.weights"); !ok || ti.Kind != modelio.Conv || fmtShape(ti.Shape) != "[16,8,3,3]" {
+	if ti, ok := m.Info("conv_1.conv.weights"); !ok || ti.Kind != weights.Conv || fmtShape(ti.Shape) != "[16,8,3,3]" {
 		t.Errorf("conv_1.conv.weights: %+v", ti)
 	}
 	onnx := filepath.Join(dir, "m.onnx")

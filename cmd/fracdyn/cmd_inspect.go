@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "inspect",
 		args:    "FILE",
-		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, GoMLX checkpoint dir or .json, run dir) and how each maps to matrices",
+		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, GoMLX checkpoint dir or .json, run dir), their stored layouts and how each maps to matrices",
 		run:     runInspect,
 	})
 }
@@ -27,18 +27,18 @@ func runInspect(_ context.Context, args []string) error {
 	fs := newFlagSet(c)
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	checkpoint := fs.String("checkpoint", "", checkpointUsage)
-	layout := fs.String("layout", "", layoutUsage)
+	layout := layoutFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ov, err := weights.ParseOverrides(*layout)
+	overrides, err := parseLayout(*layout)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
 	}
-	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layouts: ov})
+	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layout: overrides})
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSHAPE\tDTYPE\tKIND\tMATRICES\tSCALES r\tNOTE")
+	fmt.Fprintln(tw, "NAME\tSHAPE\tDTYPE\tKIND\tMATRICES\tSCALES r\tLAYOUT\tNOTE")
 	var eligible, params int
 	for _, t := range m.Tensors {
 		scales := "-"
@@ -76,10 +76,14 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 		} else if t.Kind.Segmented() {
 			scales = "none (too small)"
 		}
-		if t.Kind != modelio.Skipped {
+		if t.Kind != weights.Skipped {
 			params += t.Elements()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, shapeString(t.Shape), t.DType, t.Kind, t.Matrices, scales, t.Why)
+		layout := "-"
+		if t.Kind.Segmented() {
+			layout = t.Layout.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, shapeString(t.Shape), t.DType, t.Kind, t.Matrices, scales, layout, t.Why)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -90,17 +94,13 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	if m.Format != modelio.GoMLX {
 		return nil
 	}
-	layers, err := m.Layers()
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(w, "\nlayers (a chain in variable order: each fed by the one before; a checkpoint stores no graph):\n")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAYER\tKIND\tWEIGHT\tSTORED AS\tCANONICAL SHAPE\tFED BY")
-	for _, l := range layers {
+	for _, l := range m.Layers {
 		prev := "input"
 		if l.Prev >= 0 {
-			prev = layers[l.Prev].Name
+			prev = m.Layers[l.Prev].Name
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\n", l.Name, l.Kind, l.Param, l.Layout, shapeString(l.WeightShape), prev)
 	}
@@ -112,10 +112,6 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 const checkpointUsage = "GoMLX checkpoint directory: the checkpoint to read, by global step (\"300\" for the one " +
 	"whose name ends in -step-00000300; \"0\" or \"initial\" for one saved before training) or by base name " +
 	"(\"checkpoint-n0000002-20250101-120000-step-00000300\"); default: the latest"
-
-// layoutUsage documents the -layout flag.
-const layoutUsage = "layouts of weights the source cannot tell, as GLOB=LAYOUT,... (GoMLX checkpoints; e.g. " +
-	"'/block/conv/weights=hwio'; LAYOUT: oi, io, oihw, hwio, oik, kio or an alias such as channels-last)"
 
 func shapeString(s []int) string {
 	parts := make([]string, len(s))

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // ExportName is the name a GoMLX variable is exported under: its scope path
@@ -36,14 +37,14 @@ func ExportModel(path string, m *Model, metadata map[string]string) (int, error)
 	}
 	var ts []NamedTensor
 	for _, t := range m.Tensors {
-		if t.Kind == Skipped {
+		if t.Kind == weights.Skipped {
 			continue
 		}
-		v, err := m.ReadFloat32(t.Name)
+		v, err := m.ReadCanonical(t.Name)
 		if err != nil {
 			return 0, fmt.Errorf("exporting to %s: %w", path, err)
 		}
-		ts = append(ts, NamedTensor{Name: ExportName(t.Name), Shape: t.Shape, Data: v})
+		ts = append(ts, NamedTensor{Name: ExportName(t.Name), Shape: t.canonicalShape(), Data: v})
 	}
 	if len(ts) == 0 {
 		return 0, fmt.Errorf("exporting %s: no weights to export (every variable is skipped; see fracdyn inspect)", m.Path)

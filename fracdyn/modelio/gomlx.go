@@ -14,8 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // GoMLX checkpoint files, as github.com/gomlx/gomlx/pkg/ml/context/checkpoints
@@ -196,7 +194,6 @@ type gomlxJSON struct {
 // bytes lie in the (uncompressed) variable data.
 type gomlxVar struct {
 	info     TensorInfo
-	stored   weights.Tensor // the stored shape, kind and layout
 	pos, len int64
 }
 
@@ -221,7 +218,7 @@ type gomlxReader struct {
 // validates the .json, then checks that the .bin holds exactly the bytes the
 // .json lists (reading a gzipped .bin through once), so that a truncated or
 // mismatched pair is an error here, before anything is analysed or written.
-func openGoMLX(jsonPath string, ov weights.Overrides) (*gomlxReader, error) {
+func openGoMLX(jsonPath string) (*gomlxReader, error) {
 	base := strings.TrimSuffix(jsonPath, gomlxJSONSuffix)
 	r := &gomlxReader{jsonPath: jsonPath, binPath: base + gomlxBinSuffix, byName: map[string]int{}}
 	raw, err := os.ReadFile(jsonPath)
@@ -276,12 +273,9 @@ func openGoMLX(jsonPath string, ov weights.Overrides) (*gomlxReader, error) {
 		}
 		want += v.Length
 		t := TensorInfo{Name: name, DType: dt.dt, Shape: shape}
-		st, err := classifyGoMLX(&t, ov, own)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", jsonPath, err)
-		}
+		classifyGoMLX(&t, own)
 		r.byName[name] = len(r.vars)
-		r.vars = append(r.vars, gomlxVar{info: t, stored: st, pos: v.Pos, len: v.Length})
+		r.vars = append(r.vars, gomlxVar{info: t, pos: v.Pos, len: v.Length})
 	}
 	r.meta = map[string]string{"checkpoint": filepath.Base(base)}
 	if js.BinFormat != "" {
@@ -402,13 +396,13 @@ func (r *gomlxReader) tensors() []TensorInfo {
 	return out
 }
 
-// readStored decodes variable name as stored (GoMLX's layout) into a new
+// readFloat32 decodes variable name as stored (GoMLX's layout) into a new
 // slice. An uncompressed .bin is read at the variable's offset; a gzipped
 // one is read forwards from where the last read stopped (rewinding only
 // when asked for an earlier variable), so reading variables in .json order
 // decompresses the file once. Memory beyond the result stays below
 // chunkBytes.
-func (r *gomlxReader) readStored(name string) ([]float32, error) {
+func (r *gomlxReader) readFloat32(name string) ([]float32, error) {
 	i, ok := r.byName[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: no variable %q", r.jsonPath, name)
@@ -479,7 +473,7 @@ func (r *gomlxReader) close() error {
 
 // openGoMLXPath opens the checkpoint at path: a checkpoint directory (the
 // one which picks, see Options.Checkpoint) or one checkpoint's .json.
-func openGoMLXPath(path, which string, ov weights.Overrides) (*gomlxReader, error) {
+func openGoMLXPath(path, which string) (*gomlxReader, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -492,5 +486,5 @@ func openGoMLXPath(path, which string, ov weights.Overrides) (*gomlxReader, erro
 	} else if which != "" {
 		return nil, fmt.Errorf("%s: a checkpoint was picked (%q) but the path is already one checkpoint's .json", path, which)
 	}
-	return openGoMLX(jsonPath, ov)
+	return openGoMLX(jsonPath)
 }

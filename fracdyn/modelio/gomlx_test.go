@@ -80,14 +80,14 @@ func TestGoMLXCheckpointTensors(t *testing.T) {
 		name  string
 		shape []int
 	}{
-		{"/conv_0/conv/weights", []int{8, 1, 3, 3}}, {"/conv_0/conv/biases", []int{8}},
-		{"/conv_1/conv/weights", []int{16, 8, 3, 3}}, {"/conv_1/conv/biases", []int{16}},
+		{"/conv_0/conv/weights", []int{3, 3, 1, 8}}, {"/conv_0/conv/biases", []int{8}},
+		{"/conv_1/conv/weights", []int{3, 3, 8, 16}}, {"/conv_1/conv/biases", []int{16}},
 		{"/conv_1/batch_normalization/scale", []int{16}}, {"/conv_1/batch_normalization/offset", []int{16}},
 		{"/conv_1/batch_normalization/mean", []int{16}}, {"/conv_1/batch_normalization/variance", []int{16}},
 		{"/conv_1/batch_normalization/avg_weight", []int{16}},
-		{"/fc_0/dense/weights", []int{16, 256}}, {"/fc_0/dense/biases", []int{16}},
+		{"/fc_0/dense/weights", []int{256, 16}}, {"/fc_0/dense/biases", []int{16}},
 		{"/fc_0/layer_normalization/gain", []int{16}}, {"/fc_0/layer_normalization/offset", []int{16}},
-		{"/fc_1/dense/weights", []int{10, 16}}, {"/fc_1/dense/biases", []int{10}},
+		{"/fc_1/dense/weights", []int{16, 10}}, {"/fc_1/dense/biases", []int{10}},
 		{"/optimizers/learning_rate", []int{}}, {"/global_step", []int{}}, {"/AdamOptimizer/global_step", []int{}},
 		{"/AdamOptimizer/conv_0/conv/weights_1st_moment", []int{3, 3, 1, 8}},
 	}
@@ -104,7 +104,7 @@ func TestGoMLXCheckpointTensors(t *testing.T) {
 		t.Errorf("/global_step dtype %s, want int64", ti.DType)
 	}
 	last := m.Tensors[len(m.Tensors)-1]
-	if last.Name != "/#rngState" || last.DType != "uint64" || last.Kind != Skipped {
+	if last.Name != "/#rngState" || last.DType != "uint64" || last.Kind != weights.Skipped {
 		t.Errorf("last tensor %+v, want /#rngState uint64 skipped", last)
 	}
 
@@ -379,15 +379,15 @@ func TestGoMLXKindsAndCanonical(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	kinds := map[string]Kind{
-		"/conv_0/conv/weights": Conv, "/conv_0/conv/biases": Bias, "/conv_1/conv/weights": Conv,
-		"/conv_1/batch_normalization/scale": Norm, "/conv_1/batch_normalization/offset": Norm,
-		"/conv_1/batch_normalization/mean": Norm, "/conv_1/batch_normalization/variance": Norm,
-		"/conv_1/batch_normalization/avg_weight": Norm,
-		"/fc_0/dense/weights":                    Dense, "/fc_0/layer_normalization/gain": Norm, "/fc_0/layer_normalization/offset": Norm,
-		"/fc_1/dense/weights": Dense, "/fc_1/dense/biases": Bias,
-		"/global_step": Skipped, "/AdamOptimizer/global_step": Skipped,
-		"/AdamOptimizer/conv_1/conv/weights_1st_moment": Skipped, "/AdamOptimizer/fc_0/dense/weights_2nd_moment": Skipped,
+	kinds := map[string]weights.Kind{
+		"/conv_0/conv/weights": weights.Conv, "/conv_0/conv/biases": weights.Bias, "/conv_1/conv/weights": weights.Conv,
+		"/conv_1/batch_normalization/scale": weights.Norm, "/conv_1/batch_normalization/offset": weights.Norm,
+		"/conv_1/batch_normalization/mean": weights.Norm, "/conv_1/batch_normalization/variance": weights.Norm,
+		"/conv_1/batch_normalization/avg_weight": weights.Norm,
+		"/fc_0/dense/weights":                    weights.Dense, "/fc_0/layer_normalization/gain": weights.Norm, "/fc_0/layer_normalization/offset": weights.Norm,
+		"/fc_1/dense/weights": weights.Dense, "/fc_1/dense/biases": weights.Bias,
+		"/global_step": weights.Skipped, "/AdamOptimizer/global_step": weights.Skipped,
+		"/AdamOptimizer/conv_1/conv/weights_1st_moment": weights.Skipped, "/AdamOptimizer/fc_0/dense/weights_2nd_moment": weights.Skipped,
 	}
 	for name, want := range kinds {
 		ti, ok := m.Info(name)
@@ -396,17 +396,19 @@ func TestGoMLXKindsAndCanonical(t *testing.T) {
 		}
 	}
 	for name, w := range map[string]struct {
-		mp  Mapping
-		why string
+		layout            weights.Layout
+		count, rows, cols int
+		why               string
 	}{
-		"/conv_0/conv/weights": {Mapping{8, 3, 3}, "stored 3x3x1x8 hwio, read as 8x1x3x3"},
-		"/conv_1/conv/weights": {Mapping{128, 3, 3}, "stored 3x3x8x16 hwio, read as 16x8x3x3"},
-		"/fc_0/dense/weights":  {Mapping{1, 16, 256}, "stored 256x16 io, read as 16x256"},
-		"/fc_1/dense/weights":  {Mapping{1, 10, 16}, "stored 16x10 io, read as 10x16"},
+		"/conv_0/conv/weights": {weights.HWIO, 8, 3, 3, "channels-last [kh,kw,in,out]"},
+		"/conv_1/conv/weights": {weights.HWIO, 128, 3, 3, "channels-last [kh,kw,in,out]"},
+		"/fc_0/dense/weights":  {weights.IO, 1, 16, 256, "GoMLX layers.Dense [in,out]"},
+		"/fc_1/dense/weights":  {weights.IO, 1, 10, 16, "GoMLX layers.Dense [in,out]"},
 	} {
 		ti, _ := m.Info(name)
-		if ti.Matrices != w.mp || !strings.Contains(ti.Why, w.why) {
-			t.Errorf("%s: matrices %v, why %q; want %v, %q", name, ti.Matrices, ti.Why, w.mp, w.why)
+		mv := ti.Matrices
+		if ti.Layout != w.layout || mv.Count != w.count || mv.Rows != w.rows || mv.Cols != w.cols || !strings.Contains(ti.Why, w.why) {
+			t.Errorf("%s: layout %v, matrices %v, why %q; want %v, %d × (%d×%d), %q", name, ti.Layout, mv, ti.Why, w.layout, w.count, w.rows, w.cols, w.why)
 		}
 	}
 	if ti, _ := m.Info("/AdamOptimizer/fc_0/dense/weights_2nd_moment"); ti.Why != "optimizer state, not a weight" {
@@ -414,7 +416,7 @@ func TestGoMLXKindsAndCanonical(t *testing.T) {
 	}
 
 	raw, pos := rawGoMLX(t)
-	conv, err := m.ReadFloat32("/conv_1/conv/weights")
+	conv, err := m.ReadCanonical("/conv_1/conv/weights")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +435,7 @@ func TestGoMLXKindsAndCanonical(t *testing.T) {
 			}
 		}
 	}
-	dense, err := m.ReadFloat32("/fc_1/dense/weights")
+	dense, err := m.ReadCanonical("/fc_1/dense/weights")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,10 +462,7 @@ func TestGoMLXLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	ls, err := m.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls := m.Layers
 	want := []weights.Layer{
 		{Name: "/conv_0", Kind: weights.Conv, Param: "/conv_0/conv/weights", Layout: weights.HWIO, WeightShape: []int{8, 1, 3, 3}, BiasShape: []int{8}, Prev: -1},
 		{Name: "/conv_1", Kind: weights.Conv, Param: "/conv_1/conv/weights", Layout: weights.HWIO, WeightShape: []int{16, 8, 3, 3}, BiasShape: []int{16}, Prev: 0},
@@ -538,7 +537,7 @@ func TestGoMLXAmbiguousLayout(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for a [3,3,3,3] kernel")
 	}
-	for _, w := range []string{"step-00000005.json", `"/block/conv/weights"`, "cannot tell its layout", "--layout"} {
+	for _, w := range []string{dir, `"/block/conv/weights"`, "cannot tell its layout", "--layout"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q lacks %q", err, w)
 		}
@@ -554,11 +553,11 @@ func TestGoMLXAmbiguousLayout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := OpenWith(dir, Options{Layouts: ov})
+		m, err := OpenWith(dir, Options{Layout: ov})
 		if err != nil {
 			t.Fatalf("--layout %s: %v", c.layout, err)
 		}
-		got, err := m.ReadFloat32("/block/conv/weights")
+		got, err := m.ReadCanonical("/block/conv/weights")
 		m.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -588,11 +587,12 @@ func TestGoMLXFracdynCheckpoint(t *testing.T) {
 	}
 	for _, c := range []struct {
 		params map[string]string
-		shape  []int
+		layout weights.Layout
+		rows   int
 		why    string
 	}{
-		{map[string]string{"arch": "mlp"}, []int{10, 128}, "fracdyn's own model: PyTorch layout"},
-		{nil, []int{128, 10}, "io, read as 128x10"},
+		{map[string]string{"arch": "mlp"}, weights.OI, 10, "fracdyn's own model: PyTorch layout"},
+		{nil, weights.IO, 128, "[in,out]"},
 	} {
 		dir := t.TempDir()
 		writeGoMLX(t, dir, "checkpoint-n0000000-20250101-000000-step-00000010", ts, c.params)
@@ -601,14 +601,14 @@ func TestGoMLXFracdynCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 		ti, _ := m.Info("/fc3/weights")
-		if !slices.Equal(ti.Shape, c.shape) || ti.Kind != Dense || !strings.Contains(ti.Why, c.why) {
-			t.Errorf("params %v: /fc3/weights %v %v %q, want %v, %q", c.params, ti.Shape, ti.Kind, ti.Why, c.shape, c.why)
+		if ti.Layout != c.layout || ti.Matrices.Rows != c.rows || ti.Kind != weights.Dense || !strings.Contains(ti.Why, c.why) {
+			t.Errorf("params %v: /fc3/weights %v %v %v %q, want %v with %d rows, %q", c.params, ti.Layout, ti.Matrices, ti.Kind, ti.Why, c.layout, c.rows, c.why)
 		}
-		got, _ := m.ReadFloat32("/fc3/weights")
+		got, _ := m.ReadCanonical("/fc3/weights")
 		if c.params != nil && !slices.Equal(got, w) {
 			t.Errorf("fracdyn checkpoint: /fc3/weights not read as stored")
 		}
-		if ti, _ := m.Info("/adam/fc3/weights_m"); ti.Kind != Skipped || ti.Why != "optimizer state, not a weight" {
+		if ti, _ := m.Info("/adam/fc3/weights_m"); ti.Kind != weights.Skipped || ti.Why != "optimizer state, not a weight" {
 			t.Errorf("params %v: /adam/fc3/weights_m %v %q, want skipped optimizer state", c.params, ti.Kind, ti.Why)
 		}
 		m.Close()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Files of snapshots and the probe batch.
@@ -46,7 +47,7 @@ func Open(dir string) (*Run, error) {
 }
 
 // Layer returns the layer called name, or an error listing the layers.
-func (r *Run) Layer(name string) (LayerInfo, error) {
+func (r *Run) Layer(name string) (weights.Layer, error) {
 	var names []string
 	for _, l := range r.Config.Layers {
 		if l.Name == name {
@@ -54,7 +55,7 @@ func (r *Run) Layer(name string) (LayerInfo, error) {
 		}
 		names = append(names, l.Name)
 	}
-	return LayerInfo{}, fmt.Errorf("run %s (%s) has no layer %q; its layers are %s",
+	return weights.Layer{}, fmt.Errorf("run %s (%s) has no layer %q; its layers are %s",
 		r.Dir, r.Config.Arch, name, strings.Join(names, ", "))
 }
 
@@ -99,10 +100,13 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 	s := &Snapshot{Epoch: epoch, Weights: map[string]*arrayio.Array{}, Grads: map[string]*arrayio.Array{}}
 	for _, l := range r.Config.Layers {
 		for _, p := range []struct {
-			part  string
+			name  string
 			shape []int
-		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
-			name := stateName(l.Name, p.part)
+		}{{l.WeightName(), l.StoredShape()}, {stateName(l.Name, "bias"), l.BiasShape}} {
+			if len(p.shape) == 0 {
+				continue // a layer without bias
+			}
+			name := p.name
 			for _, key := range []string{name, name + GradSuffix} {
 				a, ok := arrays[key]
 				if !ok {
@@ -122,8 +126,30 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 	return s, nil
 }
 
-// Weight returns the weight of layer (PyTorch layout: conv [out,in,kh,kw],
-// dense [out,in]) or an error naming the layers there are.
+// LayerWeight returns the weight of l in canonical order (conv
+// [out,in,kh,kw], dense [out,in]) whatever its stored layout
+// (weights.Layer.Canonical): the stored values themselves for fracdyn's
+// own runs, a permuted copy otherwise.
+func (s *Snapshot) LayerWeight(l weights.Layer) ([]float32, error) { return s.canonical(s.Weights, l) }
+
+// LayerGrad returns the probe-batch gradient of l's weight in canonical order.
+func (s *Snapshot) LayerGrad(l weights.Layer) ([]float32, error) { return s.canonical(s.Grads, l) }
+
+func (s *Snapshot) canonical(m map[string]*arrayio.Array, l weights.Layer) ([]float32, error) {
+	a, ok := m[l.WeightName()]
+	if !ok {
+		_, err := s.get(m, l.Name)
+		if err == nil {
+			err = fmt.Errorf("snapshot of epoch %d has no %q", s.Epoch, l.WeightName())
+		}
+		return nil, err
+	}
+	return l.Canonical(nil, a.Float32s())
+}
+
+// Weight returns the weight of layer as stored (fracdyn's own runs: PyTorch
+// layout, conv [out,in,kh,kw], dense [out,in]) or an error naming the
+// layers there are. LayerWeight gives any layer's in canonical order.
 func (s *Snapshot) Weight(layer string) (*arrayio.Array, error) { return s.get(s.Weights, layer) }
 
 // Grad returns the probe-batch gradient of layer's weight.
