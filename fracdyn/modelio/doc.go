@@ -66,8 +66,8 @@
 // scope path without "var:" ("/conv_0/conv/weights", "/global_step").
 // DType is GoMLX's name ("Float32", "Int64", "Uint64", ...). The .bin is the
 // variables' raw little-endian bytes back to back in .json order (Pos is the
-// running sum of Length), either as is (BinUncompressed, and every .bin
-// before 0.25) or after a header — the 17 bytes "gomlx_checkpoints", one
+// running sum of Length), either as is (BinUncompressed, and every .bin of
+// GoMLX 0.24.1 and before) or after a header — the 17 bytes "gomlx_checkpoints", one
 // byte n and n bytes "gzip" — as one gzip stream (BinGZIP, the default).
 // As GoMLX does, the header decides; the .json's BinFormat must agree with
 // it. Params (learning rate, seed, ...) become the model's metadata.
@@ -95,7 +95,8 @@
 // backend, and its errors name the file and the variable.
 //
 // Kinds and layouts come from fracdyn/weights.Classify with the GoMLX
-// convention: ".../dense/weights" are dense [in,out]; ".../conv/weights"
+// convention: ".../dense/weights" are dense [in,out] (as is, by
+// weights' rule, any other rank-2 variable outside a conv scope); ".../conv/weights"
 // are conv kernels, channels-last [kh,kw,in,out] (layers.Convolution's
 // default) or channels-first [out,in,kh,kw], told by shape
 // (weights.ConvLayout: the window is the pair of axes of at most 7 while the
