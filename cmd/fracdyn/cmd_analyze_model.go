@@ -24,7 +24,7 @@ func init() {
 		name: "analyze-model",
 		args: "FILE",
 		summary: "fractal and spectral diagnosis of every weight matrix of a model file " +
-			"(.safetensors, .onnx, .npz, run dir); data-free, or with activations of an ONNX model (-inputs)",
+			"(.safetensors, .onnx, .npz, GoMLX checkpoint dir or .json, run dir); data-free, or with activations of an ONNX model (-inputs)",
 		run: runAnalyzeModel,
 	})
 }
@@ -38,6 +38,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	method := fs.String("method", "bc", "per-segment dimension estimator: bc, dbc, variogram or paper")
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
+	checkpoint := fs.String("checkpoint", "", checkpointUsage)
 	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
 	graphR := fs.Int("graph-r", 8, "segment size of the kernel graph over the model's layers (a run's, or the file's weights in order; 0: no graph)")
 	inputs := fs.String("inputs", "", "input batch (.npy, or .npz holding it as \"images\" or alone, e.g. a run's probe.npz; "+
@@ -94,7 +95,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		return usageErrorf("bad -pool %d: want ≥ 1", *pool)
 	}
 	path := fs.Arg(0)
-	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch, ConvView: cv, Layout: overrides})
+	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, ConvView: cv, Layout: overrides})
 	if err != nil {
 		return err
 	}

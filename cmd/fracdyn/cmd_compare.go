@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,7 @@ func init() {
 	register(&command{
 		name:    "compare",
 		args:    "MODEL...",
-		summary: "per-layer fractal dimensions vs spectral α across runs or model files: table, figure, correlations",
+		summary: "per-layer fractal dimensions vs spectral α across runs, GoMLX checkpoints or model files: table, figure, correlations",
 		run:     runCompare,
 	})
 }
@@ -34,11 +35,15 @@ func runCompare(ctx context.Context, args []string) error {
 	layers := fs.String("layers", "", "glob over tensor names selecting the layers")
 	measure := fs.String("measure", "bc", "fractal measure on the figure's y axis: bc, dbc, variogram, paper, segment or entropy")
 	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
-	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory, not only the last")
+	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory and every checkpoint of each GoMLX checkpoint directory, not only the last")
+	checkpoint := fs.String("checkpoint", "", checkpointUsage+" (for every GoMLX checkpoint directory given)")
 	layout := layoutFlag(fs)
 	convView := convViewFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() < 1 {
+		return usageErrorf("want at least one run directory or model file")
 	}
 	overrides, err := parseLayout(*layout)
 	if err != nil {
@@ -48,9 +53,6 @@ func runCompare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if fs.NArg() < 1 {
-		return usageErrorf("want at least one run directory or model file")
-	}
 	known := false
 	for _, m := range modelio.CompareMeasures {
 		known = known || m == *measure
@@ -58,35 +60,53 @@ func runCompare(ctx context.Context, args []string) error {
 	if !known {
 		return usageErrorf("unknown -measure %q (want one of %s)", *measure, strings.Join(modelio.CompareMeasures, ", "))
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	var all []modelio.ComparePoint
 	var perModel [][]modelio.ComparePoint
 	type input struct {
 		path, name string
 		epoch      int
+		checkpoint string
 	}
 	var inputs []input
 	for _, path := range fs.Args() {
 		name := filepath.Base(filepath.Clean(path))
-		if f, err := modelio.DetectFormat(path); err == nil && f == modelio.RunDir && *epochs {
+		f, err := modelio.DetectFormat(path)
+		if err == nil && f == modelio.RunDir && *epochs {
 			eps, err := modelio.RunEpochs(path)
 			if err != nil {
 				return err
 			}
 			for _, e := range eps {
-				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e})
+				inputs = append(inputs, input{path, fmt.Sprintf("%s@%d", name, e), e, ""})
 			}
 			continue
 		}
-		inputs = append(inputs, input{path, name, -1})
+		if err == nil && f == modelio.GoMLX && *epochs {
+			if st, err := os.Stat(path); err == nil && st.IsDir() {
+				cks, err := modelio.ListCheckpoints(path)
+				if err != nil {
+					return err
+				}
+				for _, c := range cks {
+					inputs = append(inputs, input{path, name + "@" + c, -1, c})
+				}
+				continue
+			}
+		}
+		in := input{path, name, -1, ""}
+		if err == nil && f == modelio.GoMLX {
+			in.checkpoint = *checkpoint
+		}
+		inputs = append(inputs, in)
+	}
+	if *checkpoint != "" && !slices.ContainsFunc(inputs, func(in input) bool { return in.checkpoint != "" }) {
+		return usageErrorf("-checkpoint %q: none of the models is a GoMLX checkpoint directory", *checkpoint)
 	}
 	var names []string
 	for _, in := range inputs {
 		path, name := in.path, in.name
 		names = append(names, name)
-		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, ConvView: cv, Layout: overrides})
+		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, Checkpoint: in.checkpoint, ConvView: cv, Layout: overrides})
 		if err != nil {
 			return err
 		}
@@ -99,6 +119,11 @@ func runCompare(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "%s: %d layers\n", name, len(pts))
 		perModel = append(perModel, pts)
 		all = append(all, pts...)
+	}
+	// The output directory is made once every model is read, so that a bad
+	// input leaves nothing behind.
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
 	}
 	cors := modelio.Correlate(all)
 	for name, write := range map[string]func(io.Writer) error{

@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "inspect",
 		args:    "FILE",
-		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, run dir), their stored layouts and how each maps to matrices",
+		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, GoMLX checkpoint dir or .json, run dir), their stored layouts and how each maps to matrices",
 		run:     runInspect,
 	})
 }
@@ -26,6 +26,7 @@ func runInspect(_ context.Context, args []string) error {
 	c := commands["inspect"]
 	fs := newFlagSet(c)
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
+	checkpoint := fs.String("checkpoint", "", checkpointUsage)
 	layout := layoutFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -37,7 +38,7 @@ func runInspect(_ context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
 	}
-	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Layout: overrides})
+	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layout: overrides})
 	if err != nil {
 		return err
 	}
@@ -87,9 +88,30 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d tensors eligible for segmentation; %d weight parameters\n", eligible, params)
-	return err
+	if _, err := fmt.Fprintf(w, "\n%d tensors eligible for segmentation; %d weight parameters\n", eligible, params); err != nil {
+		return err
+	}
+	if m.Format != modelio.GoMLX {
+		return nil
+	}
+	fmt.Fprintf(w, "\nlayers (a chain in variable order: each fed by the one before; a checkpoint stores no graph):\n")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tKIND\tWEIGHT\tSTORED AS\tCANONICAL SHAPE\tFED BY")
+	for _, l := range m.Layers {
+		prev := "input"
+		if l.Prev >= 0 {
+			prev = m.Layers[l.Prev].Name
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\n", l.Name, l.Kind, l.Param, l.Layout, shapeString(l.WeightShape), prev)
+	}
+	return tw.Flush()
 }
+
+// checkpointUsage documents the -checkpoint flag of the commands that read
+// model files.
+const checkpointUsage = "GoMLX checkpoint directory: the checkpoint to read, by global step (\"300\" for the one " +
+	"whose name ends in -step-00000300; \"0\" or \"initial\" for one saved before training) or by base name " +
+	"(\"checkpoint-n0000002-20250101-120000-step-00000300\"); default: the latest"
 
 func shapeString(s []int) string {
 	parts := make([]string, len(s))

@@ -17,6 +17,9 @@ const (
 	ONNX        Format = "onnx"
 	NPZ         Format = "npz"
 	RunDir      Format = "run" // a directory written by "fracdyn train"
+	// GoMLX is a checkpoint of github.com/gomlx/gomlx/pkg/ml/context/checkpoints:
+	// a directory of checkpoint-*.json + .bin pairs, or one pair's .json.
+	GoMLX Format = "gomlx"
 )
 
 // source is one open model file.
@@ -52,6 +55,12 @@ type Model struct {
 type Options struct {
 	// Epoch picks the snapshot of a run directory; negative means the last.
 	Epoch int
+	// Checkpoint picks the checkpoint of a GoMLX checkpoint directory: ""
+	// for the latest, a global step ("300": the one whose name ends in
+	// -step-00000300; "0" or "initial" for one saved before training), or a
+	// checkpoint's base name ("checkpoint-n0000002-20250101-120000-step-00000300",
+	// with or without .json).
+	Checkpoint string
 	// ConvView is how convolutions are read as matrices: per kernel (the
 	// paper's, the default) or unfolded to out×(in·kh·kw).
 	ConvView weights.ConvView
@@ -59,20 +68,28 @@ type Options struct {
 	Layout weights.Overrides
 }
 
-// DetectFormat returns the format of path from its extension, or RunDir
-// for a directory.
+// DetectFormat returns the format of path from its extension; for a
+// directory, GoMLX when it holds checkpoint-*.json or .bin files and no
+// config.json (a fracdyn run, whose checkpoints/ subdirectories hold GoMLX
+// checkpoints too, stays a run), RunDir otherwise.
 func DetectFormat(path string) (Format, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
 	if st.IsDir() {
+		if isGoMLXDir(path) {
+			return GoMLX, nil
+		}
 		return RunDir, nil
 	}
 	if f, ok := formatOfExt(path); ok {
 		return f, nil
 	}
-	return "", fmt.Errorf("%s: unknown model format (want .safetensors, .onnx, .npz or a run directory)", path)
+	if strings.EqualFold(filepath.Ext(path), gomlxJSONSuffix) {
+		return GoMLX, nil
+	}
+	return "", fmt.Errorf("%s: unknown model format (want .safetensors, .onnx, .npz, a GoMLX checkpoint directory or .json, or a run directory)", path)
 }
 
 // formatOfExt returns the file format named by path's extension.
@@ -98,6 +115,9 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Checkpoint != "" && f != GoMLX {
+		return nil, fmt.Errorf("%s: a GoMLX checkpoint was picked (%q) but this is not a GoMLX checkpoint directory (format %s)", path, opts.Checkpoint, f)
+	}
 	m := &Model{Path: path, Format: f}
 	switch f {
 	case Safetensors:
@@ -109,6 +129,12 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	case RunDir:
 		m.src, m.epoch, err = openRun(path, opts.Epoch)
 		m.Note = fmt.Sprintf("snapshot of epoch %d", m.epoch)
+	case GoMLX:
+		var r *gomlxReader
+		if r, err = openGoMLXPath(path, opts.Checkpoint); err == nil {
+			m.src = r
+			m.Note = "checkpoint " + r.meta["checkpoint"]
+		}
 	}
 	if err != nil {
 		return nil, err

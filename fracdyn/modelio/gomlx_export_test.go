@@ -1,0 +1,174 @@
+package modelio
+
+import (
+	"context"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
+)
+
+// TestGoMLXExportRoundTrip exports the fixture's weights to safetensors and
+// npz (PyTorch layout) and checks that the files hold the canonical
+// tensors, and that analyze-model's numbers on them equal those on the
+// checkpoint, layer by layer.
+func TestGoMLXExportRoundTrip(t *testing.T) {
+	m, err := Open(gomlxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	opts := AnalyzeOptions{Scales: []int{2, 4, 8}}
+	want, err := Analyze(context.Background(), m, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 4 {
+		t.Fatalf("%d layers analysed, want 4 (two conv, two dense)", len(want))
+	}
+	for _, ext := range []string{".safetensors", ".npz"} {
+		t.Run(ext, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "model"+ext)
+			n, err := ExportModel(out, m, map[string]string{"note": "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != 15 {
+				t.Errorf("%d tensors exported, want the 15 model variables", n)
+			}
+			e, err := Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			for _, ti := range m.Tensors {
+				if ti.Kind == weights.Skipped {
+					if _, ok := e.Info(ExportName(ti.Name)); ok {
+						t.Errorf("%s exported, want left out", ti.Name)
+					}
+					continue
+				}
+				ei, ok := e.Info(ExportName(ti.Name))
+				cs := ti.canonicalShape()
+				if !ok || !slices.Equal(ei.Shape, cs) || ei.Kind != ti.Kind || !reflect.DeepEqual(ei.Matrices.MatrixView, ti.Matrices.MatrixView) ||
+					ti.Kind.Segmented() && !ei.Layout.Canonical() {
+					t.Errorf("%s: exported as %+v, want canonical shape %v kind %v matrices %v", ti.Name, ei, cs, ti.Kind, ti.Matrices)
+					continue
+				}
+				a, _ := m.ReadCanonical(ti.Name)
+				b, err := e.ReadFloat32(ei.Name)
+				if err != nil || !slices.Equal(a, b) {
+					t.Errorf("%s: exported values differ (%v)", ti.Name, err)
+				}
+			}
+			got, err := Analyze(context.Background(), e, opts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d layers, want %d", len(got), len(want))
+			}
+			for i := range want {
+				g, w := got[i], want[i]
+				if g.Info.Name != ExportName(w.Info.Name) {
+					t.Errorf("layer %d: %s, want %s", i, g.Info.Name, ExportName(w.Info.Name))
+				}
+				g.Info, w.Info = TensorInfo{}, TensorInfo{}
+				if !reflect.DeepEqual(nanToZero(g), nanToZero(w)) {
+					t.Errorf("layer %s: analysis differs:\n got %+v\nwant %+v", want[i].Info.Name, g, w)
+				}
+			}
+		})
+	}
+	if _, err := ExportModel(filepath.Join(t.TempDir(), "m.onnx"), m, nil); err == nil || !strings.Contains(err.Error(), "GoMLX checkpoint") {
+		t.Errorf("ONNX export: %v, want a refusal naming the GoMLX checkpoint", err)
+	}
+}
+
+// nanToZero returns rep with NaN floats replaced by a sentinel so that
+// reflect.DeepEqual compares them as equal.
+func nanToZero(rep LayerReport) LayerReport {
+	var fix func(v reflect.Value)
+	fix = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Float64:
+			if math.IsNaN(v.Float()) {
+				v.SetFloat(-12345)
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Field(i).CanSet() {
+					fix(v.Field(i))
+				}
+			}
+		case reflect.Slice:
+			for i := range v.Len() {
+				fix(v.Index(i))
+			}
+		}
+	}
+	fix(reflect.ValueOf(&rep).Elem())
+	return rep
+}
+
+// TestGoMLXGeneratorMatchesFixture runs the fixture's generator (GoMLX
+// alone) and checks that it still writes the fixture: the same checkpoint
+// steps, variables, shapes and dtypes, and (seeded, pure-Go backend) the
+// same values; only the metrics' scope names, fresh UUIDs, differ.
+func TestGoMLXGeneratorMatchesFixture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs testdata/gomlxckpt")
+	}
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	cmd := exec.Command("go", "run", "./testdata/gomlxckpt", "-dir", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./testdata/gomlxckpt: %v\n%s", err, out)
+	}
+	cks, err := ListCheckpoints(dir)
+	if err != nil || len(cks) != 2 || !strings.HasSuffix(cks[0], "-step-00000001") || !strings.HasSuffix(cks[1], "-step-00000003") {
+		t.Fatalf("generated checkpoints %v (%v), want steps 1 and 3", cks, err)
+	}
+	want, err := Open(gomlxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Close()
+	got, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	if len(got.Tensors) != len(want.Tensors) {
+		t.Fatalf("%d variables, fixture has %d", len(got.Tensors), len(want.Tensors))
+	}
+	for i, w := range want.Tensors {
+		g := got.Tensors[i]
+		if strings.HasPrefix(w.Name, "/metrics/") {
+			continue // named with a fresh UUID on each run
+		}
+		if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) || g.DType != w.DType || g.Kind != w.Kind {
+			t.Errorf("variable %d = %s %v %s %v, fixture %s %v %s %v", i, g.Name, g.Shape, g.DType, g.Kind, w.Name, w.Shape, w.DType, w.Kind)
+		}
+	}
+	// Seeded initialisation and data on the pure-Go backend: the same
+	// values.
+	for _, w := range want.Tensors {
+		name := w.Name
+		if strings.HasPrefix(name, "/metrics/") || w.DType.Size() == 0 {
+			continue
+		}
+		a, err := got.ReadFloat32(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := want.ReadFloat32(name)
+		if !slices.Equal(a, b) {
+			t.Errorf("%s differs from the fixture's", name)
+		}
+	}
+}
