@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -268,7 +269,11 @@ type DataInfo struct {
 type LayerInfo struct {
 	Name        string `json:"name"`
 	Kind        string `json:"kind"` // "conv" or "dense"
-	WeightShape []int  `json:"weight_shape"`
+	// Layout is how the snapshots store the weight (weights.Layout);
+	// absent means PyTorch's [out,in,kh,kw] / [out,in], the layout of
+	// fracdyn's own models. WeightShape is always canonical (PyTorch order).
+	Layout      weights.Layout `json:"layout,omitempty"`
+	WeightShape []int          `json:"weight_shape"`
 	BiasShape   []int  `json:"bias_shape"`
 	OutShape    []int  `json:"out_shape"`
 	Prev        int    `json:"prev"`
@@ -333,8 +338,8 @@ func hyperFromContext(ctx *context.Context) (Config, error) {
 	return c, nil
 }
 
-// setBuildInfo records the module and Go versions.
-func (c *Config) setBuildInfo() {
+// SetBuildInfo records the module and Go versions.
+func (c *Config) SetBuildInfo() {
 	c.GoVersion = runtime.Version()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		c.Module = bi.Main.Path
@@ -438,9 +443,19 @@ func checkLayers(layers []LayerInfo) error {
 			return fmt.Errorf("layer %q: kind %q with weight shape %v and bias shape %v is not a dense [out,in] or conv [out,in,kh,kw] layer",
 				l.Name, l.Kind, l.WeightShape, l.BiasShape)
 		}
+		if l.Layout != weights.LayoutUnknown && !slices.Contains(map[string][]weights.Layout{
+			"dense": {weights.OI, weights.IO}, "conv": {weights.OIHW, weights.HWIO}}[l.Kind], l.Layout) {
+			return fmt.Errorf("layer %q: layout %v is not one of a %s weight", l.Name, l.Layout, l.Kind)
+		}
 		if l.Prev < -1 || l.Prev >= i {
 			return fmt.Errorf("layer %q: prev %d is not an earlier layer", l.Name, l.Prev)
 		}
 	}
 	return nil
+}
+
+// storedShape returns the shape of the weight as the snapshots store it:
+// WeightShape permuted to Layout.
+func (l LayerInfo) storedShape() []int {
+	return weights.Layer{Kind: weights.Dense, Layout: l.Layout, WeightShape: l.WeightShape}.StoredShape()
 }

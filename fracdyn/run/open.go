@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Files of snapshots and the probe batch.
@@ -90,6 +91,9 @@ type Snapshot struct {
 
 // Snapshot reads snapshots/epoch-NNN.npz and checks that it holds every
 // parameter of the run's layers, and its gradient, with the right shape.
+// Weights stored in another layout than PyTorch's (a layer's Layout, as the
+// recorder writes for a GoMLX model) are returned canonicalised, so every
+// reader sees conv [out,in,kh,kw] and dense [out,in].
 func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 	path := filepath.Join(r.Dir, SnapshotsDir, snapshotName(epoch))
 	_, arrays, err := arrayio.ReadNPZ(path)
@@ -101,7 +105,7 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 		for _, p := range []struct {
 			part  string
 			shape []int
-		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+		}{{"weight", l.storedShape()}, {"bias", l.BiasShape}} {
 			name := stateName(l.Name, p.part)
 			for _, key := range []string{name, name + GradSuffix} {
 				a, ok := arrays[key]
@@ -110,6 +114,13 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 				}
 				if !slices.Equal(a.Shape, p.shape) {
 					return nil, fmt.Errorf("run %s: snapshot %s: %q has shape %v, want %v", r.Dir, path, key, a.Shape, p.shape)
+				}
+				if p.part == "weight" && !l.Layout.Canonical() && l.Layout != weights.LayoutUnknown {
+					c, _, err := weights.Canonicalize(nil, a.Float32s(), a.Shape, l.Layout)
+					if err != nil {
+						return nil, fmt.Errorf("run %s: snapshot %s: %q: %w", r.Dir, path, key, err)
+					}
+					arrays[key] = arrayio.FromFloat32(c, l.WeightShape...)
 				}
 			}
 			s.Weights[name] = arrays[name]

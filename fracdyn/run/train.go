@@ -171,7 +171,7 @@ func (t *trainer) fillConfig() error {
 	c.EvalImages = d.Eval.N
 	c.Layers = t.spec.layers
 	c.Backend = backend.Describe(t.backend)
-	c.setBuildInfo()
+	c.SetBuildInfo()
 	rec, err := NewRecorder(t.opts.Out, c)
 	if err != nil {
 		return errors.New("train: " + strings.TrimPrefix(err.Error(), "recorder: "))
