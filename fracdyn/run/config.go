@@ -267,16 +267,16 @@ type DataInfo struct {
 
 // LayerInfo is one layer of the model, in forward order.
 type LayerInfo struct {
-	Name        string `json:"name"`
-	Kind        string `json:"kind"` // "conv" or "dense"
+	Name string `json:"name"`
+	Kind string `json:"kind"` // "conv" or "dense"
 	// Layout is how the snapshots store the weight (weights.Layout);
 	// absent means PyTorch's [out,in,kh,kw] / [out,in], the layout of
 	// fracdyn's own models. WeightShape is always canonical (PyTorch order).
 	Layout      weights.Layout `json:"layout,omitempty"`
 	WeightShape []int          `json:"weight_shape"`
-	BiasShape   []int  `json:"bias_shape"`
-	OutShape    []int  `json:"out_shape"`
-	Prev        int    `json:"prev"`
+	BiasShape   []int          `json:"bias_shape"`
+	OutShape    []int          `json:"out_shape"`
+	Prev        int            `json:"prev"`
 }
 
 // hyperFromContext fills the hyperparameter fields of a Config from ctx.
