@@ -39,14 +39,24 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
-	graphR := fs.Int("graph-r", 8, "segment size of the kernel graph (fracdyn architectures only; 0: no graph)")
+	graphR := fs.Int("graph-r", 8, "segment size of the kernel graph over the model's layers (a run's, or the file's weights in order; 0: no graph)")
 	inputs := fs.String("inputs", "", "input batch (.npy, or .npz holding it as \"images\" or alone, e.g. a run's probe.npz; "+
 		"batch first, shaped as the model's input; fracdyn exports take normalised images [B,28,28]) run through an .onnx model under onnx-gomlx: activation maps A "+
 		"(activations.csv) and the kernel graph's α = A·FD·H instead of the data-free FD·H")
 	pool := fs.Int("pool", segraph.DefaultPool, "side of the grid a conv activation map is average-pooled to in α (with -inputs)")
 	kernel := fs.String("kernel", string(segraph.DefaultKernel), "kernel graph edge kernel: laplacian, rbf or paper")
 	gamma := fs.Float64("gamma", 1, "kernel spread γ > 0")
+	layout := layoutFlag(fs)
+	convView := convViewFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	overrides, err := parseLayout(*layout)
+	if err != nil {
+		return err
+	}
+	cv, err := parseConvView(*convView)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -84,7 +94,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		return usageErrorf("bad -pool %d: want ≥ 1", *pool)
 	}
 	path := fs.Arg(0)
-	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch})
+	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch, ConvView: cv, Layout: overrides})
 	if err != nil {
 		return err
 	}
@@ -145,13 +155,15 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		return err
 	}
 	var acts map[string][]float32
+	graphLayers := model.Layers
 	if *inputs != "" {
-		if acts, err = activations(path, *inputs, sel, dir); err != nil {
+		var list []modelio.Activation
+		if acts, list, err = activations(path, *inputs, sel, dir); err != nil {
 			return err
 		}
+		graphLayers = modelio.WithOutShapes(graphLayers, list)
 	}
-	arch, ok := modelio.DetectArch(model)
-	if *graphR <= 0 || !ok {
+	if *graphR <= 0 || len(graphLayers) < 2 {
 		return nil
 	}
 	gopts := modelio.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma, Activations: acts, Pool: *pool,
@@ -163,7 +175,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 			return err
 		}
 		gopts.Nodes = func(n modelio.NodeRow) error { return cw.Write(n.Record()) }
-		edges, err = modelio.KernelGraph(model, arch, gopts)
+		edges, err = modelio.KernelGraph(model, graphLayers, gopts)
 		if err != nil {
 			return err
 		}
@@ -183,7 +195,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if acts != nil {
 		mode = fmt.Sprintf("kernel graph, α = A·FD·H with A pooled to %d×%d", *pool, *pool)
 	}
-	fmt.Printf("\n%s (%s, %s γ=%g; segments and α in alpha.csv):\n", mode, arch, k, *gamma)
+	fmt.Printf("\n%s (%d layers, %s γ=%g; segments and α in alpha.csv):\n", mode, len(graphLayers), k, *gamma)
 	for _, e := range edges {
 		fmt.Printf("  %s (r=%d, %d segments) → %s (r=%d, %d segments): %d edges, weight %.4f ± %.4f\n",
 			e.From, e.RFrom, e.NodesFrom, e.To, e.RTo, e.NodesTo, e.Edges, e.Weight.Mean, e.Weight.Std)
@@ -194,10 +206,10 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 // activations runs the ONNX model at path on the batch in the .npy file
 // inputs, writes activations.csv into dir, prints a summary and returns the
 // activation maps by weight name.
-func activations(path, inputs string, sel []modelio.TensorInfo, dir string) (map[string][]float32, error) {
+func activations(path, inputs string, sel []modelio.TensorInfo, dir string) (map[string][]float32, []modelio.Activation, error) {
 	x, err := readInputs(inputs)
 	if err != nil {
-		return nil, fmt.Errorf("-inputs: %w", err)
+		return nil, nil, fmt.Errorf("-inputs: %w", err)
 	}
 	var names []string
 	for _, t := range sel {
@@ -205,16 +217,16 @@ func activations(path, inputs string, sel []modelio.TensorInfo, dir string) (map
 	}
 	b, err := backend.New()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	acts, err := modelio.ONNXActivations(b, path, x, names)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "activations.csv"), func(w io.Writer) error {
 		return modelio.WriteActivations(w, acts)
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fmt.Printf("\nactivation maps over %d inputs of %s (activations.csv):\n", x.Shape[0], inputs)
 	out := map[string][]float32{}
@@ -222,7 +234,7 @@ func activations(path, inputs string, sel []modelio.TensorInfo, dir string) (map
 		out[a.Weight] = a.Mean
 		fmt.Printf("  %-24s %-14s %-22s %v\n", a.Weight, a.Output, strings.Join(a.Ops, "→"), a.Shape)
 	}
-	return out, nil
+	return out, acts, nil
 }
 
 // readInputs reads the .npy file at path, or from the .npz file at path

@@ -35,7 +35,17 @@ func runCompare(ctx context.Context, args []string) error {
 	measure := fs.String("measure", "bc", "fractal measure on the figure's y axis: bc, dbc, variogram, paper, segment or entropy")
 	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
 	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory, not only the last")
+	layout := layoutFlag(fs)
+	convView := convViewFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	overrides, err := parseLayout(*layout)
+	if err != nil {
+		return err
+	}
+	cv, err := parseConvView(*convView)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() < 1 {
@@ -76,7 +86,7 @@ func runCompare(ctx context.Context, args []string) error {
 	for _, in := range inputs {
 		path, name := in.path, in.name
 		names = append(names, name)
-		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch})
+		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, ConvView: cv, Layout: overrides})
 		if err != nil {
 			return err
 		}

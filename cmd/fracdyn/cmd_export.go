@@ -21,7 +21,12 @@ func runExport(_ context.Context, args []string) error {
 	c := commands["export"]
 	fs := newFlagSet(c)
 	epoch := fs.Int("epoch", -1, "snapshot epoch to export (-1: the last)")
+	layout := layoutFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	overrides, err := parseLayout(*layout)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
@@ -31,7 +36,7 @@ func runExport(_ context.Context, args []string) error {
 	if _, err := modelio.ExportFormat(out); err != nil {
 		return usageErrorf("%v", err)
 	}
-	arch, weights, ep, err := modelio.RunWeights(dir, *epoch)
+	arch, weights, ep, err := modelio.RunWeights(dir, modelio.Options{Epoch: *epoch, Layout: overrides})
 	if err != nil {
 		return err
 	}

@@ -10,13 +10,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 func init() {
 	register(&command{
 		name:    "inspect",
 		args:    "FILE",
-		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, run dir) and how each maps to matrices",
+		summary: "list the weight tensors of a model file (.safetensors, .onnx, .npz, run dir), their stored layouts and how each maps to matrices",
 		run:     runInspect,
 	})
 }
@@ -25,13 +26,18 @@ func runInspect(_ context.Context, args []string) error {
 	c := commands["inspect"]
 	fs := newFlagSet(c)
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
+	layout := layoutFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	overrides, err := parseLayout(*layout)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
 	}
-	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch})
+	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Layout: overrides})
 	if err != nil {
 		return err
 	}
@@ -56,7 +62,7 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSHAPE\tDTYPE\tKIND\tMATRICES\tSCALES r\tNOTE")
+	fmt.Fprintln(tw, "NAME\tSHAPE\tDTYPE\tKIND\tMATRICES\tSCALES r\tLAYOUT\tNOTE")
 	var eligible, params int
 	for _, t := range m.Tensors {
 		scales := "-"
@@ -69,10 +75,14 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 		} else if t.Kind.Segmented() {
 			scales = "none (too small)"
 		}
-		if t.Kind != modelio.Skipped {
+		if t.Kind != weights.Skipped {
 			params += t.Elements()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, shapeString(t.Shape), t.DType, t.Kind, t.Matrices, scales, t.Why)
+		layout := "-"
+		if t.Kind.Segmented() {
+			layout = t.Layout.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, shapeString(t.Shape), t.DType, t.Kind, t.Matrices, scales, layout, t.Why)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

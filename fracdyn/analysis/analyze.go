@@ -19,6 +19,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Names of what Analyze writes under RUN/analysis.
@@ -61,7 +62,7 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := model.Layers(arch)
+	all := r.Config.Layers
 	selected, err := selectLayers(all, opts.Layers)
 	if err != nil {
 		return nil, fmt.Errorf("run %s (%s): %w", dir, arch, err)
@@ -118,8 +119,8 @@ type analyzer struct {
 	ctx      context.Context // cancelled on Ctrl-C: checked between stages
 	run      *run.Run
 	arch     model.Arch
-	all      []model.Layer
-	selected []int // indices into all
+	all      []weights.Layer // the run's layers
+	selected []int           // indices into all
 	opts     Options
 	out      string
 	rep      *Report
@@ -165,20 +166,24 @@ func (a *analyzer) epoch(epoch int) error {
 	grads := map[int][]float32{}
 	for _, i := range a.selected {
 		info := a.all[i]
-		wt, err := snap.Weight(info.Name)
+		wt, err := snap.LayerWeight(info)
 		if err != nil {
 			return err
 		}
-		b := segraph.Layer{Info: info, Index: i, Weights: wt.Float32s()}
+		b := segraph.Layer{Info: info, Index: i, Weights: wt}
 		if means != nil {
 			b.Activation = means[i]
 		}
 		bases[i] = b
-		if g, err := snap.Grad(info.Name); err == nil {
-			grads[i] = g.Float32s()
+		if g, err := snap.LayerGrad(info); err == nil {
+			grads[i] = g
+		}
+		view, err := info.View(a.opts.ConvView)
+		if err != nil {
+			return err
 		}
 		start = time.Now()
-		st := layerStats(info, b.Weights, grads[i], a.opts.Scales)
+		st := layerStats(b.Weights, view, grads[i], a.opts.Scales)
 		a.timed("layer_stats", start)
 		for _, r := range a.opts.Scales {
 			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: st.r2s,
@@ -279,7 +284,7 @@ func (a *analyzer) epoch(epoch int) error {
 				return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
 			}
 			a.rep.Results = append(a.rep.Results, res...)
-			if a.opts.Figures && job.layers[0].layer.Info.Kind == model.Conv {
+			if a.opts.Figures && job.layers[0].layer.Info.Kind == weights.Conv {
 				start := time.Now()
 				if _, err := drawFig2(a.out, fmt.Sprintf("-epoch-%03d", epoch), []string{"png"}, g, job.layers, a.opts); err != nil {
 					return fmt.Errorf("epoch %d: %w", epoch, err)
@@ -313,7 +318,7 @@ func (a *analyzer) epoch(epoch int) error {
 // segment limit, and why not.
 func (a *analyzer) fits(i, r int) (bool, string) {
 	info := a.all[i]
-	v, err := fractal.MatrixViews(info.WeightShape)
+	v, err := info.View(weights.PerKernel)
 	if err != nil {
 		return false, err.Error()
 	}
@@ -330,7 +335,7 @@ func (a *analyzer) fits(i, r int) (bool, string) {
 // the layer's valid range (a 10×128 fc2 cannot be cut at r=16; it joins the
 // graph at its largest scale, 5).
 func (a *analyzer) graphScale(i, r int) int {
-	v, _ := fractal.MatrixViews(a.all[i].WeightShape)
+	v, _ := a.all[i].View(weights.PerKernel)
 	lo, hi := fractal.ScaleRange(v.Rows, v.Cols)
 	return max(lo, min(r, hi))
 }
@@ -381,7 +386,7 @@ func (a *analyzer) flush() error {
 
 // selectLayers returns the indices of the named layers (all when names is
 // empty); an unknown name is an error listing the layers.
-func selectLayers(all []model.Layer, names []string) ([]int, error) {
+func selectLayers(all []weights.Layer, names []string) ([]int, error) {
 	var have []string
 	for _, l := range all {
 		have = append(have, l.Name)
@@ -430,7 +435,9 @@ func selectEpochs(r *run.Run, want []int) ([]int, error) {
 	return want, nil
 }
 
-// openRun opens the run directory dir and parses its architecture.
+// openRun opens the run directory dir and parses its architecture: one of
+// fracdyn/model's, or "" for a run of another model (which the analysis
+// reads through its config's layers, in data-free mode).
 func openRun(dir string) (*run.Run, model.Arch, error) {
 	r, err := run.Open(dir)
 	if err != nil {
@@ -438,7 +445,7 @@ func openRun(dir string) (*run.Run, model.Arch, error) {
 	}
 	arch, err := model.ParseArch(r.Config.Arch)
 	if err != nil {
-		return nil, "", fmt.Errorf("run %s: %w", dir, err)
+		return r, "", nil
 	}
 	return r, arch, nil
 }
@@ -451,6 +458,9 @@ func runProber(r *run.Run, arch model.Arch, opts Options) (*Prober, error) {
 	}
 	if opts.Backend == nil {
 		return nil, fmt.Errorf("analysis needs a backend for the probe forward pass (or data-free mode)")
+	}
+	if arch == "" {
+		return nil, fmt.Errorf("run %s: architecture %q is not one of fracdyn's, whose forward pass gives the activation maps (use data-free mode)", r.Dir, r.Config.Arch)
 	}
 	images, _, err := r.Probe()
 	if err != nil {

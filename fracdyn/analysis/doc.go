@@ -17,9 +17,13 @@
 //     from the snapshot. A layer at a scale with more than MaxSegments
 //     segments (fc1 at r = 2 has 1.6 million) is skipped with a note;
 //  3. appends per-layer rows to layers.csv: each estimator's dimension of
-//     the layer's 2-D view (dense as is, conv [out, in·kh·kw]; the paper's
-//     single-scale estimate at each r), fractal.SelfSimilarity's verdict,
-//     the mean per-segment FD and entropy, and the layer's gradient norm;
+//     the layer's matrices as fracdyn/weights reads them (dense as is; conv
+//     per kernel by default, the mean over its out·in kh×kw kernels, or
+//     unfolded to [out, in·kh·kw] with Options.ConvView) computed by
+//     modelio.SummarizeMatrices, the same code and numbers as analyze-model
+//     (the paper's single-scale estimate at each r), fractal.SelfSimilarity's
+//     verdict (for many matrices, its summary), the mean per-segment FD and
+//     entropy, and the layer's gradient norm;
 //  4. builds the segment graphs (package segraph) and writes their edge
 //     lists to edges/epoch-NNN-rR-GRAPH.csv (global node ids, each end's
 //     layer and segment index, distance, the weight at every γ);

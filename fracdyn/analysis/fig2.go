@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Fig2 draws the paper's Fig 2 for one epoch of the run in dir, into outDir
@@ -27,15 +27,15 @@ func Fig2(ctx context.Context, dir string, epoch int, outDir string, formats []s
 	if err != nil {
 		return nil, err
 	}
-	all := model.Layers(arch)
+	all := r.Config.Layers
 	var conv []int
 	for i, l := range all {
-		if l.Kind == model.Conv {
+		if l.Kind == weights.Conv {
 			conv = append(conv, i)
 		}
 	}
 	if len(conv) < 2 {
-		return nil, fmt.Errorf("run %s: Fig 2 needs two conv layers; %s has %d", dir, arch, len(conv))
+		return nil, fmt.Errorf("run %s: Fig 2 needs two conv layers; %s has %d", dir, r.Config.Arch, len(conv))
 	}
 	snap, err := r.Snapshot(epoch)
 	if err != nil {
@@ -62,17 +62,17 @@ func Fig2(ctx context.Context, dir string, epoch int, outDir string, formats []s
 			return nil, err
 		}
 		info := all[i]
-		wt, err := snap.Weight(info.Name)
+		wt, err := snap.LayerWeight(info)
 		if err != nil {
 			return nil, err
 		}
-		base := segraph.Layer{Info: info, Index: i, Weights: wt.Float32s()}
+		base := segraph.Layer{Info: info, Index: i, Weights: wt}
 		if means != nil {
 			base.Activation = means[i]
 		}
 		var grads []float32
-		if g, err := snap.Grad(info.Name); err == nil {
-			grads = g.Float32s()
+		if g, err := snap.LayerGrad(info); err == nil {
+			grads = g
 		}
 		ls, err := measureLayer(base, grads, 2, opts)
 		if err != nil {

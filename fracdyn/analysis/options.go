@@ -11,6 +11,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -36,6 +37,13 @@ type Options struct {
 	AllPairs bool
 	// Pool is the side of the pooled activation grid (segraph.Options).
 	Pool int
+	// ConvView is how the whole-matrix estimators of layers.csv read a
+	// conv kernel: per kernel (weights.PerKernel, the default: each of the
+	// out·in kh×kw kernels measured and the results averaged, exactly as
+	// analyze-model does) or unfolded to one out×(in·kh·kw) matrix. The
+	// segment tables and graphs always cut conv kernels per kernel: the
+	// segment graph's wiring is per kernel.
+	ConvView weights.ConvView
 	// Seed fixes the splits, the GCN initialisations, the negatives and
 	// the random baseline (default 1).
 	Seed uint64

@@ -11,8 +11,9 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
-	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // layerScale is one layer measured at one scale in one epoch.
@@ -32,7 +33,11 @@ func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*la
 		if m != opts.Method {
 			lo.Entropy = fractal.EntropySkip // H comes from opts.Method's call
 		}
-		res, err := fractal.LayerSegments(base.Weights, base.Info.WeightShape, r, lo)
+		v, err := base.Info.View(weights.PerKernel)
+		if err != nil {
+			return nil, err
+		}
+		res, err := fractal.LayerSegments(base.Weights, v.Shape, r, lo)
 		if err != nil {
 			return nil, err
 		}
@@ -187,77 +192,48 @@ type layerRow struct {
 	SelfSimErr string
 }
 
-// matrix2D returns the layer's weights as one 2-D matrix: dense as is, a
-// conv [out,in,kh,kw] as [out, in·kh·kw] (each row a neuron's receptive
-// weights), so that matrix-level estimators see a real 2-D array.
-func matrix2D(info model.Layer, w []float32) (m []float64, rows, cols int) {
-	rows = info.WeightShape[0]
-	cols = len(w) / rows
-	m = make([]float64, len(w))
-	for i, v := range w {
-		m[i] = float64(v)
-	}
-	return m, rows, cols
-}
-
 // matrixStats are the matrix-level estimates of one layer in one epoch.
 type matrixStats struct {
 	dims, r2s map[fractal.Method]float64 // every estimator but the paper's
 	paper     map[int]float64            // the paper's single-scale dimension by r (NaN where r does not fit)
-	verdict   fractal.Verdict
+	verdict   fractal.Verdict            // a single matrix's, or the summary of many
 	ssErr     string
 	gradNorm  float64
 }
 
-// layerStats computes the matrix-level estimates of a layer once per epoch,
-// the estimators running concurrently (fc1's 6.4 million weights dominate
-// the analysis of an epoch otherwise). The mask threshold, a quantile of
-// |w|, is found once and shared by every estimator.
-func layerStats(info model.Layer, w, grad []float32, scales []int) matrixStats {
-	m, rows, cols := matrix2D(info, w)
+// layerStats computes the matrix-level estimates of a layer once per epoch
+// from its canonical weights w read as view gives them, with
+// modelio.SummarizeMatrices: the code analyze-model reports per layer. A
+// layer of many matrices (a conv layer read per kernel) is measured matrix
+// by matrix and each estimate is the mean over the matrices; a single
+// matrix (a dense layer, an unfolded conv) has its estimators run
+// concurrently (fc1's 6.4 million weights dominate the analysis of an
+// epoch otherwise). The mask threshold, a quantile of |w|, is found once
+// per matrix and shared by every estimator.
+func layerStats(w []float32, view weights.View, grad []float32, scales []int) matrixStats {
 	st := matrixStats{dims: map[fractal.Method]float64{}, r2s: map[fractal.Method]float64{}, paper: map[int]float64{}}
-	var opts fractal.Options
-	if tau := fractal.Quantile(m, fractal.DefaultQuantile); tau > 0 {
-		opts.Threshold = tau // else (a mostly-zero layer) each estimator finds it
-	}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, meth := range fractal.Methods() {
-		if meth == fractal.MethodPaper {
-			continue // per scale below
-		}
-		wg.Go(func() {
-			d, r2 := math.NaN(), math.NaN()
-			if f, err := fractal.Estimate(m, rows, cols, meth, opts); err == nil {
-				d, r2 = f.Dimension, f.R2
-			}
-			mu.Lock()
-			st.dims[meth], st.r2s[meth] = d, r2
-			mu.Unlock()
-		})
-	}
-	wg.Go(func() {
-		v, err := fractal.SelfSimilarity(m, rows, cols, opts)
-		if err != nil {
-			st.ssErr = err.Error()
-		}
-		st.verdict = v
-	})
-	for _, r := range scales {
-		st.paper[r] = math.NaN()
-		if fractal.CheckScale(rows, cols, r) != nil {
-			continue
-		}
-		if f, err := fractal.PaperFD(m, rows, cols, r, opts); err == nil {
-			st.paper[r] = f.Dimension
-		}
-	}
 	var ss float64
 	for _, g := range grad {
 		ss += float64(g) * float64(g)
 	}
 	st.gradNorm = math.Sqrt(ss)
-	wg.Wait()
+	for _, r := range scales {
+		st.paper[r] = math.NaN()
+	}
+	sum, err := modelio.SummarizeMatrices(w, view, modelio.SummaryOptions{PaperScales: scales, Concurrent: view.Count == 1})
+	if err != nil {
+		st.ssErr = err.Error()
+		return st
+	}
+	for _, e := range sum.Estimators {
+		if e.Method != fractal.MethodPaper {
+			st.dims[e.Method], st.r2s[e.Method] = e.Dimension.Mean, e.R2.Mean
+		}
+	}
+	for _, r := range scales {
+		st.paper[r] = sum.Paper[r].Mean
+	}
+	st.verdict = sum.Verdict
 	return st
 }
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"gonum.org/v1/plot"
 )
 
@@ -17,9 +17,9 @@ import (
 // with random weights, segmented at r = 2, in data-free mode.
 func smallConvLayers(t *testing.T) []segraph.Layer {
 	rng := rand.New(rand.NewPCG(2, 2))
-	infos := []model.Layer{
-		{Name: "a", Kind: model.Conv, WeightShape: []int{2, 1, 3, 3}, OutShape: []int{2, 4, 4}, Prev: -1},
-		{Name: "b", Kind: model.Conv, WeightShape: []int{3, 2, 3, 3}, OutShape: []int{3, 4, 4}, Prev: 0},
+	infos := []weights.Layer{
+		{Name: "a", Kind: weights.Conv, WeightShape: []int{2, 1, 3, 3}, OutShape: []int{2, 4, 4}, Prev: -1},
+		{Name: "b", Kind: weights.Conv, WeightShape: []int{3, 2, 3, 3}, OutShape: []int{3, 4, 4}, Prev: 0},
 	}
 	var out []segraph.Layer
 	for i, info := range infos {

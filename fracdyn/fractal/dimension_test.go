@@ -2,7 +2,6 @@ package fractal
 
 import (
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -222,45 +221,5 @@ func TestSelfSimilarity(t *testing.T) {
 	series, err := SelfSimilaritySeries([][]float64{full, dot}, n, n, Options{Threshold: 0.5})
 	if err != nil || len(series) != 2 || series[0].Dimension < 1.9 {
 		t.Errorf("series: %v %v", series, err)
-	}
-}
-
-func TestAnalyzeMatrix(t *testing.T) {
-	w := fbmSurfaceSub(64, 2, 0.5, 1)
-	rep, err := AnalyzeMatrix(w, 64, 64, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Paper) != 31 || rep.Paper[0].Sizes[0] != 2 || rep.DBC.Dimension < 2 || rep.DBC.Dimension > 3 ||
-		rep.Variogram.Dimension < 2.2 || rep.Variogram.Dimension > 2.8 || len(rep.SelfSimilarity.Scales) != 31 {
-		t.Errorf("report: paper %d fits, DBC %.3f, variogram %.3f", len(rep.Paper), rep.DBC.Dimension, rep.Variogram.Dimension)
-	}
-	small, err := AnalyzeMatrix([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3, Options{})
-	if err != nil || len(small.Paper) != 1 || len(small.BoxCount.Sizes) != 3 {
-		t.Errorf("3×3: %v %+v", err, small)
-	}
-}
-
-func TestLayerSelfSimilarity(t *testing.T) {
-	// conv [4, 2, 3, 3] → [4, 18]: valid r = 2 only; dense 64×64 all ones.
-	conv := make([]float32, 4*2*3*3)
-	for i := range conv {
-		conv[i] = 1
-	}
-	v, err := LayerSelfSimilarity(conv, []int{4, 2, 3, 3}, Options{})
-	if err != nil || len(v.Scales) != 1 || v.ScaleInvariant {
-		t.Errorf("conv: %v %+v", err, v.Reason)
-	}
-	dense := make([]float32, 64*64)
-	for i := range dense {
-		dense[i] = 1
-	}
-	vs, err := LayerSelfSimilaritySeries([][]float32{dense, dense}, []int{64, 64}, Options{})
-	if err != nil || len(vs) != 2 || !vs[1].ScaleInvariant || math.Abs(vs[1].Dimension-2) > 1e-9 {
-		t.Errorf("dense series: %v %+v", err, vs)
-	}
-	if _, err := LayerSelfSimilaritySeries([][]float32{dense, dense[:10]}, []int{64, 64}, Options{}); err == nil ||
-		!strings.Contains(err.Error(), "epoch 1") {
-		t.Errorf("short epoch: %v", err)
 	}
 }

@@ -64,11 +64,10 @@
 // bend the line), and returns slope, R², residuals, the per-scale dimension
 // and a verdict: scale-invariant over a range of r when R² ≥ 0.99 over at
 // least 3 scales spanning a factor of 2 (SelfSimilarityMin*), with the widest
-// such range. SelfSimilaritySeries applies it along training epochs;
-// LayerSelfSimilarity (and its Series) applies it to a layer, a conv layer
-// unfolded to [out, in·kh·kw] by LayerMatrix (a 3×3 kernel alone has one
-// scale, too few to judge). AnalyzeMatrix runs every estimator on a matrix,
-// with the paper's FD at each valid scale.
+// such range. SelfSimilaritySeries applies it along training epochs. How a
+// layer is read as matrices (per kernel or unfolded) is decided by
+// fracdyn/weights, and every estimator is run over a layer's matrices by
+// fracdyn/modelio's SummarizeMatrices, for analyze and analyze-model alike.
 //
 // # Layers: the API others build on
 //

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Arch names one of the three networks fracdyn trains.
@@ -38,37 +40,6 @@ func ParseArch(s string) (Arch, error) {
 	return "", fmt.Errorf("unknown architecture %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
-// Kind is the type of a layer.
-type Kind int
-
-const (
-	// Conv is a 3×3 convolution, padding 1, stride 1.
-	Conv Kind = iota
-	// Dense is a fully connected layer.
-	Dense
-)
-
-// String returns "conv" or "dense".
-func (k Kind) String() string {
-	switch k {
-	case Conv:
-		return "conv"
-	case Dense:
-		return "dense"
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
-}
-
-// Layer describes one trainable layer.
-type Layer struct {
-	Name        string // "conv1", "conv2", "fc1", "fc2" (mlp: "fc1", "fc2", "fc3")
-	Kind        Kind
-	WeightShape []int // PyTorch layout: conv [out, in, kh, kw]; dense [out, in]
-	BiasShape   []int // [out]
-	OutShape    []int // per-example output after activation (and pooling): conv [C, H, W]; dense [N]
-	Prev        int   // index of the layer feeding this one, -1 for the first
-}
-
 // Image side and number of classes of MNIST.
 const (
 	ImageSize  = 28
@@ -77,34 +48,37 @@ const (
 	KernelSize = 3
 )
 
-// Layers returns the layers of arch in forward order. It panics on an
-// unknown arch (use ParseArch on user input).
-func Layers(arch Arch) []Layer {
-	conv := func(name string, in, out, side, prev int) Layer {
-		return Layer{Name: name, Kind: Conv, WeightShape: []int{out, in, KernelSize, KernelSize},
+// Layers returns the layers of arch in forward order, in PyTorch layout
+// (their Layout and Param are left empty: weights "conv1.weight" stored
+// [out,in,kh,kw], "fc1.weight" [out,in]). Conv layers are 3×3, padding 1,
+// stride 1; OutShape is the per-example output after the activation (and
+// pooling). It panics on an unknown arch (use ParseArch on user input).
+func Layers(arch Arch) []weights.Layer {
+	conv := func(name string, in, out, side, prev int) weights.Layer {
+		return weights.Layer{Name: name, Kind: weights.Conv, WeightShape: []int{out, in, KernelSize, KernelSize},
 			BiasShape: []int{out}, OutShape: []int{out, side, side}, Prev: prev}
 	}
-	dense := func(name string, in, out, prev int) Layer {
-		return Layer{Name: name, Kind: Dense, WeightShape: []int{out, in},
+	dense := func(name string, in, out, prev int) weights.Layer {
+		return weights.Layer{Name: name, Kind: weights.Dense, WeightShape: []int{out, in},
 			BiasShape: []int{out}, OutShape: []int{out}, Prev: prev}
 	}
 	switch arch {
 	case PaperCNN:
-		return []Layer{
+		return []weights.Layer{
 			conv("conv1", 1, 32, 28, -1),
 			conv("conv2", 32, 64, 28, 0),
 			dense("fc1", 64*28*28, 128, 1),
 			dense("fc2", 128, NumClasses, 2),
 		}
 	case PooledCNN:
-		return []Layer{
+		return []weights.Layer{
 			conv("conv1", 1, 32, 14, -1),
 			conv("conv2", 32, 64, 7, 0),
 			dense("fc1", 64*7*7, 128, 1),
 			dense("fc2", 128, NumClasses, 2),
 		}
 	case MLP:
-		return []Layer{
+		return []weights.Layer{
 			dense("fc1", ImageSize*ImageSize, 256, -1),
 			dense("fc2", 256, 128, 0),
 			dense("fc3", 128, NumClasses, 1),
@@ -115,7 +89,7 @@ func Layers(arch Arch) []Layer {
 
 // StateName is the PyTorch state-dict name of a layer's parameter:
 // StateName(layer, "weight") is "conv1.weight". part is "weight" or "bias".
-func StateName(layer Layer, part string) string { return layer.Name + "." + part }
+func StateName(layer weights.Layer, part string) string { return layer.Name + "." + part }
 
 // NumParams is the number of trainable scalars of arch.
 func NumParams(arch Arch) int {

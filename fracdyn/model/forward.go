@@ -8,6 +8,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Hyperparameters read from the context.
@@ -48,7 +50,7 @@ func Forward(ctx *context.Context, arch Arch, images *Node) (logits *Node, acts 
 		useConvGeneral := context.GetParamOr(ctx, ParamConv, "im2col") == "conv"
 		for _, l := range layers {
 			switch l.Kind {
-			case Conv:
+			case weights.Conv:
 				if useConvGeneral {
 					x = convGeneral(ctx.In(l.Name), x, l.WeightShape[0])
 				} else {
@@ -59,7 +61,7 @@ func Forward(ctx *context.Context, arch Arch, images *Node) (logits *Node, acts 
 					x = MaxPool2x2(x)
 				}
 				x = Relu(x)
-			case Dense:
+			case weights.Dense:
 				if x.Rank() != 2 {
 					x = Reshape(x, batch, -1) // Flatten in (C, H, W) order, as PyTorch.
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -33,14 +34,14 @@ func TestLayers(t *testing.T) {
 		}
 		layers := Layers(c.arch)
 		for i, l := range layers {
-			if i > 0 && l.Kind == Dense && layers[l.Prev].Kind == Conv && prod(layers[l.Prev].OutShape) != l.WeightShape[1] {
+			if i > 0 && l.Kind == weights.Dense && layers[l.Prev].Kind == weights.Conv && prod(layers[l.Prev].OutShape) != l.WeightShape[1] {
 				t.Errorf("%s %s: %d inputs, previous layer gives %v", c.arch, l.Name, l.WeightShape[1], layers[l.Prev].OutShape)
 			}
 			if l.Prev != i-1 {
 				t.Errorf("%s %s: Prev = %d", c.arch, l.Name, l.Prev)
 			}
 		}
-		fc1 := layers[slices.IndexFunc(layers, func(l Layer) bool { return l.Name == "fc1" })]
+		fc1 := layers[slices.IndexFunc(layers, func(l weights.Layer) bool { return l.Name == "fc1" })]
 		if fc1.WeightShape[1] != c.fc1In {
 			t.Errorf("%s fc1 has %d inputs, want %d", c.arch, fc1.WeightShape[1], c.fc1In)
 		}

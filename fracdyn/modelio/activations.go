@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -230,4 +231,20 @@ func WriteActivations(w io.Writer, acts []Activation) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// WithOutShapes returns a copy of layers whose OutShape is set from the
+// activation map of each layer's weight (Activation.Shape, per example),
+// as the kernel graph needs to use the maps; layers without a map keep
+// theirs.
+func WithOutShapes(layers []weights.Layer, acts []Activation) []weights.Layer {
+	out := slices.Clone(layers)
+	for i, l := range out {
+		for _, a := range acts {
+			if a.Weight == l.WeightName() {
+				out[i].OutShape = slices.Clone(a.Shape)
+			}
+		}
+	}
+	return out
 }

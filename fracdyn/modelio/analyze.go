@@ -10,6 +10,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/spectral"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // DefaultScales are the segment sizes Analyze uses when none are asked for:
@@ -135,15 +136,6 @@ type LayerReport struct {
 	Err string
 }
 
-// segmentShape is the shape handed to fractal.LayerSegments: the conv
-// tensor itself, or the single matrix of the mapping.
-func segmentShape(info TensorInfo) []int {
-	if info.Kind == Conv && info.Matrices.Count > 1 {
-		return info.Shape
-	}
-	return []int{info.Matrices.Rows, info.Matrices.Cols}
-}
-
 // layerScales returns the scales to use for info under opts.
 func layerScales(info TensorInfo, opts AnalyzeOptions) []int {
 	valid := info.Matrices.Scales()
@@ -203,7 +195,7 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 		if opts.Progress != nil {
 			opts.Progress(i, len(sel), info)
 		}
-		data, err := m.ReadFloat32(info.Name)
+		data, err := m.ReadCanonical(info.Name)
 		if err != nil {
 			return reports, err
 		}
@@ -222,12 +214,13 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 	return reports, nil
 }
 
-// AnalyzeTensor is Analyze for one tensor already decoded. Only errors of
+// AnalyzeTensor is Analyze for one tensor already decoded, data in
+// canonical order (Model.ReadCanonical). Only errors of
 // segment are returned; a failure of the analysis itself is recorded in
 // the report's Err.
 func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment func(SegmentRow) error) (LayerReport, error) {
 	rep := LayerReport{Info: info}
-	shape := segmentShape(info)
+	shape := info.Matrices.Shape
 	lopts := fractal.LayerOptions{Name: info.Name, Method: opts.Method, Quantile: opts.Quantile, Workers: opts.Workers}
 	for _, r := range layerScales(info, opts) {
 		lr, err := fractal.LayerSegments(data, shape, r, lopts)
@@ -253,90 +246,43 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 		}
 	}
 
-	fopts := fractal.Options{Quantile: opts.Quantile}
-	dims := make([][]float64, len(fractal.Methods()))
-	r2s := make([][]float64, len(fractal.Methods()))
-	failed := make([]int, len(fractal.Methods()))
-	var ent, ssDim, ssR2 []float64
-	var ss SelfSimSummary
 	mp := info.Matrices
-	perMatrix := func(w []float64) error {
-		// One threshold for every estimator and the self-similarity test,
-		// computed once: fractal.Quantile copies the matrix.
-		fopts := fopts
-		if fopts.Threshold == 0 {
-			q := fopts.Quantile
-			if q == 0 {
-				q = fractal.DefaultQuantile
-			}
-			fopts.Threshold = fractal.Quantile(w, q)
-		}
-		for k, method := range fractal.Methods() {
-			fit, err := fractal.Estimate(w, mp.Rows, mp.Cols, method, fopts)
-			if err != nil || math.IsNaN(fit.Dimension) {
-				failed[k]++
-				continue
-			}
-			dims[k] = append(dims[k], fit.Dimension)
-			r2s[k] = append(r2s[k], fit.R2)
-			settle(len(w))
-		}
-		ent = append(ent, fractal.Entropy(w))
-		v, err := fractal.SelfSimilarity(w, mp.Rows, mp.Cols, fopts)
-		if err != nil {
-			return err
-		}
-		if mp.Count == 1 {
-			ss.Reason = v.Reason
-		}
-		if len(v.Scales) >= fractal.SelfSimilarityMinScales && v.Counts[0] > 0 {
-			ss.Judged++
-			if v.ScaleInvariant {
-				ss.Invariant++
-			}
-			ssDim = append(ssDim, v.Dimension)
-			ssR2 = append(ssR2, v.R2)
-		}
-		return nil
-	}
+	sum := newMatrixSummarizer(mp, SummaryOptions{Options: fractal.Options{Quantile: opts.Quantile}})
+	cshape := info.canonicalShape()
+	convSpec := info.Kind == weights.Conv && len(cshape) == 4 && cshape[2]*cshape[3] > 1
 	var err error
-	if mp.Count == 1 {
+	if mp.Count == 1 && !convSpec {
 		// One matrix: widen it once and let the float32 copy go, so that a
 		// large layer is held once in float64 (plus the estimators'
 		// temporaries) rather than twice.
 		w := widen(data)
 		data = nil
 		settle(len(w))
-		if err = perMatrix(w); err == nil {
+		if err = sum.add(w); err == nil {
 			settle(len(w))
 			rep.Spectral, err = spectral.Analyze(w, mp.Rows, mp.Cols)
 		}
 	} else {
-		err = Matrices(info, data, func(_ int, w []float64) error { return perMatrix(w) })
-		if err == nil {
-			rep.Spectral, err = convSpectral(info, data)
+		err = mp.Matrices(data, func(_ int, w []float64) error { return sum.add(w) })
+		if err == nil && convSpec {
+			rep.Spectral, err = convSpectral(cshape, data)
+		} else if err == nil {
+			rep.Spectral, err = spectral.Analyze(widen(data), mp.Rows, mp.Cols)
 		}
 	}
 	if err != nil {
 		rep.Err = fmt.Sprintf("%s: %v", info.Name, err)
 		return rep, nil
 	}
-	for k, method := range fractal.Methods() {
-		rep.Estimators = append(rep.Estimators, EstimatorSummary{Method: method, Dimension: statOf(dims[k]), R2: statOf(r2s[k]), Failed: failed[k]})
-	}
-	rep.Entropy = statOf(ent)
-	ss.Dimension, ss.R2 = statOf(ssDim), statOf(ssR2)
-	if mp.Count > 1 {
-		ss.Reason = fmt.Sprintf("%d of %d matrices judged, %d scale-invariant", ss.Judged, mp.Count, ss.Invariant)
-	}
-	rep.SelfSim = ss
+	ms := sum.result()
+	rep.Estimators, rep.Entropy, rep.SelfSim = ms.Estimators, ms.Entropy, ms.SelfSim
 	return rep, nil
 }
 
-// convSpectral returns the spectral details of a conv kernel [out,in,kh,kw]:
-// the pooled ESD of its kh·kw slices W[:,:,i,j], each out×in.
-func convSpectral(info TensorInfo, data []float32) (spectral.Details, error) {
-	out, in, kh, kw := info.Shape[0], info.Shape[1], info.Shape[2], info.Shape[3]
+// convSpectral returns the spectral details of a canonical conv kernel
+// [out,in,kh,kw]: the pooled ESD of its kh·kw slices W[:,:,i,j], each out×in.
+func convSpectral(shape []int, data []float32) (spectral.Details, error) {
+	out, in, kh, kw := shape[0], shape[1], shape[2], shape[3]
 	slice := make([]float64, out*in)
 	var ev []float64
 	for p := range kh * kw {

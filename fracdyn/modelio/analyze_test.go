@@ -4,18 +4,20 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 func TestMatricesConvOrder(t *testing.T) {
 	// conv [2,3,2,2]: matrix j = o·3+i is kernel (o,i), contiguous.
 	info := TensorInfo{Name: "c", DType: Float32, Shape: []int{2, 3, 2, 2}}
-	Classify(&info)
+	Classify(&info, weights.PyTorch)
 	data := make([]float32, 24)
 	for i := range data {
 		data[i] = float32(i)
 	}
 	var got [][]float64
-	if err := Matrices(info, data, func(j int, w []float64) error {
+	if err := info.Matrices.Matrices(data, func(j int, w []float64) error {
 		got = append(got, slices.Clone(w))
 		return nil
 	}); err != nil {
@@ -24,7 +26,7 @@ func TestMatricesConvOrder(t *testing.T) {
 	if len(got) != 6 || !slices.Equal(got[4], []float64{16, 17, 18, 19}) {
 		t.Errorf("matrices %v; want 6 with matrix 4 = kernel (1,1) = 16..19", got)
 	}
-	if err := Matrices(info, data[:20], func(int, []float64) error { return nil }); err == nil {
+	if err := info.Matrices.Matrices(data[:20], func(int, []float64) error { return nil }); err == nil {
 		t.Error("short data: no error")
 	}
 }
@@ -34,14 +36,14 @@ func TestConvSpectralPoolsSlices(t *testing.T) {
 	// eigenvalue c_p² four times, and the pooled ESD holds all 36.
 	const out, in = 4, 4
 	info := TensorInfo{Name: "conv", DType: Float32, Shape: []int{out, in, 3, 3}}
-	Classify(&info)
+	Classify(&info, weights.PyTorch)
 	data := make([]float32, out*in*9)
 	for p := range 9 {
 		for o := range out {
 			data[(o*in+o)*9+p] = float32(p + 1)
 		}
 	}
-	d, err := convSpectral(info, data)
+	d, err := convSpectral(info.Shape, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func TestConvSpectralPoolsSlices(t *testing.T) {
 
 func TestAnalyzeTensorNaN(t *testing.T) {
 	info := TensorInfo{Name: "bad.weight", DType: Float32, Shape: []int{8, 8}}
-	Classify(&info)
+	Classify(&info, weights.PyTorch)
 	data := make([]float32, 64)
 	for i := range data {
 		data[i] = float32(i%7) - 3

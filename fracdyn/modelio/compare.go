@@ -7,12 +7,14 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // ComparePoint pairs a layer's fractal measures with its spectral α.
 type ComparePoint struct {
 	Model, Layer string
-	Kind         Kind
+	Kind         weights.Kind
 	Alpha        float64 // power-law α of the ESD (NaN without a fit)
 	AlphaSigma   float64
 	// FD holds the mean whole-matrix dimension of each estimator by

@@ -1,6 +1,7 @@
 // Package modelio reads the weights of trained models, outside ones and
-// fracdyn's own, says how each tensor maps to the 2-D matrices the fractal
-// diagnosis segments, and exports fracdyn runs to other formats.
+// fracdyn's own, says (through fracdyn/weights) what each tensor is, how it
+// is stored and how it maps to the 2-D matrices the fractal diagnosis
+// segments, and exports fracdyn runs to other formats.
 //
 // # Formats
 //
@@ -24,38 +25,40 @@
 //     start a backend and check the graph's inputs.
 //     Raw data and the typed fields (float_data, int32_data, ...) are
 //     decoded; initializers kept in external files are listed as skipped.
-//     ONNX layouts are taken as stored: Conv kernels are [out,in,kh,kw] as in
-//     PyTorch, Gemm weights with transB=1 are [out,in], MatMul weights (and
-//     Gemm without transB) are [in,out] and say so in TensorInfo.Why (their
-//     singular values and α are the same; their segment grid is the
-//     transpose). Tested on a file written by torch.onnx.export.
-//   - .npz: through fracdyn/arrayio (numpy's format).
+//     ONNX layouts are read from the graph: Conv kernels are [out,in,kh,kw]
+//     as in PyTorch, Gemm weights with transB=1 are [out,in], and the right
+//     operands of MatMul (and of Gemm without transB) are [in,out]
+//     (weights.ONNXMatMul, said in TensorInfo.Why) and are transposed to
+//     [out,in] when read (ReadCanonical). Tested on a file written by
+//     torch.onnx.export.
+//   - .npz: through fracdyn/arrayio (numpy's format), which stores no
+//     layout: names and shapes decide (weights.NumPy).
 //   - a directory: a fracdyn run (fracdyn/run); Options.Epoch picks the
-//     snapshot, the last by default. Gradients in snapshots are not listed.
+//     snapshot, the last by default. The run's config.json layers say what
+//     each weight is and how it is stored. Gradients in snapshots are not
+//     listed.
 //
-// # Kinds and matrices
+// # Kinds, layouts and matrices
 //
-// Classify decides from name, dtype and shape, in this order:
+// Each reader classifies its tensors with fracdyn/weights under the
+// source's convention (Classify: safetensors as PyTorch, npz as NumPy,
+// ONNX as exported or ONNXMatMul, a run by its layers); the rules, the
+// layouts and how each is detected are in fracdyn/weights' documentation.
+// Options.Layout (--layout "GLOB=LAYOUT,...") overrides the layout of the
+// tensors it matches; a segmented tensor whose layout cannot be told is an
+// error of OpenWith naming the tensor and --layout. TensorInfo.Matrices is
+// the weights.View of the canonical tensor under Options.ConvView: a conv
+// kernel is out·in matrices of kh×kw (the paper's view, the default) or one
+// out×(in·kh·kw) matrix (weights.Unfolded); a 1×1 convolution gives one
+// out×in matrix and a conv1d [out,in,k] one out×(in·k) matrix. ReadCanonical
+// returns a tensor in canonical order, the order its matrices are cut from.
+// A tensor is eligible for segmentation when its matrices admit a scale
+// from fractal.ValidScales.
 //
-//   - names ending in ".grad"/"_grad", non-float dtypes (integer buffers such
-//     as position_ids or num_batches_tracked), scalars, empty tensors and
-//     rank ≥ 5: skipped;
-//   - rank 1: norm when the name says so ("norm", "bn", "ln_", "running_mean",
-//     "gamma", ...), otherwise bias; not segmented;
-//   - rank 2: embedding [vocab,dim] when the name says "embed", "wte", "wpe",
-//     otherwise dense [out,in]; one matrix as stored;
-//   - rank 3, conv1d [out,in,k]: one out×(in·k) matrix (the unfolded
-//     kernel a 1-D convolution multiplies by; per-kernel 1×k rows admit no
-//     r×r segment); k = 1 gives out×in;
-//   - rank 4, conv [out,in,kh,kw]: out·in matrices of kh×kw, one per
-//     (output, input) channel pair, as the paper segments its kernels; a
-//     1×1 convolution is a dense layer per pixel and gives one out×in
-//     matrix.
-//
-// Matrix j of a Mapping is always the contiguous row-major block
-// [j·rows·cols, (j+1)·rows·cols) of the stored tensor. A tensor is eligible
-// for segmentation when its matrices admit a scale from
-// fractal.ValidScales.
+// Model.Layers describes the model's weight layers in forward order
+// ([]weights.Layer): a run's config.json layers, or for any other file
+// weights.LayersOf its tensors (dense and conv weights in file order, each
+// fed by the one before, output shapes unknown).
 //
 // # Streaming
 //
@@ -118,13 +121,16 @@
 //     mean/std per layer and scale (scales.csv);
 //   - every whole-matrix estimator of fractal (bc, dbc, variogram, paper),
 //     the matrix entropy and fractal.SelfSimilarity, over each matrix and
-//     summarised per layer (for conv layers, over the out·in kernels);
+//     summarised per layer (for conv layers read per kernel, over the out·in
+//     kernels): SummarizeMatrices, which the run analysis (fracdyn analyze,
+//     layers.csv) calls too, so both give the same numbers for a layer;
 //   - the spectral metrics of fracdyn/spectral (power-law α of the ESD of
 //     WᵀW with its xmin, KS distance D, σ and tail size, λ_max, log norms,
 //     α-weighted, stable rank, spectral entropy) — the columns of
 //     WeightWatcher's details table. A conv kernel [out,in,kh,kw] pools the
 //     eigenvalues of its kh·kw slices W[:,:,i,j] (out×in each) into one ESD,
-//     as WeightWatcher does; every other tensor uses its mapped matrix.
+//     as WeightWatcher does (in either conv view); every other tensor uses
+//     its single matrix.
 //
 // details.csv holds one row per layer with all of these (DetailsHeader).
 // A layer that cannot be analysed (NaN weights) gets its error in the row;
@@ -135,14 +141,14 @@
 //
 // # Kernel graph
 //
-// Segment connectivity is known only for fracdyn's own architectures.
-// When a file holds every parameter of one (DetectArch: names and shapes
-// of model.Layers), KernelGraph builds fracdyn/segraph's graph — in its
-// data-free mode with weight-only features α = FD·H, or with activation
-// maps (GraphOptions.Activations, below) α = A·FD·H — at one
-// segment size (each layer uses its largest valid scale up to it) and
-// summarises its edges per pair of layers: counts, kernel weights and
-// feature distances (graph.csv); every segment's FD, H, ‖A‖ and ‖α‖ go to
+// KernelGraph builds fracdyn/segraph's graph over a list of layers
+// (Model.Layers; with activation maps, WithOutShapes gives them their
+// output shapes) — in its data-free mode with weight-only features
+// α = FD·H, or with activation maps (GraphOptions.Activations, below)
+// α = A·FD·H — at one segment size (each layer uses its largest valid
+// scale up to it), cutting conv kernels per kernel, and summarises its
+// edges per pair of layers: counts, kernel weights and feature distances
+// (graph.csv); every segment's FD, H, ‖A‖ and ‖α‖ go to
 // alpha.csv, the columns of the run analysis's segment tables. The paper
 // CNN at r=8 has 12.8M edges between conv2 and fc1; at r=2 it would exceed segraph's edge bound, and
 // analyze-model then reports that instead of a graph.
@@ -181,9 +187,12 @@
 // on 5,714 of them (up to 11× relative). The 55 s run on 2 shared cores
 // includes compiling the ONNX graph.
 //
-// The kernel graph itself still needs a fracdyn architecture (the wiring
-// between segments); for any other ONNX model the activation maps are
-// computed and summarised in activations.csv, but no graph is built.
+// For a file, the wiring is derived from its tensors: layers whose shapes
+// do not chain (each layer's inputs the previous one's outputs, or a whole
+// number of positions per channel after a conv) give no graph, and
+// analyze-model says so. A conv feeding a dense layer is flattened in
+// PyTorch's [C,H,W] order, or [H,W,C] when the conv is stored channels-last
+// (HWIO).
 // A model with more than one input, or ops onnx-gomlx v0.3.4 lacks, gives
 // an error naming the file.
 //

@@ -8,10 +8,12 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 )
 
-// RunWeights reads the weights of the snapshot of epoch (the last when
-// epoch < 0) of the run in dir, keyed by state-dict name, with the run's
-// architecture and the epoch read.
-func RunWeights(dir string, epoch int) (model.Arch, map[string][]float32, int, error) {
+// RunWeights reads the weights of the snapshot of opts.Epoch (the last when
+// negative) of the run in dir, keyed by state-dict name in PyTorch layout
+// (each weight read in canonical order, its stored layout taken from the
+// run's layers or opts.Layout), with the run's architecture and the epoch
+// read.
+func RunWeights(dir string, opts Options) (model.Arch, map[string][]float32, int, error) {
 	r, err := run.Open(dir)
 	if err != nil {
 		return "", nil, 0, err
@@ -20,22 +22,23 @@ func RunWeights(dir string, epoch int) (model.Arch, map[string][]float32, int, e
 	if err != nil {
 		return "", nil, 0, fmt.Errorf("run %s: %w", dir, err)
 	}
-	src, epoch, err := openRun(dir, epoch)
+	m, err := OpenWith(dir, opts)
 	if err != nil {
 		return "", nil, 0, err
 	}
+	defer m.Close()
 	weights := map[string][]float32{}
 	for _, l := range model.Layers(arch) {
 		for _, part := range []string{"weight", "bias"} {
 			name := model.StateName(l, part)
-			v, err := src.readFloat32(name)
+			v, err := m.ReadCanonical(name)
 			if err != nil {
-				return "", nil, 0, fmt.Errorf("run %s epoch %d: %w", dir, epoch, err)
+				return "", nil, 0, fmt.Errorf("run %s epoch %d: %w", dir, m.epoch, err)
 			}
 			weights[name] = v
 		}
 	}
-	return arch, weights, epoch, nil
+	return arch, weights, m.epoch, nil
 }
 
 // stateTensors returns arch's parameters in forward order, weight then bias

@@ -13,6 +13,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 func TestNPZFromNumpy(t *testing.T) {
@@ -26,7 +27,7 @@ func TestNPZFromNumpy(t *testing.T) {
 			checkTensor(t, m, n, want)
 		}
 	}
-	for name, kind := range map[string]Kind{"conv1.weight": Conv, "conv1.bias": Bias, "fc.weight": Dense, "labels": Skipped} {
+	for name, kind := range map[string]weights.Kind{"conv1.weight": weights.Conv, "conv1.bias": weights.Bias, "fc.weight": weights.Dense, "labels": weights.Skipped} {
 		if info, _ := m.Info(name); info.Kind != kind {
 			t.Errorf("%s: kind %v, want %v", name, info.Kind, kind)
 		}
@@ -42,8 +43,7 @@ func writeTestRun(t *testing.T, arch model.Arch, weights map[string][]float32) s
 	var names []string
 	arrays := map[string]*arrayio.Array{}
 	for _, l := range model.Layers(arch) {
-		cfg.Layers = append(cfg.Layers, run.LayerInfo{Name: l.Name, Kind: l.Kind.String(), WeightShape: l.WeightShape,
-			BiasShape: l.BiasShape, OutShape: l.OutShape, Prev: l.Prev})
+		cfg.Layers = append(cfg.Layers, l)
 		for _, p := range []struct {
 			part  string
 			shape []int
@@ -107,7 +107,7 @@ func TestExportsAnalyseAsTheRun(t *testing.T) {
 		t.Run(string(tc.arch), func(t *testing.T) {
 			weights := randomWeights(tc.arch, 2)
 			dir := writeTestRun(t, tc.arch, weights)
-			arch, got, epoch, err := RunWeights(dir, -1)
+			arch, got, epoch, err := RunWeights(dir, Options{Epoch: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

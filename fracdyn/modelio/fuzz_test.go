@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // FuzzSafetensors feeds arbitrary bytes to the safetensors reader: opening
@@ -34,7 +36,7 @@ func FuzzSafetensors(f *testing.F) {
 				t.Fatalf("tensor %q: %d values for shape %v", info.Name, len(v), info.Shape)
 			}
 			if info.Matrices.Count > 0 {
-				if err := Matrices(info, v, func(int, []float64) error { return nil }); err != nil {
+				if err := info.Matrices.Matrices(v, func(int, []float64) error { return nil }); err != nil {
 					t.Fatalf("tensor %q: %v", info.Name, err)
 				}
 			}
@@ -54,7 +56,7 @@ func FuzzONNX(f *testing.F) {
 			return
 		}
 		for _, info := range r.tensors() {
-			if info.Kind == Skipped || info.Elements() > 1<<20 {
+			if info.Kind == weights.Skipped || info.Elements() > 1<<20 {
 				continue
 			}
 			v, err := r.readFloat32(info.Name)

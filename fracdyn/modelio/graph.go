@@ -2,37 +2,12 @@ package modelio
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
-
-// DetectArch returns the fracdyn architecture whose every parameter m holds
-// under its state-dict name with its shape, so that the layers' wiring is
-// known; ok is false for any other model.
-func DetectArch(m *Model) (arch model.Arch, ok bool) {
-	for _, a := range model.Archs() {
-		match := true
-		for _, l := range model.Layers(a) {
-			for _, p := range []struct {
-				part  string
-				shape []int
-			}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
-				info, found := m.Info(model.StateName(l, p.part))
-				if !found || !slices.Equal(info.Shape, p.shape) {
-					match = false
-				}
-			}
-		}
-		if match {
-			return a, true
-		}
-	}
-	return "", false
-}
 
 // GraphOptions tune KernelGraph.
 type GraphOptions struct {
@@ -46,7 +21,8 @@ type GraphOptions struct {
 	// Layer tunes the segment measures (estimator, threshold, workers).
 	Layer fractal.LayerOptions
 	// Activations, when not nil, holds the activation map A of every layer
-	// by weight name (model.StateName, shaped as the layer's OutShape: the
+	// by weight name (weights.Layer.WeightName, shaped as the layer's
+	// OutShape, which must then be known: the
 	// mean post-activation output over an input batch, e.g. from
 	// ONNXActivations), and the graph uses the paper's α = A·FD·H, A pooled
 	// to Pool×Pool (segraph.Options.Pool; 0 means segraph.DefaultPool).
@@ -93,12 +69,16 @@ type EdgeSummary struct {
 	Weight, Dist Stat
 }
 
-// KernelGraph builds the segment graph of arch's weights in m and
-// summarises its edges per pair of consecutive layers. Without
-// opts.Activations its features are weight-only (segraph's data-free mode:
-// α = FD·H per segment); with them, the paper's α = A·FD·H. It holds every
-// layer in memory: fracdyn's models are small.
-func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, error) {
+// KernelGraph builds the segment graph of the given layers of m (in
+// forward order, each fed by the one before: Model.Layers, a run's layers
+// or those derived from the file) and summarises its edges per pair of
+// consecutive layers. Each weight is read in canonical order and cut per
+// kernel (weights.PerKernel). Without opts.Activations its features are
+// weight-only (segraph's data-free mode: α = FD·H per segment); with them,
+// the paper's α = A·FD·H. Layers that are not dense or conv, or whose
+// shapes do not chain, are an error before any weight is read. It holds
+// every layer in memory.
+func KernelGraph(m *Model, layers []weights.Layer, opts GraphOptions) ([]EdgeSummary, error) {
 	if opts.R == 0 {
 		opts.R = 2
 	}
@@ -111,16 +91,19 @@ func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, e
 	if err := segraph.CheckGamma(opts.Gamma); err != nil {
 		return nil, err
 	}
-	var layers []segraph.Layer
-	for i, l := range model.Layers(arch) {
-		name := model.StateName(l, "weight")
-		w, err := m.ReadFloat32(name)
+	if err := chained(layers); err != nil {
+		return nil, fmt.Errorf("%s: kernel graph: %w", m.Path, err)
+	}
+	var segLayers []segraph.Layer
+	for i, l := range layers {
+		name := l.WeightName()
+		view, err := l.View(weights.PerKernel)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Path, err)
+		}
+		w, err := m.ReadCanonical(name)
 		if err != nil {
 			return nil, err
-		}
-		view, err := fractal.MatrixViews(l.WeightShape)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		valid := fractal.ValidScales(view.Rows, view.Cols)
 		if len(valid) == 0 {
@@ -134,7 +117,7 @@ func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, e
 		}
 		lo := opts.Layer
 		lo.Name = name
-		seg, err := fractal.LayerSegments(w, l.WeightShape, r, lo)
+		seg, err := fractal.LayerSegments(w, view.Shape, r, lo)
 		if err != nil {
 			return nil, err
 		}
@@ -144,20 +127,23 @@ func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, e
 			if !ok {
 				return nil, fmt.Errorf("%s: kernel graph: no activation map for %s", m.Path, name)
 			}
+			if len(l.OutShape) == 0 {
+				return nil, fmt.Errorf("%s: kernel graph: the output shape of %s is unknown", m.Path, l.Name)
+			}
 			if len(a) != numel(l.OutShape) {
 				return nil, fmt.Errorf("%s: kernel graph: activation map of %s has %d values, want %d for its output %v",
 					m.Path, name, len(a), numel(l.OutShape), l.OutShape)
 			}
 			sl.Activation = a
 		}
-		layers = append(layers, sl)
+		segLayers = append(segLayers, sl)
 	}
-	g, err := segraph.Build(layers, segraph.Options{DataFree: opts.Activations == nil, Pool: opts.Pool})
+	g, err := segraph.Build(segLayers, segraph.Options{DataFree: opts.Activations == nil, Pool: opts.Pool})
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel graph: %w", m.Path, err)
 	}
 	if opts.Nodes != nil {
-		for l, sl := range layers {
+		for l, sl := range segLayers {
 			seg := sl.Segments
 			for s := range seg.Len() {
 				id, n := seg.Segment(s), g.Offsets[l]+s
@@ -187,4 +173,28 @@ func KernelGraph(m *Model, arch model.Arch, opts GraphOptions) ([]EdgeSummary, e
 		})
 	}
 	return out, nil
+}
+
+// chained checks that layers can form a segment graph: dense or conv
+// layers, each fed by the one before, whose inputs match its outputs (a
+// conv feeding a dense layer: a whole number of positions per channel).
+func chained(layers []weights.Layer) error {
+	if len(layers) < 2 {
+		return fmt.Errorf("%d layers: a graph needs two", len(layers))
+	}
+	for i, l := range layers {
+		if l.Kind != weights.Dense && l.Kind != weights.Conv {
+			return fmt.Errorf("layer %s is %v; the graph joins dense and conv layers", l.Name, l.Kind)
+		}
+		if i == 0 {
+			continue
+		}
+		p := layers[i-1]
+		out, in := p.WeightShape[0], l.WeightShape[1]
+		ok := l.Prev == i-1 && (in == out || p.Kind == weights.Conv && l.Kind == weights.Dense && in%out == 0)
+		if !ok {
+			return fmt.Errorf("layer %s (weight %v) is not fed by %s (weight %v)", l.Name, l.WeightShape, p.Name, p.WeightShape)
+		}
+	}
+	return nil
 }

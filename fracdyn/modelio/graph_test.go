@@ -3,6 +3,7 @@ package modelio
 import (
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
@@ -20,11 +21,11 @@ func TestKernelGraphMLP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	arch, ok := DetectArch(m)
-	if !ok || arch != model.MLP {
-		t.Fatalf("DetectArch = %q, %v; want mlp", arch, ok)
+	// The layers derived from the file's tensors are the MLP's.
+	if len(m.Layers) != 3 || m.Layers[1].Name != "fc2" || m.Layers[1].Prev != 0 || !slices.Equal(m.Layers[2].WeightShape, []int{10, 128}) {
+		t.Fatalf("layers %+v, want the MLP's fc1, fc2, fc3", m.Layers)
 	}
-	edges, err := KernelGraph(m, arch, GraphOptions{R: 2, Gamma: 0.5, Layer: fractal.LayerOptions{Workers: 1}})
+	edges, err := KernelGraph(m, m.Layers, GraphOptions{R: 2, Gamma: 0.5, Layer: fractal.LayerOptions{Workers: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

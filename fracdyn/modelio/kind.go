@@ -2,74 +2,28 @@ package modelio
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
-// Kind says what a weight tensor is and whether it is segmented.
-type Kind int
-
-const (
-	Dense     Kind = iota // [out,in] fully connected weight
-	Conv                  // [out,in,kh,kw] 2-D convolution kernel
-	Conv1D                // [out,in,k] 1-D convolution kernel
-	Embedding             // [vocab,dim] lookup table (name says "embed", "wte", "wpe", "tok")
-	Norm                  // 1-D scale/shift/statistics of a normalisation layer
-	Bias                  // 1-D additive bias
-	Skipped               // anything else: integer buffers, gradients, scalars, rank ≥ 5
-)
-
-var kindNames = [...]string{"dense", "conv", "conv1d", "embedding", "norm", "bias", "skipped"}
-
-func (k Kind) String() string {
-	if k < 0 || int(k) >= len(kindNames) {
-		return fmt.Sprintf("Kind(%d)", int(k))
-	}
-	return kindNames[k]
-}
-
-// Segmented reports whether tensors of kind k are cut into matrices.
-func (k Kind) Segmented() bool { return k == Dense || k == Conv || k == Conv1D || k == Embedding }
-
-// Mapping says how a tensor is read as 2-D matrices: Count matrices of
-// Rows×Cols each, matrix j being the contiguous row-major elements
-// [j·Rows·Cols, (j+1)·Rows·Cols) of the tensor in its stored order.
-// Count is 0 for kinds that are not segmented.
-type Mapping struct {
-	Count, Rows, Cols int
-}
-
-func (m Mapping) String() string {
-	switch m.Count {
-	case 0:
-		return "-"
-	case 1:
-		return fmt.Sprintf("%d×%d", m.Rows, m.Cols)
-	}
-	return fmt.Sprintf("%d × (%d×%d)", m.Count, m.Rows, m.Cols)
-}
-
-// Scales returns the segment sizes r valid for the mapping's matrices
-// (fractal.ValidScales); empty when the matrices are too small to cut.
-func (m Mapping) Scales() []int {
-	if m.Count == 0 {
-		return nil
-	}
-	return fractal.ValidScales(m.Rows, m.Cols)
-}
-
-// TensorInfo describes one stored tensor without its values.
+// TensorInfo describes one stored tensor without its values: what
+// fracdyn/weights decides about it (kind, stored layout) and how it is read
+// as matrices.
 type TensorInfo struct {
 	Name  string
 	DType DType
-	Shape []int
-	Kind  Kind
-	// Matrices is how the tensor maps to 2-D matrices for segmentation.
-	Matrices Mapping
-	// Why says, for skipped tensors and unusual mappings, the rule that
-	// applied ("integer dtype", "1×1 convolution read as dense", ...).
+	Shape []int // as stored
+	Kind  weights.Kind
+	// Layout is how Shape is stored (weights.Classify under the source's
+	// convention, or --layout); ReadCanonical permutes it to canonical order.
+	Layout weights.Layout
+	// Matrices is how the canonical tensor is read as 2-D matrices (set by
+	// OpenWith under Options.ConvView); Count 0 for kinds not segmented.
+	Matrices weights.View
+	// Why says, for skipped tensors and unusual layouts or views, the rule
+	// that applied ("integer dtype", "GoMLX layers.Dense [in,out]", "1×1
+	// convolution read as dense out×in", ...).
 	Why string
 }
 
@@ -86,74 +40,64 @@ func (t TensorInfo) Elements() int {
 // least one valid scale.
 func (t TensorInfo) Eligible() bool { return len(t.Matrices.Scales()) > 0 }
 
-// Classify sets t.Kind, t.Matrices and t.Why from t's name, dtype and shape
-// by the rules in the package documentation.
-func Classify(t *TensorInfo) {
-	t.Kind, t.Matrices, t.Why = classify(t.Name, t.DType, t.Shape)
+// Tensor returns t as fracdyn/weights describes it.
+func (t TensorInfo) Tensor() weights.Tensor {
+	return weights.Tensor{Name: t.Name, DType: string(t.DType), Shape: t.Shape, Kind: t.Kind, Layout: t.Layout, Why: t.Why}
 }
 
-func classify(name string, dt DType, shape []int) (Kind, Mapping, string) {
-	lname := strings.ToLower(name)
-	if strings.HasSuffix(lname, ".grad") || strings.HasSuffix(lname, "_grad") {
-		return Skipped, Mapping{}, "gradient, not a weight"
-	}
-	if !dt.Float() {
-		return Skipped, Mapping{}, fmt.Sprintf("%s dtype, not a weight", dt)
-	}
-	n := 1
-	for _, d := range shape {
-		if d < 0 || (d > 0 && n > math.MaxInt/8/d) {
-			return Skipped, Mapping{}, fmt.Sprintf("bad shape %v", shape)
-		}
-		if d == 0 {
-			return Skipped, Mapping{}, "empty tensor"
-		}
-		n *= d
-	}
-	switch len(shape) {
-	case 0:
-		return Skipped, Mapping{}, "scalar"
-	case 1:
-		if isNormName(lname) {
-			return Norm, Mapping{}, ""
-		}
-		if strings.Contains(lname, "bias") || strings.HasSuffix(lname, ".b") {
-			return Bias, Mapping{}, ""
-		}
-		return Bias, Mapping{}, "1-D tensor taken as a bias"
-	case 2:
-		if isEmbeddingName(lname) {
-			return Embedding, Mapping{1, shape[0], shape[1]}, ""
-		}
-		return Dense, Mapping{1, shape[0], shape[1]}, ""
-	case 3:
-		if shape[2] == 1 {
-			return Conv1D, Mapping{1, shape[0], shape[1]}, "kernel width 1 read as dense out×in"
-		}
-		return Conv1D, Mapping{1, shape[0], shape[1] * shape[2]}, "read as out×(in·k)"
-	case 4:
-		if shape[2]*shape[3] == 1 {
-			return Conv, Mapping{1, shape[0], shape[1]}, "1×1 convolution read as dense out×in"
-		}
-		return Conv, Mapping{shape[0] * shape[1], shape[2], shape[3]}, ""
-	}
-	return Skipped, Mapping{}, fmt.Sprintf("rank %d not mapped", len(shape))
+// Classify sets t.Kind, t.Layout and t.Why by weights.Classify from t's
+// name, dtype and shape under the source's convention, and t.Matrices
+// under the default per-kernel view (OpenWith sets the view asked for). A
+// segmented tensor whose layout cannot be told gets no matrices; OpenWith
+// refuses it.
+func Classify(t *TensorInfo, conv weights.Convention) {
+	wt := t.Tensor()
+	weights.Classify(&wt, conv)
+	t.Kind, t.Layout, t.Why = wt.Kind, wt.Layout, wt.Why
+	t.Matrices = weights.View{}
+	_ = t.setView(weights.PerKernel)
 }
 
-func isNormName(lname string) bool {
-	for _, s := range []string{"norm", "ln_", "ln.", ".ln", "bn", "running_mean", "running_var", "layer_norm", "gamma", "beta"} {
-		if strings.Contains(lname, s) {
-			return true
-		}
+// setView sets t.Matrices from t's kind, layout and shape under cv, adding
+// the view's rule to t.Why.
+func (t *TensorInfo) setView(cv weights.ConvView) error {
+	wt := t.Tensor()
+	v, err := wt.View(cv)
+	if err != nil {
+		t.Matrices = weights.View{}
+		return err
 	}
-	return false
+	t.Matrices = v
+	if v.Why != "" && !strings.Contains(t.Why, v.Why) {
+		if t.Why != "" {
+			t.Why += "; "
+		}
+		t.Why += v.Why
+	}
+	return nil
 }
 
-func isEmbeddingName(lname string) bool {
-	for _, s := range []string{"embed", "wte", "wpe", "tok_emb", "pos_emb"} {
-		if strings.Contains(lname, s) {
-			return true
-		}
+// canonicalShape returns t's shape in canonical order (its stored shape for
+// tensors that are not segmented).
+func (t TensorInfo) canonicalShape() []int {
+	if !t.Kind.Segmented() || t.Layout == weights.LayoutUnknown {
+		return t.Shape
 	}
-	return false
+	s, err := t.Layout.CanonicalShape(t.Shape)
+	if err != nil {
+		return t.Shape
+	}
+	return s
+}
+
+// canonical returns data, t's values as stored, in canonical order.
+func (t TensorInfo) canonical(data []float32) ([]float32, error) {
+	if !t.Kind.Segmented() || t.Layout.Canonical() {
+		return data, nil
+	}
+	out, _, err := weights.Canonicalize(nil, data, t.Shape, t.Layout)
+	if err != nil {
+		return nil, fmt.Errorf("tensor %q: %w", t.Name, err)
+	}
+	return out, nil
 }

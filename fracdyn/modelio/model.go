@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Format is a model file format.
@@ -37,13 +39,24 @@ type Model struct {
 	// Metadata is the file's free-form metadata: a safetensors header's
 	// "__metadata__", an ONNX model's producer and opset.
 	Metadata map[string]string
-	src      source
+	// Layers are the model's weight layers in forward order, the generic
+	// description the kernel graph works from: a run's config.json layers,
+	// or for any other file weights.LayersOf its tensors (file order, each
+	// layer fed by the one before, output shapes unknown).
+	Layers []weights.Layer
+	src    source
+	epoch  int // the snapshot opened, for a run
 }
 
 // Options tune Open.
 type Options struct {
 	// Epoch picks the snapshot of a run directory; negative means the last.
 	Epoch int
+	// ConvView is how convolutions are read as matrices: per kernel (the
+	// paper's, the default) or unfolded to out×(in·kh·kw).
+	ConvView weights.ConvView
+	// Layout overrides the layout of the tensors it matches (--layout).
+	Layout weights.Overrides
 }
 
 // DetectFormat returns the format of path from its extension, or RunDir
@@ -94,22 +107,79 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	case NPZ:
 		m.src, err = openNPZ(path)
 	case RunDir:
-		var epoch int
-		m.src, epoch, err = openRun(path, opts.Epoch)
-		m.Note = fmt.Sprintf("snapshot of epoch %d", epoch)
+		m.src, m.epoch, err = openRun(path, opts.Epoch)
+		m.Note = fmt.Sprintf("snapshot of epoch %d", m.epoch)
 	}
 	if err != nil {
 		return nil, err
 	}
 	m.Tensors = m.src.tensors()
+	if err := m.resolve(opts); err != nil {
+		m.src.close()
+		return nil, err
+	}
 	if md, ok := m.src.(interface{ metadata() map[string]string }); ok {
 		m.Metadata = md.metadata()
 	}
 	return m, nil
 }
 
-// ReadFloat32 decodes the tensor called name, converting to float32.
+// resolve applies the layout overrides, sets every tensor's view and
+// derives the layers. A segmented tensor whose layout cannot be told is an
+// error naming it and --layout.
+func (m *Model) resolve(opts Options) error {
+	for i := range m.Tensors {
+		t := &m.Tensors[i]
+		wt := t.Tensor()
+		ok, err := opts.Layout.Apply(&wt)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.Path, err)
+		}
+		if ok {
+			t.Layout, t.Why = wt.Layout, wt.Why
+		}
+		if err := t.setView(opts.ConvView); err != nil {
+			return fmt.Errorf("%s: %w", m.Path, err)
+		}
+	}
+	if ls, ok := m.src.(interface{ layers() []weights.Layer }); ok && ls.layers() != nil {
+		m.Layers = ls.layers()
+		return nil
+	}
+	ts := make([]weights.Tensor, len(m.Tensors))
+	for i, t := range m.Tensors {
+		ts[i] = t.Tensor()
+	}
+	var err error
+	m.Layers, err = weights.LayersOf(ts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.Path, err)
+	}
+	return nil
+}
+
+// ReadFloat32 decodes the tensor called name as stored, converting to
+// float32.
 func (m *Model) ReadFloat32(name string) ([]float32, error) { return m.src.readFloat32(name) }
+
+// ReadCanonical decodes the tensor called name and returns it in canonical
+// order (fracdyn/weights: conv [out,in,kh,kw], dense [out,in]), the order
+// its Matrices read.
+func (m *Model) ReadCanonical(name string) ([]float32, error) {
+	info, ok := m.Info(name)
+	if !ok {
+		return nil, fmt.Errorf("%s: no tensor %q", m.Path, name)
+	}
+	data, err := m.src.readFloat32(name)
+	if err != nil {
+		return nil, err
+	}
+	out, err := info.canonical(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	return out, nil
+}
 
 // Info returns the description of the tensor called name.
 func (m *Model) Info(name string) (TensorInfo, bool) {
@@ -123,24 +193,3 @@ func (m *Model) Info(name string) (TensorInfo, bool) {
 
 // Close releases the file.
 func (m *Model) Close() error { return m.src.close() }
-
-// Matrices calls fn for each 2-D matrix of the tensor info describes (see
-// Mapping), passing the matrix index and its values widened to float64 in a
-// buffer reused across calls. It returns fn's first error.
-func Matrices(info TensorInfo, data []float32, fn func(j int, w []float64) error) error {
-	mp := info.Matrices
-	size := mp.Rows * mp.Cols
-	if mp.Count*size != len(data) {
-		return fmt.Errorf("tensor %q: mapping %v needs %d values, have %d", info.Name, mp, mp.Count*size, len(data))
-	}
-	buf := make([]float64, size)
-	for j := 0; j < mp.Count; j++ {
-		for i, v := range data[j*size : (j+1)*size] {
-			buf[i] = float64(v)
-		}
-		if err := fn(j, buf); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // memSource serves tensors already decoded by fracdyn/arrayio: .npz files
@@ -14,9 +15,10 @@ type memSource struct {
 	path   string
 	infos  []TensorInfo
 	arrays map[string]*arrayio.Array
+	lays   []weights.Layer // a run's layers; nil for an npz file
 }
 
-func newMemSource(path string, arrays map[string]*arrayio.Array) *memSource {
+func newMemSource(path string, arrays map[string]*arrayio.Array, conv weights.Convention) *memSource {
 	s := &memSource{path: path, arrays: arrays}
 	names := make([]string, 0, len(arrays))
 	for n := range arrays {
@@ -26,7 +28,7 @@ func newMemSource(path string, arrays map[string]*arrayio.Array) *memSource {
 	for _, n := range names {
 		a := arrays[n]
 		info := TensorInfo{Name: n, DType: DType(a.DType), Shape: append([]int(nil), a.Shape...)}
-		Classify(&info)
+		Classify(&info, conv)
 		s.infos = append(s.infos, info)
 	}
 	return s
@@ -37,7 +39,7 @@ func openNPZ(path string) (*memSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newMemSource(path, arrays), nil
+	return newMemSource(path, arrays, weights.NumPy), nil
 }
 
 // openRun opens the snapshot of epoch (the last when epoch < 0) of the run
@@ -65,8 +67,22 @@ func openRun(dir string, epoch int) (*memSource, int, error) {
 	for n, a := range snap.Weights {
 		arrays[n] = a
 	}
-	return newMemSource(dir, arrays), epoch, nil
+	// The run says what each weight is and how it is stored.
+	s := newMemSource(dir, arrays, weights.PyTorch)
+	s.lays = r.Config.Layers
+	for _, l := range r.Config.Layers {
+		for i := range s.infos {
+			if t := &s.infos[i]; t.Name == l.WeightName() {
+				t.Kind, t.Layout, t.Why = l.Kind, l.StoredLayout(), ""
+			}
+		}
+	}
+	return s, epoch, nil
 }
+
+// layers returns a run's layers (nil for an npz file, whose layers are
+// derived from its tensors).
+func (s *memSource) layers() []weights.Layer { return s.lays }
 
 func (s *memSource) tensors() []TensorInfo { return append([]TensorInfo(nil), s.infos...) }
 

@@ -1,6 +1,7 @@
 package modelio
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -153,13 +155,34 @@ func TestONNXFromTorch(t *testing.T) {
 	conv, _ := m.Info("conv.weight")
 	fc, _ := m.Info("fc.weight")
 	w, _ := m.Info("w")
-	if conv.Kind != Conv || conv.Matrices != (Mapping{8, 3, 3}) {
+	if conv.Kind != weights.Conv || conv.Matrices.String() != "8 × (3×3)" {
 		t.Errorf("conv.weight: %v %v", conv.Kind, conv.Matrices)
 	}
-	if fc.Kind != Dense || fc.Why != "" {
+	if fc.Kind != weights.Dense || fc.Why != "" {
 		t.Errorf("fc.weight (Gemm transB=1): %v %q", fc.Kind, fc.Why)
 	}
-	if w.Kind != Dense || !strings.Contains(w.Why, "[in,out]") {
+	if w.Kind != weights.Dense || w.Layout != weights.IO || !strings.Contains(w.Why, "[in,out]") {
 		t.Errorf("w (MatMul operand): %v %q, want a note on the [in,out] layout", w.Kind, w.Why)
+	}
+	// The MatMul operand is read transposed to [out,in]: the same matrix a
+	// Gemm with transB=1 would store.
+	stored, err := m.ReadFloat32("w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon, err := m.ReadCanonical("w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, out := w.Shape[0], w.Shape[1]
+	for o := range out {
+		for i := range in {
+			if canon[o*in+i] != stored[i*out+o] {
+				t.Fatalf("w canonical [%d,%d] = %v, stored [%d,%d] = %v", o, i, canon[o*in+i], i, o, stored[i*out+o])
+			}
+		}
+	}
+	if w.Matrices.String() != fmt.Sprintf("%d×%d", out, in) {
+		t.Errorf("w read as %v, want %d×%d", w.Matrices, out, in)
 	}
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gomlx/onnx-gomlx/onnx"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // ONNX TensorProto data types (onnx.proto's TensorProto.DataType).
@@ -65,12 +67,13 @@ func parseONNX(path string, b []byte) (r *onnxReader, err error) {
 			shape[j] = int(d)
 		}
 		info := TensorInfo{Name: t.Name, DType: dt, Shape: shape}
-		Classify(&info)
-		if inOut[t.Name] && info.Kind == Dense {
-			info.Why = "stored [in,out] by MatMul/Gemm transB=0; read as stored"
+		conv := weights.ONNX
+		if inOut[t.Name] {
+			conv = weights.ONNXMatMul // stored [in,out]
 		}
-		if t.DataLocation == 1 && info.Kind != Skipped {
-			info.Kind, info.Matrices, info.Why = Skipped, Mapping{}, "external data not supported"
+		Classify(&info, conv)
+		if t.DataLocation == 1 && info.Kind != weights.Skipped {
+			info.Kind, info.Layout, info.Matrices, info.Why = weights.Skipped, 0, weights.View{}, "external data not supported"
 		}
 		r.infos = append(r.infos, info)
 		r.byName[t.Name] = i
@@ -116,7 +119,7 @@ func (r *onnxReader) readFloat32(name string) ([]float32, error) {
 	if t.DataLocation == 1 {
 		return nil, fmt.Errorf("%s: initializer %q keeps its data in an external file, which is not supported", r.path, name)
 	}
-	if info.Kind == Skipped && strings.HasPrefix(info.Why, "bad shape") {
+	if info.Kind == weights.Skipped && strings.HasPrefix(info.Why, "bad shape") {
 		return nil, fmt.Errorf("%s: initializer %q: %s", r.path, name, info.Why)
 	}
 	n := info.Elements()

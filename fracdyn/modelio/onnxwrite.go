@@ -8,6 +8,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/onnx-gomlx/onnx"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -47,7 +48,7 @@ func ExportONNX(path string, arch model.Arch, weights map[string][]float32) erro
 	})
 }
 
-func buildONNX(arch model.Arch, weights map[string][]float32) ([]byte, error) {
+func buildONNX(arch model.Arch, params map[string][]float32) ([]byte, error) {
 	var holder onnx.Model
 	mp := (&holder.Proto).ProtoReflect()
 	setField(mp, "ir_version", int64(onnxIRVersion))
@@ -78,7 +79,7 @@ func buildONNX(arch model.Arch, weights map[string][]float32) ([]byte, error) {
 		return nd
 	}
 	layers := model.Layers(arch)
-	if layers[0].Kind == model.Conv {
+	if layers[0].Kind == weights.Conv {
 		node("Reshape", x, "input_shape")
 	}
 	for i, l := range layers {
@@ -87,7 +88,7 @@ func buildONNX(arch model.Arch, weights map[string][]float32) ([]byte, error) {
 			name  string
 			shape []int
 		}{{wName, l.WeightShape}, {bName, l.BiasShape}} {
-			v, ok := weights[p.name]
+			v, ok := params[p.name]
 			if !ok {
 				return nil, fmt.Errorf("weights lack %q", p.name)
 			}
@@ -97,7 +98,7 @@ func buildONNX(arch model.Arch, weights map[string][]float32) ([]byte, error) {
 			addInitializer(g, p.name, onnxFloat, p.shape, float32Bytes(v))
 		}
 		switch l.Kind {
-		case model.Conv:
+		case weights.Conv:
 			nd := node("Conv", x, wName, bName)
 			addAttr(nd, "kernel_shape", l.WeightShape[2:])
 			addAttr(nd, "pads", []int{1, 1, 1, 1})
@@ -108,8 +109,8 @@ func buildONNX(arch model.Arch, weights map[string][]float32) ([]byte, error) {
 				addAttr(nd, "kernel_shape", []int{2, 2})
 				addAttr(nd, "strides", []int{2, 2})
 			}
-		case model.Dense:
-			if i == 0 || layers[i-1].Kind != model.Dense {
+		case weights.Dense:
+			if i == 0 || layers[i-1].Kind != weights.Dense {
 				addAttr(node("Flatten", x), "axis", 1)
 			}
 			nd := node("Gemm", x, wName, bName)

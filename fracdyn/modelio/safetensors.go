@@ -12,6 +12,7 @@ import (
 	"sort"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // MaxSafetensorsHeader is the largest header accepted, in bytes (the
@@ -104,7 +105,7 @@ func parseSafetensorsHeader(header []byte, dataLen int64) ([]stEntry, map[string
 			return nil, nil, fmt.Errorf("tensor %q: data ends at byte %d past the %d data bytes in the file (truncated?)", name, end, dataLen)
 		}
 		t := TensorInfo{Name: name, DType: dt, Shape: shape}
-		Classify(&t)
+		Classify(&t, weights.PyTorch)
 		entries = append(entries, stEntry{info: t, begin: begin, end: end})
 	}
 	sort.Slice(entries, func(i, j int) bool {

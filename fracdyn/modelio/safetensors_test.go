@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // expected holds testdata/expected.json, written by testdata/gen.py.
@@ -81,25 +83,25 @@ func TestSafetensorsFromTorch(t *testing.T) {
 		t.Errorf("%d tensors, want %d", len(m.Tensors), n)
 	}
 	wantKinds := map[string]struct {
-		kind Kind
-		mp   Mapping
+		kind weights.Kind
+		mp   string
 	}{
-		"embed.weight":           {Embedding, Mapping{1, 16, 8}},
-		"conv1d.weight":          {Conv1D, Mapping{1, 6, 24}},
-		"conv1d.bias":            {Bias, Mapping{}},
-		"conv.weight":            {Conv, Mapping{12, 3, 3}},
-		"bn.weight":              {Norm, Mapping{}},
-		"bn.running_var":         {Norm, Mapping{}},
-		"bn.num_batches_tracked": {Skipped, Mapping{}},
-		"fc.weight":              {Dense, Mapping{1, 5, 12}},
-		"fc.bias":                {Bias, Mapping{}},
-		"half.weight":            {Dense, Mapping{1, 6, 4}},
-		"bf16.weight":            {Dense, Mapping{1, 6, 4}},
-		"position_ids":           {Skipped, Mapping{}},
+		"embed.weight":           {weights.Embedding, "16×8"},
+		"conv1d.weight":          {weights.Conv1D, "6×24"},
+		"conv1d.bias":            {weights.Bias, "-"},
+		"conv.weight":            {weights.Conv, "12 × (3×3)"},
+		"bn.weight":              {weights.Norm, "-"},
+		"bn.running_var":         {weights.Norm, "-"},
+		"bn.num_batches_tracked": {weights.Skipped, "-"},
+		"fc.weight":              {weights.Dense, "5×12"},
+		"fc.bias":                {weights.Bias, "-"},
+		"half.weight":            {weights.Dense, "6×4"},
+		"bf16.weight":            {weights.Dense, "6×4"},
+		"position_ids":           {weights.Skipped, "-"},
 	}
 	for name, w := range wantKinds {
 		info, _ := m.Info(name)
-		if info.Kind != w.kind || info.Matrices != w.mp {
+		if info.Kind != w.kind || info.Matrices.String() != w.mp {
 			t.Errorf("%s: kind %v mapping %v, want %v %v", name, info.Kind, info.Matrices, w.kind, w.mp)
 		}
 	}

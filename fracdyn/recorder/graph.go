@@ -58,11 +58,14 @@ func (o *optimizer) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 	})
 	layerGrads := make([]run.LayerGrad, len(r.layers))
 	for j, l := range r.layers {
-		layerGrads[j] = run.LayerGrad{Weight: byVar[l.Weight], Bias: byVar[l.Bias]}
+		layerGrads[j] = run.LayerGrad{Weight: byVar[l.Weight]}
+		if l.Bias != nil {
+			layerGrads[j].Bias = byVar[l.Bias]
+		}
 		if layerGrads[j].Weight == nil {
 			panic(fmt.Sprintf("recorder: layer %q's weight %s is not used by the training step", l.Name, l.Weight.ScopeAndName()))
 		}
-		if layerGrads[j].Bias == nil {
+		if l.Bias != nil && layerGrads[j].Bias == nil {
 			layerGrads[j].Bias = Zeros(g, l.Bias.Shape())
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -12,8 +11,8 @@ import (
 // Layer is one recorded layer: its description in config.json and the
 // context variables of its weight and bias.
 type Layer struct {
-	run.LayerInfo
-	Weight, Bias *context.Variable
+	weights.Layer
+	Weight, Bias *context.Variable // Bias is nil for a layer without bias
 }
 
 // Layers discovers the weight layers of a GoMLX model from the trainable
@@ -26,10 +25,10 @@ type Layer struct {
 // weights.ParseOverrides) set layouts the shape cannot tell.
 //
 // A layer is named by its scope without the leading "/" ("conv_0",
-// "model/dense_1"). Dense and 2-D convolution layers with a bias are
-// recorded; every other trainable variable (normalisation scales, a 1-D
-// convolution, a layer without bias) is returned in others: its gradient
-// counts in the global norm only. A convolution whose layout cannot be told
+// "model/dense_1"). Dense and 2-D convolution layers are recorded, with
+// their bias when they have one; every other trainable variable
+// (normalisation scales, embeddings, a 1-D convolution) is returned in
+// others: its gradient counts in the global norm only. A convolution whose layout cannot be told
 // is an error naming the variable.
 func Layers(ctx *context.Context, overrides weights.Overrides) (layers []Layer, others []*context.Variable, err error) {
 	var ts []weights.Tensor
@@ -56,18 +55,22 @@ func Layers(ctx *context.Context, overrides weights.Overrides) (layers []Layer, 
 	for _, l := range wl {
 		w := byName[l.Param]
 		b := byName[strings.TrimSuffix(l.Param, "weights")+"biases"]
-		if (l.Kind != weights.Dense && l.Kind != weights.Conv) || len(l.BiasShape) != 1 || b == nil {
+		if l.Kind != weights.Dense && l.Kind != weights.Conv {
 			continue
 		}
-		kind := map[weights.Kind]string{weights.Dense: "dense", weights.Conv: "conv"}[l.Kind]
-		layout := l.Layout
-		if layout == weights.OI || layout == weights.OIHW {
-			layout = weights.LayoutUnknown // canonical: absent in config.json, as for fracdyn's own runs
+		if b == nil || len(l.BiasShape) != 1 {
+			b, l.BiasShape = nil, nil
 		}
-		info := run.LayerInfo{Name: strings.TrimPrefix(l.Name, "/"), Kind: kind, Layout: layout,
-			WeightShape: l.WeightShape, BiasShape: l.BiasShape, Prev: len(layers) - 1}
-		layers = append(layers, Layer{LayerInfo: info, Weight: w, Bias: b})
-		used[w], used[b] = true, true
+		if l.Layout == weights.OI || l.Layout == weights.OIHW {
+			l.Layout = weights.LayoutUnknown // canonical: absent in config.json, as for fracdyn's own runs
+		}
+		// The snapshots name the weight NAME.weight, as fracdyn's own runs do.
+		l.Name, l.Param, l.Prev = strings.TrimPrefix(l.Name, "/"), "", len(layers)-1
+		layers = append(layers, Layer{Layer: l, Weight: w, Bias: b})
+		used[w] = true
+		if b != nil {
+			used[b] = true
+		}
 	}
 	for _, v := range vars {
 		if !used[v] {
@@ -75,7 +78,7 @@ func Layers(ctx *context.Context, overrides weights.Overrides) (layers []Layer, 
 		}
 	}
 	if len(layers) == 0 {
-		return nil, nil, fmt.Errorf("recorder: the model has no dense or convolution layer with a bias among its %d trainable variables", len(vars))
+		return nil, nil, fmt.Errorf("recorder: the model has no dense or convolution layer among its %d trainable variables", len(vars))
 	}
 	return layers, others, nil
 }

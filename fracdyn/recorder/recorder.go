@@ -207,8 +207,8 @@ func (r *Recorder) probeGraph(ctx *context.Context, inputs, labels []*Node, over
 		r.layers, r.others = layers, others
 	}
 	var params []*Node
-	for _, l := range r.layers {
-		params = append(params, l.Weight.ValueGraph(g), l.Bias.ValueGraph(g))
+	for _, v := range r.paramVars() {
+		params = append(params, v.ValueGraph(g))
 	}
 	grads := Gradient(loss, params...)
 	out := []*Node{ConvertDType(loss, dtypes.Float32)}
@@ -248,7 +248,7 @@ func (r *Recorder) config() *run.Config {
 		Track:        run.TrackConfig{Mode: o.Track, R: o.TrackR, Sample: o.TrackSample},
 		Backend:      backend.Describe(r.backend), Params: map[string]any{}}
 	for _, l := range r.layers {
-		c.Layers = append(c.Layers, l.LayerInfo)
+		c.Layers = append(c.Layers, l.Layer)
 	}
 	r.ctx.EnumerateParams(func(scope, key string, value any) {
 		if scope != context.RootScope {
@@ -308,17 +308,33 @@ func (r *Recorder) Record(stats *tensors.Tensor) error {
 	return r.snapshot(epoch, out)
 }
 
+// paramVars returns the layers' weights and biases in snapshot order.
+func (r *Recorder) paramVars() []*context.Variable {
+	var vs []*context.Variable
+	for _, l := range r.layers {
+		vs = append(vs, l.Weight)
+		if l.Bias != nil {
+			vs = append(vs, l.Bias)
+		}
+	}
+	return vs
+}
+
 // snapshot writes the snapshot of epoch from the probe graph's outputs.
 func (r *Recorder) snapshot(epoch int, out []*tensors.Tensor) error {
 	params := make([]run.Param, 0, 2*len(r.layers))
-	for i, l := range r.layers {
-		for j, p := range []struct {
+	k := 1
+	for _, l := range r.layers {
+		for _, p := range []struct {
 			part string
 			v    *context.Variable
 		}{{"weight", l.Weight}, {"bias", l.Bias}} {
-			k := 1 + 2*(2*i+j)
+			if p.v == nil {
+				continue
+			}
 			params = append(params, run.Param{Layer: l.Name, Part: p.part, Shape: p.v.Shape().Dimensions,
 				Value: tensors.MustCopyFlatData[float32](out[k]), Grad: tensors.MustCopyFlatData[float32](out[k+1])})
+			k += 2
 		}
 	}
 	if err := r.rec.WriteSnapshot(epoch, params, tensors.MustCopyFlatData[float32](out[0])[0]); err != nil {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -227,9 +226,9 @@ type Config struct {
 	ProbeSize     int   `json:"probe_size"`
 	Seed          int64 `json:"seed"`
 
-	Track  TrackConfig `json:"track"`
-	Data   DataInfo    `json:"data"`
-	Layers []LayerInfo `json:"layers"`
+	Track  TrackConfig     `json:"track"`
+	Data   DataInfo        `json:"data"`
+	Layers []weights.Layer `json:"layers"`
 
 	Backend       string         `json:"backend"`        // backend.Describe
 	Module        string         `json:"module"`         // main module path
@@ -263,20 +262,6 @@ type DataInfo struct {
 	Notes       []string `json:"notes,omitempty"`
 	TrainImages int      `json:"train_images"`
 	EvalImages  int      `json:"eval_images"` // size of the held-out set
-}
-
-// LayerInfo is one layer of the model, in forward order.
-type LayerInfo struct {
-	Name string `json:"name"`
-	Kind string `json:"kind"` // "conv" or "dense"
-	// Layout is how the snapshots store the weight (weights.Layout);
-	// absent means PyTorch's [out,in,kh,kw] / [out,in], the layout of
-	// fracdyn's own models. WeightShape is always canonical (PyTorch order).
-	Layout      weights.Layout `json:"layout,omitempty"`
-	WeightShape []int          `json:"weight_shape"`
-	BiasShape   []int          `json:"bias_shape"`
-	OutShape    []int          `json:"out_shape"`
-	Prev        int            `json:"prev"`
 }
 
 // hyperFromContext fills the hyperparameter fields of a Config from ctx.
@@ -424,38 +409,17 @@ func ReadConfig(dir string) (*Config, error) {
 	return &c, nil
 }
 
-// checkLayers checks what readers of a run rely on: unique non-empty layer
-// names, dense [out,in] or conv [out,in,kh,kw] weights with positive
-// dimensions, a bias [out], and Prev naming an earlier layer (or -1).
-func checkLayers(layers []LayerInfo) error {
-	seen := map[string]bool{}
-	for i, l := range layers {
-		if l.Name == "" || seen[l.Name] {
-			return fmt.Errorf("layer %d: empty or repeated name %q", i, l.Name)
-		}
-		seen[l.Name] = true
-		want := map[string]int{"dense": 2, "conv": 4}[l.Kind]
-		ok := want > 0 && len(l.WeightShape) == want && len(l.BiasShape) == 1 && l.BiasShape[0] == l.WeightShape[0]
-		for _, d := range append(slices.Clone(l.WeightShape), l.OutShape...) {
-			ok = ok && d > 0
-		}
-		if !ok {
-			return fmt.Errorf("layer %q: kind %q with weight shape %v and bias shape %v is not a dense [out,in] or conv [out,in,kh,kw] layer",
-				l.Name, l.Kind, l.WeightShape, l.BiasShape)
-		}
-		if l.Layout != weights.LayoutUnknown && !slices.Contains(map[string][]weights.Layout{
-			"dense": {weights.OI, weights.IO}, "conv": {weights.OIHW, weights.HWIO}}[l.Kind], l.Layout) {
-			return fmt.Errorf("layer %q: layout %v is not one of a %s weight", l.Name, l.Layout, l.Kind)
-		}
-		if l.Prev < -1 || l.Prev >= i {
-			return fmt.Errorf("layer %q: prev %d is not an earlier layer", l.Name, l.Prev)
+// checkLayers checks what readers of a run rely on: weights.CheckLayers
+// (unique names, canonical shapes of the kind's rank, Prev an earlier
+// layer), and only dense and conv layers, the kinds a run's analysis reads.
+func checkLayers(layers []weights.Layer) error {
+	if err := weights.CheckLayers(layers); err != nil {
+		return err
+	}
+	for _, l := range layers {
+		if l.Kind != weights.Dense && l.Kind != weights.Conv {
+			return fmt.Errorf("layer %q: kind %v: a run holds dense and conv layers only", l.Name, l.Kind)
 		}
 	}
 	return nil
-}
-
-// storedShape returns the shape of the weight as the snapshots store it:
-// WeightShape permuted to Layout.
-func (l LayerInfo) storedShape() []int {
-	return weights.Layer{Kind: weights.Dense, Layout: l.Layout, WeightShape: l.WeightShape}.StoredShape()
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // FuzzOpenRun writes config, steps and snapshot as config.json, steps.csv
@@ -201,9 +202,9 @@ func TestWriteRunFuzzSeeds(t *testing.T) {
 		Track: TrackConfig{Mode: "default", R: 2, Sample: 4, Segments: 8, BytesPerStep: 64,
 			SeriesFile: SegmentsFile, MeanFile: SegmentsMeanFile, IndexFile: SegmentsIndex},
 		Data: DataInfo{Dir: "generated", Files: []string{"generated"}, TrainImages: 12, EvalImages: 8},
-		Layers: []LayerInfo{
-			{Name: "fc1", Kind: "dense", WeightShape: []int{4, 6}, BiasShape: []int{4}, OutShape: []int{4}, Prev: -1},
-			{Name: "fc2", Kind: "dense", WeightShape: []int{3, 4}, BiasShape: []int{3}, OutShape: []int{3}, Prev: 0},
+		Layers: []weights.Layer{
+			{Name: "fc1", Kind: weights.Dense, WeightShape: []int{4, 6}, BiasShape: []int{4}, OutShape: []int{4}, Prev: -1},
+			{Name: "fc2", Kind: weights.Dense, WeightShape: []int{3, 4}, BiasShape: []int{3}, OutShape: []int{3}, Prev: 0},
 		},
 		Backend: "go", Module: "github.com/fracdyn/fracdyn", ModuleVersion: "(devel)", GoVersion: "go1.26",
 		Params: map[string]any{"arch": "mlp", "batch_size": 4, "learning_rate": 6e-4},

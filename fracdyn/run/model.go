@@ -8,15 +8,8 @@ import (
 
 // specFor returns the training view of one of fracdyn/model's networks.
 func specFor(arch model.Arch) *modelSpec {
-	var infos []LayerInfo
-	for _, l := range model.Layers(arch) {
-		infos = append(infos, LayerInfo{
-			Name: l.Name, Kind: l.Kind.String(),
-			WeightShape: l.WeightShape, BiasShape: l.BiasShape, OutShape: l.OutShape, Prev: l.Prev,
-		})
-	}
 	return &modelSpec{
-		layers:  infos,
+		layers:  model.Layers(arch),
 		classes: model.NumClasses,
 		forward: func(ctx *context.Context, images *Node) *Node {
 			logits, _ := model.Forward(ctx, arch, images)

@@ -47,7 +47,7 @@ func Open(dir string) (*Run, error) {
 }
 
 // Layer returns the layer called name, or an error listing the layers.
-func (r *Run) Layer(name string) (LayerInfo, error) {
+func (r *Run) Layer(name string) (weights.Layer, error) {
 	var names []string
 	for _, l := range r.Config.Layers {
 		if l.Name == name {
@@ -55,7 +55,7 @@ func (r *Run) Layer(name string) (LayerInfo, error) {
 		}
 		names = append(names, l.Name)
 	}
-	return LayerInfo{}, fmt.Errorf("run %s (%s) has no layer %q; its layers are %s",
+	return weights.Layer{}, fmt.Errorf("run %s (%s) has no layer %q; its layers are %s",
 		r.Dir, r.Config.Arch, name, strings.Join(names, ", "))
 }
 
@@ -91,9 +91,6 @@ type Snapshot struct {
 
 // Snapshot reads snapshots/epoch-NNN.npz and checks that it holds every
 // parameter of the run's layers, and its gradient, with the right shape.
-// Weights stored in another layout than PyTorch's (a layer's Layout, as the
-// recorder writes for a GoMLX model) are returned canonicalised, so every
-// reader sees conv [out,in,kh,kw] and dense [out,in].
 func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 	path := filepath.Join(r.Dir, SnapshotsDir, snapshotName(epoch))
 	_, arrays, err := arrayio.ReadNPZ(path)
@@ -103,10 +100,13 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 	s := &Snapshot{Epoch: epoch, Weights: map[string]*arrayio.Array{}, Grads: map[string]*arrayio.Array{}}
 	for _, l := range r.Config.Layers {
 		for _, p := range []struct {
-			part  string
+			name  string
 			shape []int
-		}{{"weight", l.storedShape()}, {"bias", l.BiasShape}} {
-			name := stateName(l.Name, p.part)
+		}{{l.WeightName(), l.StoredShape()}, {stateName(l.Name, "bias"), l.BiasShape}} {
+			if len(p.shape) == 0 {
+				continue // a layer without bias
+			}
+			name := p.name
 			for _, key := range []string{name, name + GradSuffix} {
 				a, ok := arrays[key]
 				if !ok {
@@ -114,13 +114,6 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 				}
 				if !slices.Equal(a.Shape, p.shape) {
 					return nil, fmt.Errorf("run %s: snapshot %s: %q has shape %v, want %v", r.Dir, path, key, a.Shape, p.shape)
-				}
-				if p.part == "weight" && !l.Layout.Canonical() && l.Layout != weights.LayoutUnknown {
-					c, _, err := weights.Canonicalize(nil, a.Float32s(), a.Shape, l.Layout)
-					if err != nil {
-						return nil, fmt.Errorf("run %s: snapshot %s: %q: %w", r.Dir, path, key, err)
-					}
-					arrays[key] = arrayio.FromFloat32(c, l.WeightShape...)
 				}
 			}
 			s.Weights[name] = arrays[name]
@@ -133,8 +126,30 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 	return s, nil
 }
 
-// Weight returns the weight of layer (PyTorch layout: conv [out,in,kh,kw],
-// dense [out,in]) or an error naming the layers there are.
+// LayerWeight returns the weight of l in canonical order (conv
+// [out,in,kh,kw], dense [out,in]) whatever its stored layout
+// (weights.Layer.Canonical): the stored values themselves for fracdyn's
+// own runs, a permuted copy otherwise.
+func (s *Snapshot) LayerWeight(l weights.Layer) ([]float32, error) { return s.canonical(s.Weights, l) }
+
+// LayerGrad returns the probe-batch gradient of l's weight in canonical order.
+func (s *Snapshot) LayerGrad(l weights.Layer) ([]float32, error) { return s.canonical(s.Grads, l) }
+
+func (s *Snapshot) canonical(m map[string]*arrayio.Array, l weights.Layer) ([]float32, error) {
+	a, ok := m[l.WeightName()]
+	if !ok {
+		_, err := s.get(m, l.Name)
+		if err == nil {
+			err = fmt.Errorf("snapshot of epoch %d has no %q", s.Epoch, l.WeightName())
+		}
+		return nil, err
+	}
+	return l.Canonical(nil, a.Float32s())
+}
+
+// Weight returns the weight of layer as stored (fracdyn's own runs: PyTorch
+// layout, conv [out,in,kh,kw], dense [out,in]) or an error naming the
+// layers there are. LayerWeight gives any layer's in canonical order.
 func (s *Snapshot) Weight(layer string) (*arrayio.Array, error) { return s.get(s.Weights, layer) }
 
 // Grad returns the probe-batch gradient of layer's weight.

@@ -44,7 +44,7 @@ type TrackedSegment struct {
 // layerSegments enumerates the r×r blocks of one layer's weight in the order
 // (neuron, channel, row, col).
 type layerSegments struct {
-	layer      LayerInfo
+	layer      weights.Layer
 	r          int
 	conv       bool
 	kernels    int   // conv: out*in; dense: 1
@@ -56,19 +56,19 @@ type layerSegments struct {
 	stored func(int) int
 }
 
-func newLayerSegments(l LayerInfo, r int) (*layerSegments, bool) {
+func newLayerSegments(l weights.Layer, r int) (*layerSegments, bool) {
 	s := &layerSegments{layer: l, r: r}
 	switch {
-	case l.Kind == "conv" && len(l.WeightShape) == 4:
+	case l.Kind == weights.Conv && len(l.WeightShape) == 4:
 		s.conv = true
 		s.kernels = l.WeightShape[0] * l.WeightShape[1]
 		s.in = l.WeightShape[1]
 		s.h, s.w = l.WeightShape[2], l.WeightShape[3]
-	case l.Kind == "dense" && len(l.WeightShape) == 2:
+	case l.Kind == weights.Dense && len(l.WeightShape) == 2:
 		s.kernels = 1
 		s.h, s.w = l.WeightShape[0], l.WeightShape[1]
 	default:
-		panic(fmt.Sprintf("run: layer %q: kind %q with weight shape %v", l.Name, l.Kind, l.WeightShape))
+		panic(fmt.Sprintf("run: layer %q: kind %v with weight shape %v", l.Name, l.Kind, l.WeightShape))
 	}
 	if r > s.h || r > s.w {
 		return nil, false
@@ -100,7 +100,7 @@ func (s *layerSegments) segment(k int) (TrackedSegment, int) {
 // [out,in,kh,kw] or [out,in] of l to the flat index of the same entry as l
 // stores it: identity for the canonical layouts, else the permutation of
 // weights.Layout (HWIO [kh,kw,in,out], IO [in,out]).
-func storedIndex(l LayerInfo) func(int) int {
+func storedIndex(l weights.Layer) func(int) int {
 	sh := l.WeightShape
 	switch l.Layout {
 	case weights.HWIO:
@@ -133,7 +133,7 @@ type trackPlan struct {
 // without replacement by a PCG generator seeded by (seed, layer index), kept
 // in enumeration order; in mode "all" every segment of every layer is.
 // Layers whose kernel or matrix is smaller than r are skipped.
-func planTracking(layers []LayerInfo, mode string, r, sample int, seed int64) *trackPlan {
+func planTracking(layers []weights.Layer, mode string, r, sample int, seed int64) *trackPlan {
 	p := &trackPlan{r: r}
 	for li, l := range layers {
 		s, ok := newLayerSegments(l, r)

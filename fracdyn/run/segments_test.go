@@ -6,15 +6,16 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 func TestPlanTrackingCounts(t *testing.T) {
-	layers := []LayerInfo{
-		{Name: "conv1", Kind: "conv", WeightShape: []int{32, 1, 3, 3}},
-		{Name: "conv2", Kind: "conv", WeightShape: []int{64, 32, 3, 3}},
-		{Name: "fc1", Kind: "dense", WeightShape: []int{128, 50176}},
-		{Name: "fc2", Kind: "dense", WeightShape: []int{10, 128}},
+	layers := []weights.Layer{
+		{Name: "conv1", Kind: weights.Conv, WeightShape: []int{32, 1, 3, 3}},
+		{Name: "conv2", Kind: weights.Conv, WeightShape: []int{64, 32, 3, 3}},
+		{Name: "fc1", Kind: weights.Dense, WeightShape: []int{128, 50176}},
+		{Name: "fc2", Kind: weights.Dense, WeightShape: []int{10, 128}},
 	}
 	p := planTracking(layers, "default", 2, 256, 1)
 	// conv1: 32 kernels × 2×2 origins (3×3 at r=2 overlaps) = 128, all;
@@ -73,9 +74,9 @@ func TestSampleWithoutReplacement(t *testing.T) {
 // TestSegmentStats checks the gathered norms and means against direct
 // loops over a conv [2,2,3,3] and a dense [3,5] gradient.
 func TestSegmentStats(t *testing.T) {
-	layers := []LayerInfo{
-		{Name: "c", Kind: "conv", WeightShape: []int{2, 2, 3, 3}},
-		{Name: "d", Kind: "dense", WeightShape: []int{3, 5}},
+	layers := []weights.Layer{
+		{Name: "c", Kind: weights.Conv, WeightShape: []int{2, 2, 3, 3}},
+		{Name: "d", Kind: weights.Dense, WeightShape: []int{3, 5}},
 	}
 	p := planTracking(layers, "all", 2, 1, 1)
 	conv := make([]float32, 36)
@@ -127,7 +128,7 @@ func TestSegmentStats(t *testing.T) {
 
 func TestSegmentsIndexRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	p := planTracking([]LayerInfo{{Name: "conv1", Kind: "conv", WeightShape: []int{4, 1, 3, 3}}}, "default", 2, 8, 1)
+	p := planTracking([]weights.Layer{{Name: "conv1", Kind: weights.Conv, WeightShape: []int{4, 1, 3, 3}}}, "default", 2, 8, 1)
 	if err := writeSegmentsIndex(dir, p.segments); err != nil {
 		t.Fatal(err)
 	}

@@ -6,13 +6,15 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // modelSpec is what training needs from a model: its layers and a forward
 // graph function whose variables live at ctx.In(layer.Name) as "weights"
 // (PyTorch layout) and "biases".
 type modelSpec struct {
-	layers  []LayerInfo
+	layers  []weights.Layer
 	classes int
 	// forward returns logits [B, classes] for images [B,28,28].
 	forward func(ctx *context.Context, images *Node) *Node

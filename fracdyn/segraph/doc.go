@@ -33,8 +33,13 @@
 // segments is joined to every segment of conv1's neuron c (its kernels).
 // A dense segment whose columns span inputs [j, j+r) reads the units that
 // feed those inputs: for a conv predecessor, channels ⌊j/(H·W)⌋ of the
-// flattened C,H,W output; for a dense predecessor, the units j..j+r−1,
-// i.e. the segments whose rows cover them. Options.AllPairs instead joins
+// flattened C,H,W output (PyTorch's order), or channels j mod C of the
+// H,W,C output of a conv stored channels-last (weights.HWIO, GoMLX's
+// default); for a dense predecessor, the units j..j+r−1, i.e. the segments
+// whose rows cover them. Layers are generic weights.Layer descriptions in
+// canonical shapes; where a layer's output shape is unknown (layers derived
+// from a file's tensors), a conv feeding a dense layer has as many outputs
+// as that layer has inputs, and a dense layer WeightShape[0] units. Options.AllPairs instead joins
 // every segment of a layer to every segment of the next (small graphs).
 // The paper CNN's conv1+conv2 graph at r = 2 has 128 + 8,192 nodes and
 // 32,768 edges; edges are lists (Src, Dst, Dist), never dense matrices, and

@@ -3,36 +3,50 @@ package segraph
 import (
 	"fmt"
 
-	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // connect adds the edges between the segments of prev and of next, the
 // layer it feeds. A segment of next reads some output units of prev: a
 // conv kernel (out k, in c) reads prev's channel c; a dense segment whose
 // columns span inputs [j, j+r) reads the prev units feeding those inputs
-// (for a conv prev, the channels j/(H·W) of the flattened C,H,W output).
+// (for a conv prev, the channels j/(H·W) of the flattened C,H,W output, or
+// j mod C of the H,W,C output of a conv stored channels-last).
 // It is joined to every segment of prev that belongs to one of those units:
 // for a conv prev, every segment of the kernels of output channel c; for a
 // dense prev, every segment whose rows cover one of the units. Each next
 // segment thus meets one contiguous range of prev's segments.
 func (g *Graph) connect(prev, next Layer, offPrev, offNext int, opts Options) error {
 	ps, ns := prev.Segments, next.Segments
+	channels := prev.Info.WeightShape[0] // prev's output channels (conv) or units (dense)
 	prevUnits := 1
 	for _, d := range prev.Info.OutShape {
 		prevUnits *= d
 	}
-	want := prev.Info.OutShape[0]
-	if next.Info.Kind == model.Dense {
+	if len(prev.Info.OutShape) == 0 {
+		// Output shape unknown (layers derived from a file's tensors): a
+		// dense layer has WeightShape[0] units; a conv layer feeding a dense
+		// one has as many outputs as that layer has inputs.
+		prevUnits = channels
+		if prev.Info.Kind == weights.Conv && next.Info.Kind == weights.Dense {
+			prevUnits = next.Info.WeightShape[1]
+			if prevUnits%channels != 0 {
+				return fmt.Errorf("segraph: %s has %d inputs, not a multiple of the %d channels of %s", next.Info.Name, prevUnits, channels, prev.Info.Name)
+			}
+		}
+	}
+	want := channels
+	if next.Info.Kind == weights.Dense {
 		want = prevUnits
 	}
 	if next.Info.WeightShape[1] != want {
 		return fmt.Errorf("segraph: %s has %d inputs but %s gives %d", next.Info.Name, next.Info.WeightShape[1], prev.Info.Name, want)
 	}
 	// rangeOf maps prev output units [uLo, uHi] to prev segments [lo, hi).
-	rangeOf := func(uLo, uHi int) (int, int) {
-		if prev.Info.Kind == model.Conv {
+	rangeOf := func(uLo, uHi int) [2]int32 {
+		if prev.Info.Kind == weights.Conv {
 			per := prev.Info.WeightShape[1] * ps.PerMatrix()
-			return uLo * per, (uHi + 1) * per
+			return [2]int32{int32(uLo * per), int32((uHi + 1) * per)}
 		}
 		nc, r := len(ps.ColOrigins), ps.R
 		a := 0
@@ -43,26 +57,42 @@ func (g *Graph) connect(prev, next Layer, offPrev, offNext int, opts Options) er
 		for b+1 < len(ps.RowOrigins) && ps.RowOrigins[b+1] <= uHi {
 			b++
 		}
-		return a * nc, (b + 1) * nc
+		return [2]int32{int32(a * nc), int32((b + 1) * nc)}
 	}
 	spatial := 1
-	if prev.Info.Kind == model.Conv {
-		spatial = prevUnits / prev.Info.OutShape[0]
+	if prev.Info.Kind == weights.Conv {
+		spatial = prevUnits / channels
 	}
-	ranges := make([][2]int32, ns.Len())
+	// A channels-last convolution (stored [kh,kw,in,out]) flattens its
+	// [H,W,C] output with the channel fastest: input j of the dense layer
+	// reads channel j mod C. Otherwise (PyTorch's [C,H,W]) channel j/(H·W).
+	channelsLast := prev.Info.Kind == weights.Conv && prev.Info.StoredLayout() == weights.HWIO && spatial > 1
+	// Each next segment meets one range of prev's segments, or two where a
+	// channels-last column span wraps around the channels.
+	ranges := make([][2][2]int32, ns.Len())
 	total := len(g.Src)
 	for s := range ns.Len() {
-		lo, hi := 0, ps.Len()
+		rg := [2][2]int32{{0, int32(ps.Len())}}
 		if !opts.AllPairs {
 			id := ns.Segment(s)
-			if next.Info.Kind == model.Conv {
-				lo, hi = rangeOf(id.Channel, id.Channel)
-			} else {
-				lo, hi = rangeOf(id.Col/spatial, (id.Col+ns.R-1)/spatial)
+			switch {
+			case next.Info.Kind == weights.Conv:
+				rg[0] = rangeOf(id.Channel, id.Channel)
+			case channelsLast && ns.R >= channels:
+				rg[0] = rangeOf(0, channels-1)
+			case channelsLast:
+				c0, c1 := id.Col%channels, (id.Col+ns.R-1)%channels
+				if c0 <= c1 {
+					rg[0] = rangeOf(c0, c1)
+				} else {
+					rg[0], rg[1] = rangeOf(0, c1), rangeOf(c0, channels-1)
+				}
+			default:
+				rg[0] = rangeOf(id.Col/spatial, (id.Col+ns.R-1)/spatial)
 			}
 		}
-		ranges[s] = [2]int32{int32(lo), int32(hi)}
-		total += hi - lo
+		ranges[s] = rg
+		total += int(rg[0][1]-rg[0][0]) + int(rg[1][1]-rg[1][0])
 		if total > opts.MaxEdges {
 			return fmt.Errorf("segraph: the graph of %v would have more than %d edges (at %s→%s); raise the scale r or the edge limit",
 				g.Layers, opts.MaxEdges, prev.Info.Name, next.Info.Name)
@@ -71,9 +101,11 @@ func (g *Graph) connect(prev, next Layer, offPrev, offNext int, opts Options) er
 	g.Src = append(make([]int32, 0, total), g.Src...)
 	g.Dst = append(make([]int32, 0, total), g.Dst...)
 	for s, rg := range ranges {
-		for p := rg[0]; p < rg[1]; p++ {
-			g.Src = append(g.Src, int32(offPrev)+p)
-			g.Dst = append(g.Dst, int32(offNext+s))
+		for _, r := range rg {
+			for p := r[0]; p < r[1]; p++ {
+				g.Src = append(g.Src, int32(offPrev)+p)
+				g.Dst = append(g.Dst, int32(offNext+s))
+			}
 		}
 	}
 	return nil

@@ -6,14 +6,14 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
-	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // Layer is one layer's share of a segment graph.
 type Layer struct {
-	Info  model.Layer // name, kind, shapes, Prev
-	Index int         // the layer's index in model.Layers
-	// Weights in PyTorch layout (conv [out,in,kh,kw], dense [out,in]).
+	Info  weights.Layer // name, kind, canonical shapes, Prev
+	Index int           // the layer's index in its model's layer list
+	// Weights in canonical (PyTorch) order: conv [out,in,kh,kw], dense [out,in].
 	Weights []float32
 	// Segments are the layer's segments at one scale, with the chosen
 	// estimator's FD and the entropy H of each (fractal.LayerSegments).
@@ -168,6 +168,14 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 		if i > 0 && l.Info.Prev != layers[i-1].Index {
 			return nil, fmt.Errorf("segraph: layer %s is not fed by %s", l.Info.Name, layers[i-1].Info.Name)
 		}
+		switch {
+		case l.Info.Kind != weights.Conv && l.Info.Kind != weights.Dense:
+			return nil, fmt.Errorf("segraph: layer %s is a %v layer; the graph joins dense and conv layers", l.Info.Name, l.Info.Kind)
+		case l.Info.Kind == weights.Conv && !l.Segments.View.Conv:
+			return nil, fmt.Errorf("segraph: conv layer %s is not cut per kernel (weights.PerKernel view of a kernel larger than 1×1)", l.Info.Name)
+		case !opts.DataFree && len(l.Info.OutShape) == 0:
+			return nil, fmt.Errorf("segraph: layer %s has no output shape for its activation map", l.Info.Name)
+		}
 		if !opts.DataFree && l.Activation == nil {
 			return nil, fmt.Errorf("segraph: layer %s has no activation map (use data-free mode without probe data)", l.Info.Name)
 		}
@@ -208,7 +216,7 @@ func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 			pooled[j] = 1
 		}
 		amap = func(fractal.SegmentID) {}
-	case l.Info.Kind == model.Conv:
+	case l.Info.Kind == weights.Conv:
 		c, h, w := l.Info.OutShape[0], l.Info.OutShape[1], l.Info.OutShape[2]
 		if len(l.Activation) != c*h*w {
 			return fmt.Errorf("segraph: layer %s activation has %d values, want %d", l.Info.Name, len(l.Activation), c*h*w)

@@ -9,6 +9,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -248,4 +249,79 @@ func TestContainment(t *testing.T) {
 			t.Errorf("fine (%d,%d) → coarse %d (%v), want (%d,%d)", c.fr, c.fc, parent[fi], coarse.Segment(int(parent[fi])), c.cr, c.cc)
 		}
 	}
+}
+
+// edgesOf returns, for each node of layer 1, the layer-0 nodes joined to it.
+func edgesOf(g *Graph) map[int32][]int32 {
+	out := map[int32][]int32{}
+	for e := range g.Src {
+		d := g.Dst[e] - int32(g.Offsets[1])
+		out[d] = append(out[d], g.Src[e])
+	}
+	return out
+}
+
+// A conv feeding a dense layer, with output shapes unknown (layers derived
+// from a file's tensors): 4 channels of 2 pixels flatten into 8 inputs, in
+// PyTorch's [C,H,W] order (input j reads channel j/2) or, for a conv stored
+// channels-last [kh,kw,in,out], in [H,W,C] order (input j reads channel j
+// mod 4). conv: 4 kernels 3×3 at r=2, 4 segments each (channel c's are
+// nodes 4c..4c+3); dense [6,8] at r=3: column origins 0, 3, 5.
+func TestConnectFlattenOrder(t *testing.T) {
+	build := func(layout weights.Layout) map[int32][]int32 {
+		conv := weights.Layer{Name: "c", Kind: weights.Conv, Layout: layout, WeightShape: []int{4, 1, 3, 3}, Prev: -1}
+		dense := weights.Layer{Name: "d", Kind: weights.Dense, WeightShape: []int{6, 8}, Prev: 0}
+		var layers []Layer
+		for i, l := range []weights.Layer{conv, dense} {
+			w := make([]float32, prodInts(l.WeightShape))
+			for k := range w {
+				w[k] = float32(k%7) + 1
+			}
+			r := []int{2, 3}[i]
+			seg, err := fractal.LayerSegments(w, l.WeightShape, r, fractal.LayerOptions{Name: l.Name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			layers = append(layers, Layer{Info: l, Index: i, Weights: w, Segments: seg})
+		}
+		g, err := Build(layers, Options{DataFree: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return edgesOf(g)
+	}
+	nodes := func(chs ...int32) []int32 {
+		var out []int32
+		for _, c := range chs {
+			out = append(out, 4*c, 4*c+1, 4*c+2, 4*c+3)
+		}
+		return out
+	}
+	// Dense segment (row 0, cols 3..5): channels-first reads channels 1, 2;
+	// channels-last channels 3, 0, 1 (a wrap: nodes of 0, 1 then of 3).
+	first, last := build(weights.LayoutUnknown), build(weights.HWIO)
+	for _, tc := range []struct {
+		seg  int32
+		got  []int32
+		want []int32
+	}{
+		{0, first[0], nodes(0, 1)},   // cols 0..2
+		{1, first[1], nodes(1, 2)},   // cols 3..5
+		{2, first[2], nodes(2, 3)},   // cols 5..7
+		{0, last[0], nodes(0, 1, 2)}, // cols 0..2
+		{1, last[1], nodes(0, 1, 3)}, // cols 3..5: channels 3, 0, 1
+		{2, last[2], nodes(1, 2, 3)}, // cols 5..7
+	} {
+		if !slices.Equal(tc.got, tc.want) {
+			t.Errorf("dense segment %d: joined to %v, want %v", tc.seg, tc.got, tc.want)
+		}
+	}
+}
+
+func prodInts(d []int) int {
+	p := 1
+	for _, v := range d {
+		p *= v
+	}
+	return p
 }
