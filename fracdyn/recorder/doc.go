@@ -75,13 +75,16 @@
 // whose shape fits both, such as [3,3,1,4], is refused with an error naming
 // the variable until Options.Layouts sets it ("*conv*/weights=hwio"; see
 // weights.ParseOverrides). Biases ("biases" beside a weight) belong to
-// their layer; normalisation parameters, embeddings, 1-D convolutions and
-// layers without bias are not layers of the record (their gradients count
-// in the global norm). config.json's layers give each layer's canonical
-// PyTorch-order weight shape and its stored layout; run.Run.Snapshot
-// returns the weights canonicalised, so every reader segments the same
-// out·in kernels of kh×kw. See fracdyn/weights for the layouts and the
-// classification rules.
+// their layer; normalisation parameters, embeddings and 1-D convolutions
+// are not layers of the record (their gradients count in the global norm). config.json's layers give each layer's canonical
+// PyTorch-order weight shape and its stored layout (the snapshots store
+// the weights as the model does; run.Snapshot.LayerWeight canonicalises),
+// so every reader segments the same out·in kernels of kh×kw. See
+// fracdyn/weights for the layouts and the classification rules.
+//
+// The recorded run is read like fracdyn's own: run.Open, fracdyn analyze
+// and fracdyn figures in data-free mode (α's activation maps need the
+// forward pass of one of fracdyn's architectures).
 //
 // # fracdyn's own training
 //
