@@ -2,6 +2,8 @@ package recorder_test
 
 import (
 	gocontext "context"
+	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -388,5 +390,65 @@ func TestAmbiguousLayout(t *testing.T) {
 		if l := r.Config.Layers[0]; l.Layout != weights.HWIO || !slices.Equal(l.WeightShape, []int{4, 1, 3, 3}) {
 			t.Errorf("layouts %q: conv layer %+v, want HWIO [4 1 3 3]", tc.layouts, l)
 		}
+	}
+}
+
+// TestDivergenceAndNoBias: a dense layer without bias is recorded (no
+// "head.bias" in the snapshots), and Adam at lr 1e30 makes step 2's loss
+// NaN: the loop stops with run.ErrDiverged and the steps up to it are
+// written.
+func TestDivergenceAndNoBias(t *testing.T) {
+	set := testSet(t)
+	b, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := func(ctx *context.Context, _ any, in []*Node) []*Node {
+		x := Reshape(in[0], in[0].Shape().Dimensions[0], -1)
+		x = activations.Relu(layers.Dense(ctx.In("hidden"), x, true, 16))
+		return []*Node{layers.Dense(ctx.In("head"), x, false, 10)}
+	}
+	ctx := context.New()
+	ctx.SetParam(optimizers.ParamLearningRate, 1e30)
+	pimg, plab, _, err := mnist.Probe(set, 8, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	rec, err := recorder.New(b, ctx, recorder.Options{Dir: dir, ModelFn: model, LossFn: sparseCE,
+		ProbeInputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(pimg, 8, 28, 28)},
+		ProbeLabels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(plab, 8)}, SnapshotEvery: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainer := train.NewTrainer(b, ctx, model, sparseCE, rec.Optimizer(optimizers.Adam().Done()),
+		[]metrics.Interface{rec.Metric()}, nil)
+	loop := train.NewLoop(trainer)
+	rec.Attach(loop)
+	ds, err := mnist.NewBatches("train", set, mnist.BatchOptions{BatchSize: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loop.RunSteps(ds, 6)
+	if !errors.Is(err, run.ErrDiverged) || !strings.Contains(err.Error(), "epoch 1 step 2") {
+		t.Fatalf("got %v, want run.ErrDiverged at epoch 1 step 2", err)
+	}
+	r, err := run.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := r.Config.Layers; len(l) != 2 || l[0].Layout != weights.IO || len(l[0].BiasShape) != 1 || len(l[1].BiasShape) != 0 {
+		t.Errorf("layers %+v, want hidden (io, with bias) and head (no bias)", l)
+	}
+	steps, err := r.Steps()
+	if err != nil || len(steps) != 2 || !math.IsNaN(steps[1].Loss) {
+		t.Errorf("steps after divergence: %+v, %v", steps, err)
+	}
+	snap, err := r.Snapshot(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := snap.Weights["head.bias"]; ok || snap.Weights["head.weight"] == nil {
+		t.Errorf("snapshot 0 entries: %v", slices.Collect(maps.Keys(snap.Weights)))
 	}
 }
