@@ -120,9 +120,6 @@ func TestRecordsATrainLoop(t *testing.T) {
 	probeIn := tensors.FromFlatDataAndDimensions(pimg, 16, 28, 28)
 	probeLab := tensors.FromFlatDataAndDimensions(plab, 16)
 	dir := filepath.Join(t.TempDir(), "run")
-	if d := os.Getenv("RECORDER_TEST_DIR"); d != "" {
-		dir = d
-	}
 	rec, err := recorder.New(b, ctx, recorder.Options{Dir: dir, ModelFn: userModel, LossFn: sparseCE,
 		ProbeInputs: []*tensors.Tensor{probeIn}, ProbeLabels: []*tensors.Tensor{probeLab},
 		SnapshotEvery: 5, TrackSample: 20, Seed: 3, Model: "user-cnn", Dataset: "mnist"})
