@@ -323,8 +323,8 @@ func hyperFromContext(ctx *context.Context) (Config, error) {
 	return c, nil
 }
 
-// setBuildInfo records the module and Go versions.
-func (c *Config) setBuildInfo() {
+// SetBuildInfo records the module and Go versions.
+func (c *Config) SetBuildInfo() {
 	c.GoVersion = runtime.Version()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		c.Module = bi.Main.Path

@@ -14,6 +14,17 @@
 // Adam's moments live in context variables under AdamScope and its step
 // count is GoMLX's global step, so a GoMLX checkpoint holds the whole state.
 //
+// # Recording
+//
+// Everything Train writes but the checkpoints goes through Recorder, the
+// one recording path: StatsGraph builds the step statistics (one float32
+// vector) in the step's graph from its gradients, RecordStep files them and
+// stops on divergence, Commit writes the series and epochs.csv,
+// WriteSnapshot and WriteProbe the npz files, Create and Reload set up and
+// resume the directory. fracdyn/recorder drives the same Recorder from any
+// GoMLX train.Loop; its runs store each weight as the model does, with the
+// layout in config.json's layers (Snapshot.LayerWeight canonicalises).
+//
 // Hyperparameters are GoMLX context parameters (the Param… constants) with
 // the paper's values as defaults; NewContext applies a preset, SetParams
 // GoMLX's "key=value;key=value" settings. Presets:

@@ -243,22 +243,3 @@ func readNPYFloat32(path string) (*arrayio.Array, error) {
 func writeNPYFloat32(path string, data []float32, rows, cols int) error {
 	return arrayio.WriteNPY(path, arrayio.FromFloat32(data, rows, cols))
 }
-
-// writeProbe writes probe.npz unless it exists with the same content.
-func writeProbe(dir string, images []float32, labels []int32, rows, cols int) error {
-	path := filepath.Join(dir, ProbeFile)
-	if _, err := os.Stat(path); err == nil {
-		im, lb, err := (&Run{Dir: dir}).Probe()
-		if err == nil && slices.Equal(im, images) && slices.Equal(lb, labels) {
-			return nil
-		}
-	}
-	err := arrayio.WriteNPZ(path, []string{"images", "labels"}, map[string]*arrayio.Array{
-		"images": arrayio.FromFloat32(images, len(labels), rows, cols),
-		"labels": arrayio.FromInt32(labels, len(labels)),
-	})
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	return nil
-}

@@ -51,6 +51,9 @@ type layerSegments struct {
 	in         int   // conv: in channels
 	rows, cols []int // block origins inside a kernel (conv) or the matrix (dense)
 	h, w       int   // kernel (conv) or matrix (dense) dimensions
+	// stored maps a flat index of the canonical weight to the flat index
+	// of the same entry in the stored layout (layer.Layout).
+	stored func(int) int
 }
 
 func newLayerSegments(l weights.Layer, r int) (*layerSegments, bool) {
@@ -70,6 +73,7 @@ func newLayerSegments(l weights.Layer, r int) (*layerSegments, bool) {
 	if r > s.h || r > s.w {
 		return nil, false
 	}
+	s.stored = storedIndex(l)
 	s.rows, s.cols = fractal.Origins(s.h, r), fractal.Origins(s.w, r)
 	return s, true
 }
@@ -90,6 +94,27 @@ func (s *layerSegments) segment(k int) (TrackedSegment, int) {
 		t.Neuron, t.Channel = kernel/s.in, kernel%s.in
 	}
 	return t, base
+}
+
+// storedIndex returns the map from a flat index into the canonical weight
+// [out,in,kh,kw] or [out,in] of l to the flat index of the same entry as l
+// stores it: identity for the canonical layouts, else the permutation of
+// weights.Layout (HWIO [kh,kw,in,out], IO [in,out]).
+func storedIndex(l weights.Layer) func(int) int {
+	sh := l.WeightShape
+	switch l.Layout {
+	case weights.HWIO:
+		out, in, kh, kw := sh[0], sh[1], sh[2], sh[3]
+		return func(c int) int {
+			x, y := c%kw, (c/kw)%kh
+			i, o := (c/(kw*kh))%in, c/(kw*kh*in)
+			return ((y*kw+x)*in+i)*out + o
+		}
+	case weights.IO:
+		out, in := sh[0], sh[1]
+		return func(c int) int { return (c%in)*out + c/in }
+	}
+	return func(c int) int { return c }
 }
 
 // trackPlan holds, per layer, the flat indices of the r×r entries of every
@@ -134,7 +159,7 @@ func planTracking(layers []weights.Layer, mode string, r, sample int, seed int64
 			p.segments = append(p.segments, t)
 			for a := range r {
 				for b := range r {
-					idx = append(idx, int32(base+a*s.w+b))
+					idx = append(idx, int32(s.stored(base+a*s.w+b)))
 				}
 			}
 		}
@@ -163,7 +188,8 @@ func sampleWithoutReplacement(rng *rand.Rand, n, k int) []int {
 
 // segmentStats returns, for every tracked segment in column order, the
 // ℓ2 norm and the mean of its r×r gradient entries: two [tracked] vectors.
-// grads maps a layer name to the gradient of its weight (PyTorch layout).
+// grads maps a layer name to the gradient of its weight as the layer stores
+// it; the plan's indices already point into that layout.
 func segmentStats(p *trackPlan, grads map[string]*Node) (norms, means *Node) {
 	var ns, ms []*Node
 	rr := p.r * p.r

@@ -2,9 +2,6 @@ package run
 
 import (
 	"fmt"
-	"path/filepath"
-
-	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -21,8 +18,7 @@ func (t *trainer) writeSnapshot(epoch int) error {
 	if len(out) != 1+len(vars) {
 		return fmt.Errorf("probe gradients: %d outputs for %d variables", len(out), len(vars))
 	}
-	var names []string
-	arrays := map[string]*arrayio.Array{}
+	params := make([]Param, 0, len(vars))
 	for i, l := range t.spec.layers {
 		for j, p := range []struct {
 			part  string
@@ -33,21 +29,11 @@ func (t *trainer) writeSnapshot(epoch int) error {
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", v.ScopeAndName(), err)
 			}
-			name := stateName(l.Name, p.part)
-			w := tensors.MustCopyFlatData[float32](value)
-			g := tensors.MustCopyFlatData[float32](out[1+2*i+j])
-			if len(w) != len(g) || len(w) != shapeSize(p.shape) {
-				return fmt.Errorf("%s: %d values and %d gradients for shape %v", name, len(w), len(g), p.shape)
-			}
-			names = append(names, name, name+GradSuffix)
-			arrays[name] = arrayio.FromFloat32(w, p.shape...)
-			arrays[name+GradSuffix] = arrayio.FromFloat32(g, p.shape...)
+			params = append(params, Param{Layer: l.Name, Part: p.part, Shape: p.shape,
+				Value: tensors.MustCopyFlatData[float32](value), Grad: tensors.MustCopyFlatData[float32](out[1+2*i+j])})
 		}
 	}
-	names = append(names, LossEntry)
-	arrays[LossEntry] = arrayio.FromFloat32(tensors.MustCopyFlatData[float32](out[0]), 1)
-	path := filepath.Join(t.opts.Out, SnapshotsDir, snapshotName(epoch))
-	return arrayio.WriteNPZ(path, names, arrays)
+	return t.rec.WriteSnapshot(epoch, params, tensors.MustCopyFlatData[float32](out[0])[0])
 }
 
 func shapeSize(shape []int) int {

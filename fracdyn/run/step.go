@@ -74,35 +74,19 @@ func (m *modelSpec) gradients(ctx *context.Context, images, labels *Node) (loss 
 
 // trainStep is the graph of one training step: loss and gradients of the
 // batch, computed once, then Adam's update of every weight and bias. It
-// returns the scalars steps.csv logs and the tracked segments' series:
-//
-//	loss        []        mean cross-entropy of the batch, before the update
-//	gradNorm    []        ‖∇L‖₂ over all weights and biases
-//	layerNorms  [layers]  ‖∇L‖₂ over each layer's weight and bias
-//	segNorms    [tracked] ‖∇L‖₂ over each tracked r×r weight segment
-//	segMeans    [tracked] mean of ∇L over each tracked segment (signed)
-func (m *modelSpec) trainStep(ctx *context.Context, plan *trackPlan, images, labels *Node) []*Node {
+// returns the recorder's statistics of the step (Recorder.StatsGraph: the
+// loss before the update, the global and per-layer gradient norms, and the
+// tracked segments' gradient norms and signed means).
+func (m *modelSpec) trainStep(ctx *context.Context, rec *Recorder, images, labels *Node) []*Node {
 	loss, vars, grads := m.gradients(ctx, images, labels)
 	g := images.Graph()
-	layerSq := make([]*Node, len(m.layers))
-	weightGrads := map[string]*Node{}
-	for i, l := range m.layers {
-		gw, gb := grads[2*i], grads[2*i+1]
-		weightGrads[l.Name] = gw
-		layerSq[i] = Add(ReduceAllSum(Square(gw)), ReduceAllSum(Square(gb)))
+	layerGrads := make([]LayerGrad, len(m.layers))
+	for i := range m.layers {
+		layerGrads[i] = LayerGrad{Weight: grads[2*i], Bias: grads[2*i+1]}
 	}
-	sq := Stack(layerSq, 0)
-	gradNorm := Sqrt(ReduceAllSum(sq))
-	layerNorms := Sqrt(sq)
-	var segNorms, segMeans *Node
-	if plan != nil && len(plan.segments) > 0 {
-		segNorms, segMeans = segmentStats(plan, weightGrads)
-	} else {
-		segNorms = Zeros(g, gradNorm.Shape().Clone())
-		segMeans = segNorms
-	}
+	stats := rec.StatsGraph(loss, layerGrads, nil)
 	adamUpdate(ctx, g, vars, grads)
-	return []*Node{loss, gradNorm, layerNorms, segNorms, segMeans}
+	return []*Node{stats}
 }
 
 // probeGradients is the graph of the snapshot gradients: the loss on the

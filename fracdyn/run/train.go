@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -71,7 +69,7 @@ type trainer struct {
 	opts    Options
 	cfg     *Config
 	spec    *modelSpec
-	plan    *trackPlan
+	rec     *Recorder
 	ctx     *context.Context
 	backend backends.Backend
 	log     io.Writer
@@ -80,12 +78,6 @@ type trainer struct {
 	stepExec, probeExec, evalExec *context.Exec
 	probeImages                   *tensors.Tensor
 	probeLabels                   *tensors.Tensor
-
-	layerNames []string
-	steps      []Step
-	epochs     []EpochStats
-	segNorms   []float32 // [len(steps), tracked]
-	segMeans   []float32
 }
 
 // Train trains the model the hyperparameters describe and writes the run
@@ -178,55 +170,32 @@ func (t *trainer) fillConfig() error {
 	}
 	c.EvalImages = d.Eval.N
 	c.Layers = t.spec.layers
-	for _, l := range c.Layers {
-		t.layerNames = append(t.layerNames, l.Name)
-	}
-	t.plan = planTracking(c.Layers, c.Track.Mode, c.Track.R, c.Track.Sample, c.Seed)
-	if len(t.plan.segments) == 0 {
-		return fmt.Errorf("train: %s = %d is larger than every layer's kernel or matrix; nothing to track", ParamTrackR, c.Track.R)
-	}
-	c.Track.Segments = len(t.plan.segments)
-	c.Track.BytesPerStep = 2 * 4 * len(t.plan.segments)
-	c.Track.SkippedLayers = t.plan.skipped
-	c.Track.SeriesFile, c.Track.MeanFile, c.Track.IndexFile = SegmentsFile, SegmentsMeanFile, SegmentsIndex
 	c.Backend = backend.Describe(t.backend)
-	c.setBuildInfo()
+	c.SetBuildInfo()
+	rec, err := NewRecorder(t.opts.Out, c)
+	if err != nil {
+		return errors.New("train: " + strings.TrimPrefix(err.Error(), "recorder: "))
+	}
+	t.rec = rec
 	return nil
 }
 
 // prepareDir creates or checks the run directory, and for a resume reloads
 // the finished epochs' records and the checkpoint. It returns the last
-// finished epoch (0 for a fresh run: epoch 0 is the snapshot before any
+// finished epoch (-1 for a fresh run: epoch 0 is the snapshot before any
 // step, written by loop).
 func (t *trainer) prepareDir() (int, error) {
-	dir := t.opts.Out
-	if err := os.MkdirAll(filepath.Join(dir, SnapshotsDir), 0o755); err != nil {
-		return 0, fmt.Errorf("train: creating run directory: %w", err)
-	}
-	removeStaleTemps(dir, filepath.Join(dir, SnapshotsDir))
 	seed := t.cfg.Seed
 	t.ctx.SetParam(context.ParamInitialSeed, seed)
 	if err := t.ctx.SetRNGStateFromSeed(seed); err != nil {
 		return 0, fmt.Errorf("train: seeding: %w", err)
 	}
-	old, err := ReadConfig(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return 0, fmt.Errorf("train: %s holds a run whose config cannot be read: %w", dir, err)
+	resume, err := t.rec.Create()
+	if err != nil {
+		return 0, fmt.Errorf("train: %w", err)
 	}
-	if old == nil {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if e.Name() != SnapshotsDir && e.Name()[0] != '.' {
-				return 0, fmt.Errorf("train: %s is not empty and holds no %s; refusing to write a run into it", dir, ConfigFile)
-			}
-		}
-		if err := writeConfig(dir, t.cfg); err != nil {
-			return 0, fmt.Errorf("train: %w", err)
-		}
+	if !resume {
 		return -1, nil
-	}
-	if err := t.cfg.checkResume(old); err != nil {
-		return 0, fmt.Errorf("train: %s: %w", dir, err)
 	}
 	last, err := t.loadCheckpoint()
 	if err != nil {
@@ -234,79 +203,13 @@ func (t *trainer) prepareDir() (int, error) {
 	}
 	if last < 0 {
 		// Interrupted before epoch 0 was committed: start afresh.
-		return -1, writeConfig(dir, t.cfg)
+		return -1, t.rec.WriteConfig()
 	}
-	if err := t.reloadRecords(last); err != nil {
-		return 0, fmt.Errorf("train: resuming %s after epoch %d: %w", dir, last, err)
-	}
-	if err := writeConfig(dir, t.cfg); err != nil {
+	if err := t.rec.Reload(last); err != nil {
 		return 0, fmt.Errorf("train: %w", err)
 	}
-	fmt.Fprintf(t.log, "resuming %s after epoch %d\n", dir, last)
+	fmt.Fprintf(t.log, "resuming %s after epoch %d\n", t.opts.Out, last)
 	return last, nil
-}
-
-// removeStaleTemps removes the temporary files (".NAME.tmp-*", see
-// fsutil.WriteFileAtomic) that a process killed in the middle of a write
-// left in dirs. Only one trainer may write a run directory at a time.
-func removeStaleTemps(dirs ...string) {
-	for _, d := range dirs {
-		entries, _ := os.ReadDir(d)
-		for _, e := range entries {
-			if n := e.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && !e.IsDir() {
-				os.Remove(filepath.Join(d, n))
-			}
-		}
-	}
-}
-
-// reloadRecords reads back the records of epochs 1..last and drops any
-// rows of a later, unfinished epoch.
-func (t *trainer) reloadRecords(last int) error {
-	dir := t.opts.Out
-	want := last * t.cfg.StepsPerEpoch
-	if last > 0 {
-		_, steps, err := readSteps(dir)
-		if err != nil {
-			return err
-		}
-		epochs, err := readEpochs(dir)
-		if err != nil {
-			return err
-		}
-		for _, s := range steps {
-			if s.Epoch <= last {
-				t.steps = append(t.steps, s)
-			}
-		}
-		for _, e := range epochs {
-			if e.Epoch <= last {
-				t.epochs = append(t.epochs, e)
-			}
-		}
-		if len(t.steps) != want || len(t.epochs) != last {
-			return fmt.Errorf("%s has %d steps and %s %d epochs up to epoch %d, want %d and %d",
-				StepsFile, len(t.steps), EpochsFile, len(t.epochs), last, want, last)
-		}
-	}
-	tracked := len(t.plan.segments)
-	for _, f := range []struct {
-		name string
-		dst  *[]float32
-	}{{SegmentsFile, &t.segNorms}, {SegmentsMeanFile, &t.segMeans}} {
-		if last == 0 {
-			break
-		}
-		a, err := readNPYFloat32(filepath.Join(dir, f.name))
-		if err != nil {
-			return err
-		}
-		if len(a.Shape) != 2 || a.Shape[1] != tracked || a.Shape[0] < want {
-			return fmt.Errorf("%s has shape %v, want at least [%d %d]", f.name, a.Shape, want, tracked)
-		}
-		*f.dst = append([]float32(nil), a.Data.([]float32)[:want*tracked]...)
-	}
-	return nil
 }
 
 // buildExecs builds the step, probe and evaluation executors and the probe
@@ -314,7 +217,7 @@ func (t *trainer) reloadRecords(last int) error {
 func (t *trainer) buildExecs() error {
 	var err error
 	t.stepExec, err = context.NewExec(t.backend, t.ctx, func(ctx *context.Context, images, labels *Node) []*Node {
-		return t.spec.trainStep(ctx, t.plan, images, labels)
+		return t.spec.trainStep(ctx, t.rec, images, labels)
 	})
 	if err != nil {
 		return fmt.Errorf("train: building the training step: %w", err)
@@ -334,7 +237,10 @@ func (t *trainer) buildExecs() error {
 	}
 	t.probeImages = tensors.FromFlatDataAndDimensions(images, t.cfg.ProbeSize, d.Rows, d.Cols)
 	t.probeLabels = tensors.FromFlatDataAndDimensions(labels, t.cfg.ProbeSize)
-	return writeProbe(t.opts.Out, images, labels, d.Rows, d.Cols)
+	if err := t.rec.WriteProbe(images, []int{t.cfg.ProbeSize, d.Rows, d.Cols}, labels); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return nil
 }
 
 // loop trains epochs after start (−1: nothing done yet, so epoch 0's
@@ -370,7 +276,7 @@ func (t *trainer) loop(ctx gocontext.Context, start int) error {
 		for s := 0; s < c.StepsPerEpoch; s++ {
 			if err := ctx.Err(); err != nil {
 				bar.Done("interrupted")
-				return t.abort(fmt.Errorf("train: stopped in epoch %d before step %d: %w", epoch, len(t.steps)+1, err))
+				return t.abort(fmt.Errorf("train: stopped in epoch %d before step %d: %w", epoch, len(t.rec.Steps())+1, err))
 			}
 			images, labels, ok := batches.Next()
 			if !ok {
@@ -396,9 +302,11 @@ func (t *trainer) loop(ctx gocontext.Context, start int) error {
 			bar.Done("failed")
 			return err
 		}
-		acc = t.epochs[len(t.epochs)-1].EvalAccuracy
+		epochs := t.rec.Epochs()
+		acc = epochs[len(epochs)-1].EvalAccuracy
 	}
-	last := t.epochs[len(t.epochs)-1]
+	epochs := t.rec.Epochs()
+	last := epochs[len(epochs)-1]
 	bar.Done(fmt.Sprintf("eval loss %.4f acc %.2f%%", last.EvalLoss, 100*last.EvalAccuracy))
 	return nil
 }
@@ -417,26 +325,15 @@ func (t *trainer) step(epoch int, images []float32, labels []int32) (Step, error
 	out, err := t.stepExec.Exec(tensors.FromFlatDataAndDimensions(images, b, d.Rows, d.Cols),
 		tensors.FromFlatDataAndDimensions(labels, b))
 	if err != nil {
-		return Step{}, fmt.Errorf("train: epoch %d step %d: %w", epoch, len(t.steps)+1, err)
+		return Step{}, fmt.Errorf("train: epoch %d step %d: %w", epoch, len(t.rec.Steps())+1, err)
 	}
 	defer finalize(out)
-	s := Step{Epoch: epoch, Step: len(t.steps) + 1, LayerGradNorms: map[string]float64{}}
-	s.Loss = float64(tensors.MustCopyFlatData[float32](out[0])[0])
-	s.GradNorm = float64(tensors.MustCopyFlatData[float32](out[1])[0])
-	for i, x := range tensors.MustCopyFlatData[float32](out[2]) {
-		s.LayerGradNorms[t.layerNames[i]] = float64(x)
-	}
-	t.steps = append(t.steps, s)
-	t.segNorms = append(t.segNorms, tensors.MustCopyFlatData[float32](out[3])...)
-	t.segMeans = append(t.segMeans, tensors.MustCopyFlatData[float32](out[4])...)
-	if !isFinite(s.Loss) || !isFinite(s.GradNorm) || s.Loss > MaxLoss {
-		return s, fmt.Errorf("train: epoch %d step %d: loss %g (limit %g), gradient norm %g: %w (try a lower --lr); snapshots up to epoch %d are kept",
-			epoch, s.Step, s.Loss, MaxLoss, s.GradNorm, ErrDiverged, epoch-1)
+	s, err := t.rec.RecordStep(epoch, tensors.MustCopyFlatData[float32](out[0]))
+	if err != nil {
+		return s, fmt.Errorf("train: %w", err)
 	}
 	return s, nil
 }
-
-func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 func finalize(ts []*tensors.Tensor) {
 	for _, t := range ts {
@@ -447,32 +344,17 @@ func finalize(ts []*tensors.Tensor) {
 // abort writes the steps recorded so far (with their tracked segments) and
 // returns cause, or the write error joined to it.
 func (t *trainer) abort(cause error) error {
-	if err := t.writeSeries(); err != nil {
+	if err := t.rec.WriteSeries(); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause
-}
-
-// writeSeries writes steps.csv and the tracked-segment series.
-func (t *trainer) writeSeries() error {
-	dir := t.opts.Out
-	if err := writeSteps(dir, t.layerNames, t.steps); err != nil {
-		return err
-	}
-	tracked := len(t.plan.segments)
-	if err := writeNPYFloat32(filepath.Join(dir, SegmentsFile), t.segNorms, len(t.steps), tracked); err != nil {
-		return err
-	}
-	if err := writeNPYFloat32(filepath.Join(dir, SegmentsMeanFile), t.segMeans, len(t.steps), tracked); err != nil {
-		return err
-	}
-	return writeSegmentsIndex(dir, t.plan.segments)
 }
 
 // finishEpoch evaluates, then writes in order the step records, epochs.csv,
 // the snapshot and last the checkpoint, which commits the epoch for resume.
 func (t *trainer) finishEpoch(ctx gocontext.Context, epoch int, trainLoss float64, began time.Time) error {
 	wrap := func(err error) error { return fmt.Errorf("train: epoch %d: %w", epoch, err) }
+	var stats *EpochStats
 	if epoch > 0 {
 		evalLoss, acc, err := t.evaluate(ctx)
 		if err != nil {
@@ -480,14 +362,11 @@ func (t *trainer) finishEpoch(ctx gocontext.Context, epoch int, trainLoss float6
 		}
 		e := EpochStats{Epoch: epoch, TrainLoss: trainLoss, EvalLoss: evalLoss, EvalAccuracy: acc,
 			WallSeconds: time.Since(began).Seconds()}
-		t.epochs = append(t.epochs, e)
+		stats = &e
 		t.say(fmt.Sprintf("epoch %d/%d: train loss %.4f, eval loss %.4f, eval accuracy %.2f%%, %.1fs",
 			epoch, t.cfg.Epochs, e.TrainLoss, e.EvalLoss, 100*e.EvalAccuracy, e.WallSeconds))
 	}
-	if err := t.writeSeries(); err != nil {
-		return wrap(err)
-	}
-	if err := writeEpochs(t.opts.Out, t.epochs); err != nil {
+	if err := t.rec.Commit(stats); err != nil {
 		return wrap(err)
 	}
 	if err := t.writeSnapshot(epoch); err != nil {

@@ -1,0 +1,414 @@
+package recorder
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+)
+
+// Options configure a Recorder.
+type Options struct {
+	// Dir is the run directory to write; it must not exist or be empty.
+	Dir string
+	// ModelFn and LossFn are the functions given to train.NewTrainer; the
+	// recorder calls them (in inference mode) for the probe-batch
+	// gradients of the snapshots.
+	ModelFn train.ModelFn
+	LossFn  train.LossFn
+	// ProbeInputs and ProbeLabels are a fixed batch whose loss gradients
+	// the snapshots hold. Required. probe.npz stores the first input as
+	// "images" (float32, size-1 axes after the first dropped) and the first
+	// label as "labels" (int32).
+	ProbeInputs, ProbeLabels []*tensors.Tensor
+	// SnapshotEvery is the number of steps of one epoch of the records:
+	// after every SnapshotEvery steps the recorder writes a snapshot and a
+	// row of epochs.csv. Use the dataset's steps per epoch for per-epoch
+	// snapshots. Required.
+	SnapshotEvery int
+	// Eval, if set, is called at the end of every epoch of the records for
+	// the held-out loss and accuracy of epochs.csv (NaN when nil).
+	Eval func() (loss, accuracy float64, err error)
+	// OnSnapshot, if set, is called after each snapshot is written, with
+	// its epoch (0: the initial weights); live plots hook here.
+	OnSnapshot func(epoch int) error
+
+	// Track selects the tracked segments: "default" (every segment of a
+	// first convolution layer, a seeded sample of TrackSample segments of
+	// every other layer) or "all"; TrackR is their size r (default 2),
+	// TrackSample the sample per layer (default 256), Seed the seed of the
+	// sample.
+	Track       string
+	TrackR      int
+	TrackSample int
+	Seed        int64
+	// Layouts overrides the layout of variables the shape cannot tell
+	// ("GLOB=LAYOUT,...", see weights.ParseOverrides).
+	Layouts string
+
+	// Model, Dataset, BatchSize, Optimizer and Loss describe the run in
+	// config.json (Model is its "arch": default "gomlx"). BatchSize 0 is
+	// read from the first training step.
+	Model, Dataset  string
+	BatchSize       int
+	Optimizer, Loss string
+}
+
+// Recorder records a GoMLX training into a fracdyn run directory. See the
+// package documentation.
+type Recorder struct {
+	opts    Options
+	backend backends.Backend
+	ctx     *context.Context
+
+	layers    []Layer
+	others    []*context.Variable
+	probeExec *context.Exec
+	probeErr  error
+	rec       *run.Recorder
+	metric    *metric
+	batchSize int
+	epochLoss float64
+	finished  bool
+}
+
+// New returns a recorder of the model whose variables live in ctx, trained
+// on backend b (nil: backend.New()). It checks the options; Start (or the
+// loop's start, with Attach) writes the run directory.
+func New(b backends.Backend, ctx *context.Context, opts Options) (*Recorder, error) {
+	switch {
+	case opts.Dir == "":
+		return nil, errors.New("recorder: Options.Dir: no run directory")
+	case opts.ModelFn == nil || opts.LossFn == nil:
+		return nil, errors.New("recorder: Options.ModelFn and Options.LossFn are required (the same as train.NewTrainer's)")
+	case len(opts.ProbeInputs) == 0 || len(opts.ProbeLabels) == 0:
+		return nil, errors.New("recorder: Options.ProbeInputs and ProbeLabels: no probe batch (the snapshots hold its gradients)")
+	case opts.SnapshotEvery < 1:
+		return nil, fmt.Errorf("recorder: Options.SnapshotEvery = %d: need the number of steps between snapshots (>= 1)", opts.SnapshotEvery)
+	}
+	if opts.Track == "" {
+		opts.Track = "default"
+	}
+	if opts.Track != "default" && opts.Track != "all" {
+		return nil, fmt.Errorf("recorder: Options.Track = %q: want \"default\" or \"all\"", opts.Track)
+	}
+	if opts.TrackR == 0 {
+		opts.TrackR = 2
+	}
+	if opts.TrackSample == 0 {
+		opts.TrackSample = 256
+	}
+	if opts.Model == "" {
+		opts.Model = "gomlx"
+	}
+	if b == nil {
+		var err error
+		if b, err = backend.New(); err != nil {
+			return nil, err
+		}
+	}
+	r := &Recorder{opts: opts, backend: b, ctx: ctx, batchSize: opts.BatchSize}
+	r.metric = &metric{r: r}
+	return r, nil
+}
+
+// Dir returns the run directory.
+func (r *Recorder) Dir() string { return r.opts.Dir }
+
+// Layers returns the recorded layers (after Start).
+func (r *Recorder) Layers() []Layer { return r.layers }
+
+// Steps returns the steps recorded so far.
+func (r *Recorder) Steps() []run.Step {
+	if r.rec == nil {
+		return nil
+	}
+	return r.rec.Steps()
+}
+
+// Start builds the probe-gradient graph (creating the model's variables
+// if no step has run yet), discovers the layers, writes config.json,
+// probe.npz and the snapshot of epoch 0. A second call does nothing.
+//
+// When Start creates the variables, a train.Trainer built on a checked
+// context must then reuse them: Attach sets its context to
+// ctx.Checked(false).
+func (r *Recorder) Start() error {
+	if r.rec != nil {
+		return nil
+	}
+	if entries, err := os.ReadDir(r.opts.Dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("recorder: %s exists and is not empty; the recorder writes a new run directory", r.opts.Dir)
+	}
+	overrides, err := weights.ParseOverrides(r.opts.Layouts)
+	if err != nil {
+		return fmt.Errorf("recorder: Options.Layouts: %w", err)
+	}
+	nIn := len(r.opts.ProbeInputs)
+	r.probeExec, err = context.NewExec(r.backend, r.ctx.Checked(false), func(ctx *context.Context, nodes []*Node) []*Node {
+		return r.probeGraph(ctx, nodes[:nIn], nodes[nIn:], overrides)
+	})
+	if err != nil {
+		return fmt.Errorf("recorder: building the probe gradients: %w", err)
+	}
+	out, err := r.runProbe()
+	if err != nil {
+		return err
+	}
+	defer finalize(out)
+	cfg := r.config()
+	if r.rec, err = run.NewRecorder(r.opts.Dir, cfg); err != nil {
+		return err
+	}
+	if _, err := r.rec.Create(); err != nil {
+		return fmt.Errorf("recorder: %w", err)
+	}
+	images, shape, labels, err := probeArrays(r.opts.ProbeInputs[0], r.opts.ProbeLabels[0])
+	if err != nil {
+		return err
+	}
+	if err := r.rec.WriteProbe(images, shape, labels); err != nil {
+		return fmt.Errorf("recorder: %w", err)
+	}
+	if err := r.rec.Commit(nil); err != nil {
+		return fmt.Errorf("recorder: %w", err)
+	}
+	return r.snapshot(0, out)
+}
+
+// probeGraph is the graph of the snapshots: the probe loss, and for every
+// layer its weight, bias and their gradients, all float32. Its first build
+// discovers the layers.
+func (r *Recorder) probeGraph(ctx *context.Context, inputs, labels []*Node, overrides weights.Overrides) []*Node {
+	g := inputs[0].Graph()
+	ctx.SetTraining(g, false)
+	loss := r.opts.LossFn(labels, r.opts.ModelFn(ctx, nil, inputs))
+	if !loss.Shape().IsScalar() {
+		loss = ReduceAllMean(loss)
+	}
+	if r.layers == nil {
+		layers, others, err := Layers(ctx, overrides)
+		if err != nil {
+			r.probeErr = err
+			panic(err)
+		}
+		r.layers, r.others = layers, others
+	}
+	var params []*Node
+	for _, v := range r.paramVars() {
+		params = append(params, v.ValueGraph(g))
+	}
+	grads := Gradient(loss, params...)
+	out := []*Node{ConvertDType(loss, dtypes.Float32)}
+	for i := range params {
+		out = append(out, ConvertDType(params[i], dtypes.Float32), ConvertDType(grads[i], dtypes.Float32))
+	}
+	return out
+}
+
+func (r *Recorder) runProbe() ([]*tensors.Tensor, error) {
+	args := make([]any, 0, len(r.opts.ProbeInputs)+len(r.opts.ProbeLabels))
+	for _, t := range append(slices.Clone(r.opts.ProbeInputs), r.opts.ProbeLabels...) {
+		args = append(args, t)
+	}
+	out, err := r.probeExec.Exec(args...)
+	if err != nil {
+		if r.probeErr != nil {
+			return nil, r.probeErr
+		}
+		return nil, fmt.Errorf("recorder: probe gradients: %w", err)
+	}
+	return out, nil
+}
+
+// config returns the config.json of the run.
+func (r *Recorder) config() *run.Config {
+	o := r.opts
+	probe := r.opts.ProbeInputs[0].Shape().Dimensions
+	bs := r.batchSize
+	if bs == 0 {
+		bs = probe[0] // until the first step tells
+	}
+	c := &run.Config{Format: run.FormatVersion, Preset: "recorder", Arch: o.Model, Dataset: o.Dataset,
+		BatchSize: bs, Optimizer: o.Optimizer, Loss: o.Loss,
+		StepsPerEpoch: o.SnapshotEvery, EpochImages: o.SnapshotEvery * bs, ProbeSize: probe[0], Seed: o.Seed,
+		LearningRate: context.GetParamOr(r.ctx, optimizers.ParamLearningRate, 0.0),
+		Track:        run.TrackConfig{Mode: o.Track, R: o.TrackR, Sample: o.TrackSample},
+		Backend:      backend.Describe(r.backend), Params: map[string]any{}}
+	for _, l := range r.layers {
+		c.Layers = append(c.Layers, l.Layer)
+	}
+	r.ctx.EnumerateParams(func(scope, key string, value any) {
+		if scope != context.RootScope {
+			key = scope + "/" + key
+		}
+		c.Params[key] = value
+	})
+	c.SetBuildInfo()
+	return c
+}
+
+// Record files one step's statistics: the value of Metric (or StepStats)
+// in that step's outputs. After every SnapshotEvery steps it commits an
+// epoch: epochs.csv, the series and a snapshot. A diverging step (loss or
+// gradient norm not finite, loss above run.MaxLoss) is written and
+// returned as an error wrapping run.ErrDiverged.
+func (r *Recorder) Record(stats *tensors.Tensor) error {
+	if r.rec == nil {
+		return errors.New("recorder: Record before Start")
+	}
+	n := r.opts.SnapshotEvery
+	epoch := len(r.rec.Steps())/n + 1
+	s, err := r.rec.RecordStep(epoch, tensors.MustCopyFlatData[float32](stats))
+	if err != nil {
+		if werr := r.rec.WriteSeries(); werr != nil {
+			return errors.Join(fmt.Errorf("recorder: %w", err), werr)
+		}
+		return fmt.Errorf("recorder: %w", err)
+	}
+	r.epochLoss += s.Loss
+	if s.Step%n != 0 {
+		return nil
+	}
+	e := run.EpochStats{Epoch: epoch, TrainLoss: r.epochLoss / float64(n), EvalLoss: math.NaN(), EvalAccuracy: math.NaN()}
+	r.epochLoss = 0
+	if r.opts.Eval != nil {
+		if e.EvalLoss, e.EvalAccuracy, err = r.opts.Eval(); err != nil {
+			return fmt.Errorf("recorder: evaluating epoch %d: %w", epoch, err)
+		}
+	}
+	cfg := r.rec.Config()
+	cfg.Epochs = epoch
+	if r.batchSize > 0 && cfg.BatchSize != r.batchSize {
+		cfg.BatchSize, cfg.EpochImages = r.batchSize, r.batchSize*n
+	}
+	if err := r.rec.WriteConfig(); err != nil {
+		return fmt.Errorf("recorder: %w", err)
+	}
+	if err := r.rec.Commit(&e); err != nil {
+		return fmt.Errorf("recorder: epoch %d: %w", epoch, err)
+	}
+	out, err := r.runProbe()
+	if err != nil {
+		return err
+	}
+	defer finalize(out)
+	return r.snapshot(epoch, out)
+}
+
+// paramVars returns the layers' weights and biases in snapshot order.
+func (r *Recorder) paramVars() []*context.Variable {
+	var vs []*context.Variable
+	for _, l := range r.layers {
+		vs = append(vs, l.Weight)
+		if l.Bias != nil {
+			vs = append(vs, l.Bias)
+		}
+	}
+	return vs
+}
+
+// snapshot writes the snapshot of epoch from the probe graph's outputs.
+func (r *Recorder) snapshot(epoch int, out []*tensors.Tensor) error {
+	params := make([]run.Param, 0, 2*len(r.layers))
+	k := 1
+	for _, l := range r.layers {
+		for _, p := range []struct {
+			part string
+			v    *context.Variable
+		}{{"weight", l.Weight}, {"bias", l.Bias}} {
+			if p.v == nil {
+				continue
+			}
+			params = append(params, run.Param{Layer: l.Name, Part: p.part, Shape: p.v.Shape().Dimensions,
+				Value: tensors.MustCopyFlatData[float32](out[k]), Grad: tensors.MustCopyFlatData[float32](out[k+1])})
+			k += 2
+		}
+	}
+	if err := r.rec.WriteSnapshot(epoch, params, tensors.MustCopyFlatData[float32](out[0])[0]); err != nil {
+		return fmt.Errorf("recorder: snapshot of epoch %d: %w", epoch, err)
+	}
+	if r.opts.OnSnapshot != nil {
+		return r.opts.OnSnapshot(epoch)
+	}
+	return nil
+}
+
+// Finish writes the steps recorded since the last snapshot (steps.csv and
+// the series hold every step; epochs.csv and the snapshots the finished
+// epochs). Call it once training ends; Attach does, at the loop's end.
+func (r *Recorder) Finish() error {
+	if r.rec == nil {
+		return nil
+	}
+	if err := r.rec.WriteSeries(); err != nil {
+		return fmt.Errorf("recorder: %w", err)
+	}
+	return nil
+}
+
+// StepStats returns the step statistics that Optimizer's UpdateGraph built
+// in graph g, for a custom training step to return and pass to Record.
+func StepStats(ctx *context.Context, g *Graph) *Node {
+	v, ok := ctx.InAbsPath(Scope).GetGraphParam(g, statsKey)
+	if !ok {
+		panic("recorder: StepStats: the step's graph has no statistics: update with Recorder.Optimizer first")
+	}
+	return v.(*Node)
+}
+
+// probeArrays returns the probe's first input as float32 with its size-1
+// axes after the first dropped, and its first label as int32.
+func probeArrays(in, lab *tensors.Tensor) ([]float32, []int, []int32, error) {
+	dims := in.Shape().Dimensions
+	shape := []int{dims[0]}
+	for _, d := range dims[1:] {
+		if d != 1 {
+			shape = append(shape, d)
+		}
+	}
+	var images []float32
+	switch in.DType() {
+	case dtypes.Float32:
+		images = tensors.MustCopyFlatData[float32](in)
+	case dtypes.Float64:
+		for _, x := range tensors.MustCopyFlatData[float64](in) {
+			images = append(images, float32(x))
+		}
+	default:
+		return nil, nil, nil, fmt.Errorf("recorder: probe input of dtype %s: want float32 or float64", in.DType())
+	}
+	var labels []int32
+	switch lab.DType() {
+	case dtypes.Int32:
+		labels = tensors.MustCopyFlatData[int32](lab)
+	case dtypes.Int64:
+		for _, x := range tensors.MustCopyFlatData[int64](lab) {
+			labels = append(labels, int32(x))
+		}
+	default:
+		return nil, nil, nil, fmt.Errorf("recorder: probe label of dtype %s: want int32 or int64", lab.DType())
+	}
+	if len(labels) != dims[0] {
+		return nil, nil, nil, fmt.Errorf("recorder: probe labels of shape %s for %d examples: want one label per example", lab.Shape(), dims[0])
+	}
+	return images, shape, labels, nil
+}
+
+func finalize(ts []*tensors.Tensor) {
+	for _, t := range ts {
+		_ = t.FinalizeAll()
+	}
+}
