@@ -49,8 +49,8 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
+	if err := wantArgs(fs.Args(), 1, "one FILE"); err != nil {
+		return err
 	}
 	opts := modelio.AnalyzeOptions{Layers: *layers, Quantile: *quantile}
 	m, err := fractal.ParseMethod(*method)

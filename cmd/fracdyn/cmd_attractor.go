@@ -60,8 +60,8 @@ func runAttractor(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErrorf("want one FILE, got %d arguments", len(pos))
+	if err := wantArgs(pos, 1, "one FILE"); err != nil {
+		return err
 	}
 	if !(*dt > 0) {
 		return usageErrorf("--dt must be positive, got %v", *dt)

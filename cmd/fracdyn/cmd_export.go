@@ -24,8 +24,8 @@ func runExport(_ context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
-		return usageErrorf("want RUN and OUT, got %d arguments", fs.NArg())
+	if err := wantArgs(fs.Args(), 2, "RUN and OUT"); err != nil {
+		return err
 	}
 	dir, out := fs.Arg(0), fs.Arg(1)
 	if _, err := modelio.ExportFormat(out); err != nil {

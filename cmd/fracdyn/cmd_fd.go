@@ -80,8 +80,8 @@ func runFD(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErrorf("want one matrix FILE (.npy or .csv), got %d argument(s)", len(pos))
+	if err := wantArgs(pos, 1, "one matrix FILE (.npy or .csv)"); err != nil {
+		return err
 	}
 	m, err := fractal.ParseMethod(*method)
 	if err != nil {

@@ -16,9 +16,9 @@ import (
 func runCapture(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	oldS, oldF := scalesOut, fdOut
-	scalesOut, fdOut = &stdout, &stdout
-	defer func() { scalesOut, fdOut = oldS, oldF }()
+	oldS, oldF, oldO := scalesOut, fdOut, helpOut
+	scalesOut, fdOut, helpOut = &stdout, &stdout, &stdout
+	defer func() { scalesOut, fdOut, helpOut = oldS, oldF, oldO }()
 	code := Main(args, &stderr)
 	return code, stdout.String(), stderr.String()
 }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"runtime/debug"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// These tests cover the command-line defects of issue 15 (RELIABILITY.md,
+// "Input and CLI defects found at the edges").
+
+const torchST = "../../fracdyn/modelio/testdata/torch.safetensors"
+
+// TestFlagsAfterArguments: every command takes its flags after its
+// positional arguments too. A flag placed last used to turn into extra
+// arguments ("want one run directory, got 3 arguments", exit 2).
+func TestFlagsAfterArguments(t *testing.T) {
+	out := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in stderr
+	}{
+		// Flags after the argument reach the command: exit 0 or its own error.
+		{[]string{"analyze-model", torchST, "--layers", "conv*", "-r", "2", "--out", out, "--no-segments"}, 0, ""},
+		{[]string{"inspect", torchST, "--epoch", "0"}, 0, ""},
+		{[]string{"analyze", "/nonexistent-run", "--epochs", "5"}, 1, "/nonexistent-run"},
+		{[]string{"export", "/nonexistent-run", out + "/w.npz", "--epoch", "1"}, 1, "/nonexistent-run"},
+		{[]string{"scales", "10", "--json", "128"}, 0, ""}, // a bool flag takes no value
+		// A stray argument is named.
+		{[]string{"analyze", "/nonexistent-run", "stray", "--epochs", "5"}, 2, `unexpected argument "stray"`},
+		{[]string{"inspect", torchST, "x", "y"}, 2, `unexpected arguments "x", "y"`},
+		{[]string{"export", "/nonexistent-run"}, 2, "want RUN and OUT, got 1 argument"},
+		// "--" ends the flags: "--json" after it is an argument.
+		{[]string{"scales", "10", "--", "--json"}, 2, `"--json" is not a positive integer`},
+	} {
+		code, _, errOut := runCapture(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("fracdyn %s: exit %d, stderr %q; want exit %d and %q", strings.Join(tc.args, " "), code, errOut, tc.code, tc.want)
+		}
+	}
+}
+
+// TestFlagSetSplit checks the interspersed parsing on its own: values of
+// non-bool flags are taken from the next argument, "=" forms and bool
+// flags take none, "-" is positional and "--" ends the flags.
+func TestFlagSetSplit(t *testing.T) {
+	fs := newFlagSet(&command{name: "t"})
+	n := fs.Int("n", 0, "")
+	b := fs.Bool("b", false, "")
+	s := fs.String("s", "", "")
+	if err := fs.Parse([]string{"a", "-n", "3", "b", "--b", "-", "--s=x", "--", "-n", "4"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a", "b", "-", "-n", "4"}; !slices.Equal(fs.Args(), want) || fs.NArg() != 5 || fs.Arg(3) != "-n" || fs.Arg(9) != "" {
+		t.Errorf("positional %q, want %q", fs.Args(), want)
+	}
+	if *n != 3 || !*b || *s != "x" {
+		t.Errorf("flags n=%d b=%v s=%q, want 3 true x", *n, *b, *s)
+	}
+}
+
+// TestUnknownFlagIsUsageError: main.go documents exit status 2 for usage
+// errors; an unknown flag used to exit 1.
+func TestUnknownFlagIsUsageError(t *testing.T) {
+	for _, cmd := range []string{"fd", "analyze", "train", "inspect", "export", "analyze-model", "attractor", "scales"} {
+		code, _, errOut := runCapture(t, cmd, "--no-such-flag", "x")
+		if code != 2 || !strings.Contains(errOut, "-no-such-flag") || !strings.Contains(errOut, "fracdyn "+cmd+" -h") {
+			t.Errorf("fracdyn %s --no-such-flag: exit %d, stderr %q; want 2 naming the flag", cmd, code, errOut)
+		}
+	}
+}
+
+// TestHelpGoesToStdout: -h, --help and help print to standard output and
+// exit 0 (they went to stderr).
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help"}, "commands:"},
+		{[]string{"--help"}, "commands:"},
+		{[]string{"-h"}, "commands:"},
+		{[]string{"help", "fd"}, "usage: fracdyn fd [flags] FILE"},
+		{[]string{"fd", "-h"}, "-index-col"},
+		{[]string{"analyze", "RUN", "--help"}, "usage: fracdyn analyze"},
+		{[]string{"attractor", "-h"}, "fracdyn attractor lorenz.csv"}, // its extra help text
+	} {
+		code, out, errOut := runCapture(t, tc.args...)
+		if code != 0 || !strings.Contains(out, tc.want) || errOut != "" {
+			t.Errorf("fracdyn %s: exit %d, stdout %q, stderr %q; want 0 and %q on stdout only", strings.Join(tc.args, " "), code, out, errOut, tc.want)
+		}
+	}
+	// No command at all is a usage error, on stderr.
+	if code, out, errOut := runCapture(t); code != 2 || out != "" || !strings.Contains(errOut, "commands:") {
+		t.Errorf("fracdyn: exit %d, stdout %q; want 2 with the usage on stderr", code, out)
+	}
+}
+
+// TestVersion: --version and version print the module, Go and GoMLX
+// versions (there was no way to ask).
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "version", "-version"} {
+		code, out, _ := runCapture(t, arg)
+		// The test binary's build information names the GoMLX module it links.
+		if code != 0 || !strings.Contains(out, "fracdyn ") || !strings.Contains(out, "go go1.") || !strings.Contains(out, "gomlx v0.") {
+			t.Errorf("fracdyn %s: exit %d, stdout %q", arg, code, out)
+		}
+	}
+	bi := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/fracdyn/fracdyn", Version: "v1.2.3"},
+		Deps:     []*debug.Module{{Path: "github.com/gomlx/gomlx", Version: "v0.26.0"}},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.time", Value: "2026-01-02T03:04:05Z"}, {Key: "vcs.modified", Value: "true"}}}
+	want := "fracdyn github.com/fracdyn/fracdyn v1.2.3\nrevision abc123 2026-01-02T03:04:05Z (modified)\ngo go1.26.0 "
+	if got := versionText(bi); !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\ngomlx v0.26.0\n") {
+		t.Errorf("versionText:\n%s\nwant prefix\n%s", got, want)
+	}
+	if got := versionText(nil); !strings.Contains(got, "fracdyn unknown") || !strings.Contains(got, "gomlx unknown") {
+		t.Errorf("versionText(nil) = %q", got)
+	}
+}
