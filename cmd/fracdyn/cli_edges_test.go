@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -117,5 +119,30 @@ func TestVersion(t *testing.T) {
 	}
 	if got := versionText(nil); !strings.Contains(got, "fracdyn unknown") || !strings.Contains(got, "gomlx unknown") {
 		t.Errorf("versionText(nil) = %q", got)
+	}
+}
+
+const arrayTestdata = "../../fracdyn/arrayio/testdata/"
+
+// TestNumpyLayoutsThroughCommands: np.save("w.npy", W.T) (Fortran order),
+// big-endian and bool arrays and an npz with Keras-style "/" keys reach
+// fd, attractor and analyze-model instead of being refused.
+func TestNumpyLayoutsThroughCommands(t *testing.T) {
+	code, out, errOut := runCapture(t, "fd", "--json", arrayTestdata+"wT.npy")
+	if code != 0 || !strings.Contains(out, `"rows": 4`) || !strings.Contains(out, `"cols": 3`) {
+		t.Errorf("fd wT.npy: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut := runCapture(t, "fd", arrayTestdata+"f8_be.npy"); code != 0 {
+		t.Errorf("fd f8_be.npy: exit %d, stderr %q", code, errOut)
+	}
+	// A 3-step series is too short, but it is read: the error is about length.
+	if code, _, errOut := runCapture(t, "attractor", arrayTestdata+"u4_be.npy"); code != 1 || !strings.Contains(errOut, "too few") {
+		t.Errorf("attractor u4_be.npy: exit %d, stderr %q; want the too-short error", code, errOut)
+	}
+	dir := t.TempDir()
+	if code, _, errOut := runCapture(t, "analyze-model", "--out", dir, "-r", "2", arrayTestdata+"keras.npz"); code != 0 {
+		t.Errorf("analyze-model keras.npz: exit %d, stderr %q", code, errOut)
+	} else if b, err := os.ReadFile(filepath.Join(dir, "details.csv")); err != nil || !strings.Contains(string(b), "encoder/layer0/kernel,") {
+		t.Errorf("details.csv of keras.npz: %v\n%s", err, b)
 	}
 }

@@ -62,7 +62,7 @@ func FuzzReadNPZ(f *testing.F) {
 			return
 		}
 		for _, n := range names {
-			if err := ValidName(n); err != nil {
+			if err := ReadableName(n); err != nil {
 				t.Fatalf("accepted name %q: %v", n, err)
 			}
 		}
