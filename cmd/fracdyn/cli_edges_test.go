@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -144,5 +145,56 @@ func TestNumpyLayoutsThroughCommands(t *testing.T) {
 		t.Errorf("analyze-model keras.npz: exit %d, stderr %q", code, errOut)
 	} else if b, err := os.ReadFile(filepath.Join(dir, "details.csv")); err != nil || !strings.Contains(string(b), "encoder/layer0/kernel,") {
 		t.Errorf("details.csv of keras.npz: %v\n%s", err, b)
+	}
+}
+
+// TestCSVThroughCommands: fd and attractor read CSV as numpy.savetxt and
+// pandas write it; a pandas index column is kept with a warning naming the
+// file and the flag that drops it, dropped with --index-col and kept
+// quietly with --no-index-col.
+func TestCSVThroughCommands(t *testing.T) {
+	pandas := arrayTestdata + "pandas_index.csv"
+	code, out, errOut := runCapture(t, "fd", "--json", pandas)
+	if code != 0 || !strings.Contains(out, `"cols": 3`) || !strings.Contains(errOut, "note: "+pandas+": the first column counts the rows") ||
+		!strings.Contains(errOut, "--index-col") || !strings.Contains(errOut, "line 1 read as a header") {
+		t.Errorf("fd pandas_index.csv: exit %d, stdout %q, stderr %q; want 3 columns and the index warning", code, out, errOut)
+	}
+	code, out, errOut = runCapture(t, "fd", pandas, "--json", "--index-col")
+	if code != 0 || !strings.Contains(out, `"cols": 2`) || strings.Contains(errOut, "counts the rows") || !strings.Contains(errOut, "first column dropped") {
+		t.Errorf("fd --index-col: exit %d, stdout %q, stderr %q; want 2 columns", code, out, errOut)
+	}
+	code, out, errOut = runCapture(t, "fd", "--json", "--no-index-col", pandas)
+	if code != 0 || !strings.Contains(out, `"cols": 3`) || strings.Contains(errOut, "counts the rows") {
+		t.Errorf("fd --no-index-col: exit %d, stdout %q, stderr %q; want 3 columns, no warning", code, out, errOut)
+	}
+	if code, _, errOut := runCapture(t, "fd", "--index-col", "--no-index-col", pandas); code != 2 || !strings.Contains(errOut, "contradict") {
+		t.Errorf("both index flags: exit %d, stderr %q", code, errOut)
+	}
+	for _, f := range []string{"savetxt_default.txt", "savetxt_tab.tsv", "savetxt_header.csv", "excel_bom.csv"} {
+		if code, out, errOut := runCapture(t, "fd", "--json", arrayTestdata+f); code != 0 || !strings.Contains(out, `"rows": 3`) {
+			t.Errorf("fd %s: exit %d, stdout %q, stderr %q", f, code, out, errOut)
+		}
+	}
+	// A logistic-map series written by pandas: the index is a second column.
+	var b strings.Builder
+	b.WriteString(",x\n")
+	x := 0.3
+	for i := range 300 {
+		fmt.Fprintf(&b, "%d,%v\n", i, x)
+		x = 4 * x * (1 - x)
+	}
+	p := filepath.Join(t.TempDir(), "series.csv")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	if code, _, errOut := runCapture(t, "attractor", p); code != 0 || !strings.Contains(errOut, "counts the rows") {
+		t.Errorf("attractor of a pandas series: exit %d, stderr %q; want the index warning", code, errOut)
+	}
+	if code, _, errOut := runCapture(t, "attractor", p, "--index-col"); code != 0 || strings.Contains(errOut, "counts the rows") {
+		t.Errorf("attractor --index-col: exit %d, stderr %q", code, errOut)
+	}
+	// The error quotes the bad field, not the whole line.
+	q := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(q, []byte("1 2 3\n4 "+strings.Repeat("y", 200)+" 6\n"), 0o644)
+	if code, _, errOut := runCapture(t, "fd", q); code != 1 || !strings.Contains(errOut, q+": line 2, column 2") || strings.Contains(errOut, strings.Repeat("y", 33)) {
+		t.Errorf("fd bad.csv: exit %d, stderr %q", code, errOut)
 	}
 }

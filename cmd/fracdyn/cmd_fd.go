@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 )
 
@@ -76,6 +75,7 @@ func runFD(ctx context.Context, args []string) error {
 	order := fs.Float64("order", 2, "order p of the power variation: 2 variogram, 1 madogram")
 	self := fs.Bool("selfsim", false, "also test self-similarity across all valid scales (bc mask)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	csv := addCSVFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func runFD(ctx context.Context, args []string) error {
 		}
 	}
 	path := pos[0]
-	a, err := arrayio.ReadMatrix(path)
+	a, err := csv.read(path, false)
 	if err != nil {
 		return err // arrayio names the file and what is wrong
 	}

@@ -26,11 +26,16 @@
 // size beyond DEFLATE's 1032:1 ratio is rejected. WriteNPZ stores entries uncompressed:
 // float weights barely compress, and storing is fast.
 //
-// CSV: one row per line, fields separated by commas and parsed as float64;
-// '#' lines (numpy.savetxt headers) and blank lines are skipped; nan and
-// ±inf are accepted. Ragged rows and non-numbers are errors naming the line
-// and column. WriteCSVMatrix writes the shortest decimal that reads back
-// exactly.
+// CSV: one row per line, parsed as float64, the delimiter detected from
+// the first two rows (tab, semicolon, comma, or runs of whitespace as
+// numpy.savetxt writes by default). A UTF-8 byte order mark (Excel), '#'
+// lines (numpy.savetxt headers) and blank lines are skipped; a first row
+// with a field that is not a number is a header, skipped and reported in
+// CSVInfo; fields may be double-quoted; nan and ±inf are accepted. A first
+// column counting the rows (a pandas index) is reported, dropped or kept
+// as CSVOptions say. Ragged rows and non-numbers are errors naming the
+// file, line and column and quoting the field (cut to 32 bytes).
+// WriteCSVMatrix writes the shortest decimal that reads back exactly.
 //
 // Every writer is atomic (fsutil.WriteFileAtomic): readers never see half a
 // file. Fuzz targets (FuzzReadNPY, FuzzReadNPZ, FuzzReadCSV) check that

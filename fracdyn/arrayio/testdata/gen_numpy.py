@@ -60,3 +60,17 @@ np.save("c8.npy", np.array([1 + 2j], dtype=np.complex64))
 np.save("unicode.npy", np.array(["ab", "c"]))
 np.savez("keras.npz", **{"encoder/layer0/kernel": W, "encoder/layer0/bias": np.array([0.5, -0.5, 1, 2], dtype=np.float32),
                          "mask": np.array([True, False])})
+
+# Issue 15: CSV as numpy, pandas and Excel write it. M is 3×2.
+M = np.array([[1.0, 2.5], [-3.0, 4e-3], [5e10, 6.0]])
+np.savetxt("savetxt_default.txt", M)  # whitespace, '%.18e'
+np.savetxt("savetxt_tab.tsv", M, delimiter="\t")
+np.savetxt("savetxt_header.csv", M, delimiter=",", header="a,b", comments="")  # header without '#'
+# pandas.DataFrame(M, columns=["a", "b"]).to_csv("pandas_index.csv"): an
+# index column with an empty name, then the data (written by hand: the
+# format is fixed and pandas is not needed for it).
+with open("pandas_index.csv", "w") as f:
+    f.write(",a,b\n" + "".join("%d,%r,%r\n" % (i, r[0], r[1]) for i, r in enumerate(M)))
+# Excel, European locale: UTF-8 BOM, semicolons, quoted numbers, CRLF.
+with open("excel_bom.csv", "wb") as f:
+    f.write(b"\xef\xbb\xbf" + b"".join(b'"%r";"%r"\r\n' % (r[0], r[1]) for r in M))
