@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/internal/testutil"
 )
 
 // These tests cover the command-line defects of issue 15 (RELIABILITY.md,
@@ -196,5 +199,53 @@ func TestCSVThroughCommands(t *testing.T) {
 	os.WriteFile(q, []byte("1 2 3\n4 "+strings.Repeat("y", 200)+" 6\n"), 0o644)
 	if code, _, errOut := runCapture(t, "fd", q); code != 1 || !strings.Contains(errOut, q+": line 2, column 2") || strings.Contains(errOut, strings.Repeat("y", 33)) {
 		t.Errorf("fd bad.csv: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestCLIDoesNotDamageRuns: two commands that used to damage a finished
+// run now refuse, exit 1 and leave it as it was: "train --epochs 3" on a
+// 10-epoch run (it rewrote config.json to 3 epochs, exit 0) and an export
+// onto the run's own snapshot (it overwrote it).
+func TestCLIDoesNotDamageRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	ref, _, _ := referenceRun(t)
+	dir := testutil.CopyRun(t, ref)
+	cfg, _ := os.ReadFile(filepath.Join(dir, run.ConfigFile))
+	snap := filepath.Join(dir, run.SnapshotsDir, "epoch-000.npz")
+	snapBytes, _ := os.ReadFile(snap)
+
+	code, _, errOut := runCapture(t, append(killTrainArgs(mnistDir(t), dir), "--epochs", "3")...)
+	if code != 1 || !strings.Contains(errOut, dir) || !strings.Contains(errOut, fmt.Sprintf("already has epochs = %d", killEpochs)) {
+		t.Errorf("train --epochs 3 on a %d-epoch run: exit %d, stderr %q; want 1 naming the run and its epochs", killEpochs, code, errOut)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, run.ConfigFile)); string(b) != string(cfg) {
+		t.Errorf("config.json changed:\n%s", b)
+	}
+
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ out, want string }{
+		{snap, "the run's own file " + filepath.Join(run.SnapshotsDir, "epoch-000.npz")},
+		{filepath.Join(link, run.SnapshotsDir, "epoch-000.npz"), "the run's own file"},
+		{filepath.Join(dir, "weights.safetensors"), "inside the run directory"},
+	} {
+		code, _, errOut := runCapture(t, "export", dir, tc.out)
+		if code != 1 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("export %s: exit %d, stderr %q; want 1 and %q", tc.out, code, errOut, tc.want)
+		}
+	}
+	if b, _ := os.ReadFile(snap); string(b) != string(snapBytes) {
+		t.Error("the snapshot changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "weights.safetensors")); err == nil {
+		t.Error("export wrote into the run directory")
+	}
+	// Outside the run, export still works.
+	if code, _, errOut := runCapture(t, "export", dir, filepath.Join(t.TempDir(), "w.npz")); code != 0 {
+		t.Errorf("export outside the run: exit %d, %s", code, errOut)
 	}
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 )
@@ -31,6 +33,9 @@ func runExport(_ context.Context, args []string) error {
 	if _, err := modelio.ExportFormat(out); err != nil {
 		return usageErrorf("%v", err)
 	}
+	if err := checkOutsideRun(dir, out); err != nil {
+		return err
+	}
 	arch, weights, ep, err := modelio.RunWeights(dir, *epoch)
 	if err != nil {
 		return err
@@ -41,4 +46,46 @@ func runExport(_ context.Context, args []string) error {
 	}
 	fmt.Printf("wrote %s: %s weights of %s, epoch %d\n", out, arch, dir, ep)
 	return nil
+}
+
+// checkOutsideRun refuses an export path inside the run directory dir
+// (symbolic links resolved): "export RUN RUN/snapshots/epoch-000.npz"
+// would overwrite the snapshot it reads. The error names the run file that
+// would have been replaced, if there is one.
+func checkOutsideRun(dir, out string) error {
+	runAbs, err := realPath(dir)
+	if err != nil {
+		return err
+	}
+	outAbs, err := realPath(out)
+	if err != nil {
+		return err
+	}
+	rel, err := filepath.Rel(runAbs, outAbs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil
+	}
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("refusing to export to %s: it is the run's own file %s in %s, which the export would overwrite; write outside the run directory", out, rel, dir)
+	}
+	return fmt.Errorf("refusing to export to %s: it lies inside the run directory %s (as %s); write outside the run directory", out, dir, rel)
+}
+
+// realPath returns the absolute path of p with the symbolic links of its
+// existing part resolved (p itself need not exist).
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for cur := abs; ; cur = filepath.Dir(cur) {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		}
+		if cur == filepath.Dir(cur) {
+			return abs, nil
+		}
+		rest = append([]string{filepath.Base(cur)}, rest...)
+	}
 }
