@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/internal/testutil"
 )
@@ -247,5 +249,40 @@ func TestCLIDoesNotDamageRuns(t *testing.T) {
 	// Outside the run, export still works.
 	if code, _, errOut := runCapture(t, "export", dir, filepath.Join(t.TempDir(), "w.npz")); code != 0 {
 		t.Errorf("export outside the run: exit %d, %s", code, errOut)
+	}
+}
+
+// TestAnalyzeModelFailedLayersExitNonZero: a layer that cannot be analysed
+// (a NaN weight) used to be printed as "error: …" with exit status 0. All
+// layers are still reported; the command ends with a summary and exit 1.
+func TestAnalyzeModelFailedLayersExitNonZero(t *testing.T) {
+	dir := t.TempDir()
+	good := make([]float32, 16*16)
+	for i := range good {
+		good[i] = float32((i*7)%13) - 6
+	}
+	bad := append([]float32(nil), good...)
+	bad[17] = float32(math.NaN())
+	p := filepath.Join(dir, "m.safetensors")
+	if err := modelio.WriteSafetensors(p, []modelio.NamedTensor{
+		{Name: "good.weight", Shape: []int{16, 16}, Data: good},
+		{Name: "bad.weight", Shape: []int{16, 16}, Data: bad},
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, _, errOut := runCapture(t, "analyze-model", p, "--out", out, "-r", "2,4")
+	if code != 1 || !strings.Contains(errOut, "1 of 2 layers could not be analysed (bad.weight)") {
+		t.Errorf("analyze-model with a NaN layer: exit %d, stderr %q; want 1 and the summary", code, errOut)
+	}
+	details, err := os.ReadFile(filepath.Join(out, "details.csv"))
+	if err != nil || !strings.Contains(string(details), "good.weight") || !strings.Contains(string(details), "bad.weight") {
+		t.Errorf("details.csv should report both layers: %v\n%s", err, details)
+	}
+	// A directory named like a model file is named as such.
+	d := filepath.Join(dir, "x.safetensors")
+	os.Mkdir(d, 0o755)
+	if code, _, errOut := runCapture(t, "inspect", d); code != 1 || !strings.Contains(errOut, d+" is a directory, not a safetensors file") {
+		t.Errorf("inspect of a directory x.safetensors: exit %d, stderr %q", code, errOut)
 	}
 }

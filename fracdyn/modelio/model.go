@@ -54,6 +54,9 @@ func DetectFormat(path string) (Format, error) {
 		return "", err
 	}
 	if st.IsDir() {
+		if f, ok := formatOfExt(path); ok {
+			return "", fmt.Errorf("%s is a directory, not a %s file", path, f)
+		}
 		return RunDir, nil
 	}
 	if f, ok := formatOfExt(path); ok {
