@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "attractor",
 		args:    "FILE",
-		summary: "embed a trajectory (.npy or .csv) and measure its Lyapunov exponent, correlation dimension and attractor class",
+		summary: "embed a trajectory (.npy, or .csv/.tsv/.txt text) and measure its Lyapunov exponent, correlation dimension and attractor class",
 		run:     runAttractor,
 	})
 }

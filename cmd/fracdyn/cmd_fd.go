@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "fd",
 		args:    "FILE",
-		summary: "fractal dimension of a 2-D matrix (.npy or .csv) by box counting, DBC, variogram or the paper's FD",
+		summary: "fractal dimension of a 2-D matrix (.npy, or .csv/.tsv/.txt text) by box counting, DBC, variogram or the paper's FD",
 		run:     runFD,
 	})
 }
@@ -80,7 +80,7 @@ func runFD(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, "one matrix FILE (.npy or .csv)"); err != nil {
+	if err := wantArgs(pos, 1, "one matrix FILE (.npy, .csv, .tsv or .txt)"); err != nil {
 		return err
 	}
 	m, err := fractal.ParseMethod(*method)
