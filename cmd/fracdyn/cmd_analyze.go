@@ -53,8 +53,8 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("want one run directory, got %d arguments", fs.NArg())
+	if err := wantArgs(fs.Args(), 1, "one run directory"); err != nil {
+		return err
 	}
 	cv, err := parseConvView(*convView)
 	if err != nil {

@@ -60,8 +60,8 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
+	if err := wantArgs(fs.Args(), 1, "one FILE"); err != nil {
+		return err
 	}
 	opts := modelio.AnalyzeOptions{Layers: *layers, Quantile: *quantile}
 	m, err := fractal.ParseMethod(*method)
@@ -155,6 +155,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if err := modelio.PrintDetails(os.Stdout, reports); err != nil {
 		return err
 	}
+	failed := layerFailures(path, reports)
 	var acts map[string][]float32
 	graphLayers := model.Layers
 	if *inputs != "" {
@@ -165,7 +166,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		graphLayers = modelio.WithOutShapes(graphLayers, list)
 	}
 	if *graphR <= 0 || len(graphLayers) < 2 {
-		return nil
+		return failed
 	}
 	gopts := modelio.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma, Activations: acts, Pool: *pool,
 		Layer: fractal.LayerOptions{Method: opts.Method, Quantile: opts.Quantile}}
@@ -187,7 +188,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		// The tables are written; a graph too large for its edge bound
 		// (small -graph-r on a wide layer) is reported, not fatal.
 		fmt.Printf("\nno data-free kernel graph: %v (try a larger -graph-r)\n", err)
-		return nil
+		return failed
 	}
 	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "graph.csv"), func(w io.Writer) error { return modelio.WriteGraph(w, edges) }); err != nil {
 		return err
@@ -201,7 +202,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		fmt.Printf("  %s (r=%d, %d segments) → %s (r=%d, %d segments): %d edges, weight %.4f ± %.4f\n",
 			e.From, e.RFrom, e.NodesFrom, e.To, e.RTo, e.NodesTo, e.Edges, e.Weight.Mean, e.Weight.Std)
 	}
-	return nil
+	return failed
 }
 
 // activations runs the ONNX model at path on the batch in the .npy file
@@ -255,4 +256,25 @@ func readInputs(path string) (*arrayio.Array, error) {
 		return nil, fmt.Errorf("%s holds %d arrays %q and none named \"images\"", path, len(names), names)
 	}
 	return arrays[names[0]], nil
+}
+
+// layerFailures returns nil when every layer was analysed, else an error
+// counting the layers that failed (their errors are in the printed table
+// and details.csv), so that the exit status is not 0.
+func layerFailures(path string, reports []modelio.LayerReport) error {
+	var names []string
+	for _, r := range reports {
+		if r.Err != "" {
+			names = append(names, r.Info.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	n := len(names)
+	if n > 5 {
+		names = append(names[:5], fmt.Sprintf("and %d more", n-5))
+	}
+	return fmt.Errorf("%s: %d of %d layers could not be analysed (%s); their errors are above and in details.csv",
+		path, n, len(reports), strings.Join(names, ", "))
 }

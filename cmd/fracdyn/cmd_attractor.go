@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
@@ -17,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "attractor",
 		args:    "FILE",
-		summary: "embed a trajectory (.npy or .csv) and measure its Lyapunov exponent, correlation dimension and attractor class",
+		summary: "embed a trajectory (.npy, or .csv/.tsv/.txt text) and measure its Lyapunov exponent, correlation dimension and attractor class",
 		run:     runAttractor,
 	})
 }
@@ -51,6 +50,7 @@ func runAttractor(ctx context.Context, args []string) error {
 	dim := fs.Int("dim", 0, "embedding dimension (0: choose by false nearest neighbours)")
 	theiler := fs.Int("theiler", 0, "Theiler window in rows (0: the mean period, -1: none)")
 	maxDim := fs.Int("max-dim", 10, "largest embedding dimension tried")
+	csv := addCSVFlags(fs)
 	defaultUsage := fs.Usage
 	fs.Usage = func() {
 		defaultUsage()
@@ -60,19 +60,15 @@ func runAttractor(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErrorf("want one FILE, got %d arguments", len(pos))
+	if err := wantArgs(pos, 1, "one FILE"); err != nil {
+		return err
 	}
 	if !(*dt > 0) {
 		return usageErrorf("--dt must be positive, got %v", *dt)
 	}
 	path := pos[0]
-	// ReadMatrix wants two dimensions; a 1-D .npy is a scalar series too.
-	read := arrayio.ReadMatrix
-	if strings.EqualFold(filepath.Ext(path), ".npy") {
-		read = arrayio.ReadNPY
-	}
-	a, err := read(path)
+	// A 1-D .npy is a scalar series too.
+	a, err := csv.read(path, true)
 	if err != nil {
 		return err
 	}

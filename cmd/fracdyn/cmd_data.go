@@ -33,8 +33,8 @@ func runData(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
-		return usageErrorf("unexpected arguments %q", fs.Args())
+	if err := wantArgs(fs.Args(), 0, "no arguments"); err != nil {
+		return err
 	}
 	if !slices.Contains(mnist.Datasets(), *dataset) {
 		return usageErrorf("unknown --dataset %q: want %s", *dataset, strings.Join(mnist.Datasets(), " or "))

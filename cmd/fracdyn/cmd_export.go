@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 )
@@ -30,12 +32,15 @@ func runExport(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
-		return usageErrorf("want RUN or CHECKPOINT and OUT, got %d arguments", fs.NArg())
+	if err := wantArgs(fs.Args(), 2, "RUN or CHECKPOINT and OUT"); err != nil {
+		return err
 	}
 	dir, out := fs.Arg(0), fs.Arg(1)
 	if _, err := modelio.ExportFormat(out); err != nil {
 		return usageErrorf("%v", err)
+	}
+	if err := checkOutsideRun(dir, out); err != nil {
+		return err
 	}
 	if f, err := modelio.DetectFormat(dir); err == nil && f == modelio.GoMLX {
 		return exportGoMLX(dir, out, modelio.Options{Checkpoint: *checkpoint, Layout: overrides})
@@ -72,4 +77,46 @@ func exportGoMLX(path, out string, opts modelio.Options) error {
 	fmt.Printf("wrote %s: %d of the %d variables of %s (%s; optimizer state and counters left out), weights in PyTorch layout\n",
 		out, n, len(m.Tensors), path, m.Note)
 	return nil
+}
+
+// checkOutsideRun refuses an export path inside the run directory dir
+// (symbolic links resolved): "export RUN RUN/snapshots/epoch-000.npz"
+// would overwrite the snapshot it reads. The error names the run file that
+// would have been replaced, if there is one.
+func checkOutsideRun(dir, out string) error {
+	runAbs, err := realPath(dir)
+	if err != nil {
+		return err
+	}
+	outAbs, err := realPath(out)
+	if err != nil {
+		return err
+	}
+	rel, err := filepath.Rel(runAbs, outAbs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil
+	}
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("refusing to export to %s: it is the run's own file %s in %s, which the export would overwrite; write outside the run directory", out, rel, dir)
+	}
+	return fmt.Errorf("refusing to export to %s: it lies inside the run directory %s (as %s); write outside the run directory", out, dir, rel)
+}
+
+// realPath returns the absolute path of p with the symbolic links of its
+// existing part resolved (p itself need not exist).
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for cur := abs; ; cur = filepath.Dir(cur) {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		}
+		if cur == filepath.Dir(cur) {
+			return abs, nil
+		}
+		rest = append([]string{filepath.Base(cur)}, rest...)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 )
 
@@ -18,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "fd",
 		args:    "FILE",
-		summary: "fractal dimension of a 2-D matrix (.npy or .csv) by box counting, DBC, variogram or the paper's FD",
+		summary: "fractal dimension of a 2-D matrix (.npy, or .csv/.tsv/.txt text) by box counting, DBC, variogram or the paper's FD",
 		run:     runFD,
 	})
 }
@@ -76,12 +75,13 @@ func runFD(ctx context.Context, args []string) error {
 	order := fs.Float64("order", 2, "order p of the power variation: 2 variogram, 1 madogram")
 	self := fs.Bool("selfsim", false, "also test self-similarity across all valid scales (bc mask)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	csv := addCSVFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErrorf("want one matrix FILE (.npy or .csv), got %d argument(s)", len(pos))
+	if err := wantArgs(pos, 1, "one matrix FILE (.npy, .csv, .tsv or .txt)"); err != nil {
+		return err
 	}
 	m, err := fractal.ParseMethod(*method)
 	if err != nil {
@@ -101,7 +101,7 @@ func runFD(ctx context.Context, args []string) error {
 		}
 	}
 	path := pos[0]
-	a, err := arrayio.ReadMatrix(path)
+	a, err := csv.read(path, false)
 	if err != nil {
 		return err // arrayio names the file and what is wrong
 	}

@@ -16,9 +16,9 @@ import (
 func runCapture(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	oldS, oldF := scalesOut, fdOut
-	scalesOut, fdOut = &stdout, &stdout
-	defer func() { scalesOut, fdOut = oldS, oldF }()
+	oldS, oldF, oldO, oldN := scalesOut, fdOut, helpOut, noteOut
+	scalesOut, fdOut, helpOut, noteOut = &stdout, &stdout, &stdout, &stderr
+	defer func() { scalesOut, fdOut, helpOut, noteOut = oldS, oldF, oldO, oldN }()
 	code := Main(args, &stderr)
 	return code, stdout.String(), stderr.String()
 }

@@ -69,8 +69,8 @@ func runFigures(ctx context.Context, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErrorf("want one run directory, got %d arguments", len(pos))
+	if err := wantArgs(pos, 1, "one run directory"); err != nil {
+		return err
 	}
 	var fmts []string
 	for _, f := range strings.Split(*formats, ",") {

@@ -35,8 +35,8 @@ func runInspect(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
+	if err := wantArgs(fs.Args(), 1, "one FILE"); err != nil {
+		return err
 	}
 	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layout: overrides})
 	if err != nil {

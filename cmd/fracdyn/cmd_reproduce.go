@@ -59,7 +59,7 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 		return err
 	}
 	if len(pos) != 0 {
-		return usageErrorf("unexpected arguments %q", pos)
+		return wantArgs(pos, 0, "no arguments")
 	}
 	if *runDir == "" {
 		*runDir = filepath.Join("runs", *preset)

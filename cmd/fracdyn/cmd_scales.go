@@ -41,8 +41,8 @@ func runScales(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 {
-		return usageErrorf("want two sizes N M, got %d argument(s)", len(pos))
+	if err := wantArgs(pos, 2, "two sizes N M"); err != nil {
+		return err
 	}
 	var nm [2]int
 	for i, a := range pos {

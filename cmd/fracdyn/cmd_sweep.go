@@ -60,8 +60,8 @@ func runSweep(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
-		return usageErrorf("unexpected arguments %q", fs.Args())
+	if err := wantArgs(fs.Args(), 0, "no arguments"); err != nil {
+		return err
 	}
 	if *out == "" {
 		return usageErrorf("--out DIR is required")

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"syscall"
@@ -46,12 +47,13 @@ func register(c *command) {
 }
 
 // newFlagSet returns a flag set for c whose -h output names the command,
-// its synopsis and its summary.
-func newFlagSet(c *command) *flag.FlagSet {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+// its synopsis and its summary. Its Parse accepts flags anywhere among the
+// positional arguments.
+func newFlagSet(c *command) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet(c.name, flag.ContinueOnError), name: c.name}
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprintf(out, "usage: fracdyn %s [flags] %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
+		fmt.Fprintf(out, "usage: fracdyn %s [flags] %s\n\n%s\n\nflags (before, between or after the arguments; -- ends them):\n", c.name, c.args, c.summary)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -68,7 +70,8 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintf(w, "\nRun 'fracdyn COMMAND -h' for a command's flags.\n")
+	fmt.Fprintf(w, "\nRun 'fracdyn COMMAND -h' for a command's flags (they may come before or after\n")
+	fmt.Fprintf(w, "its arguments; -- ends them), 'fracdyn --version' for the version.\n")
 	fmt.Fprintf(w, "The backend is the pure-Go \"go\" unless GOMLX_BACKEND says otherwise.\n")
 }
 
@@ -79,7 +82,12 @@ func main() {
 // Main runs the command line args and returns the process exit code:
 // 0 on success, 1 on a failed command, 2 on a usage error, 130 on Ctrl-C.
 func Main(args []string, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
 				// Each command prints its own flags on -h.
@@ -89,10 +97,11 @@ func Main(args []string, stderr io.Writer) int {
 				return 0
 			}
 		}
-		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		usage(helpOut)
+		return 0
+	case "version", "-version", "--version":
+		bi, _ := debug.ReadBuildInfo()
+		fmt.Fprint(helpOut, versionText(bi))
 		return 0
 	}
 	c, ok := commands[args[0]]
@@ -176,22 +185,6 @@ var errUsage = errors.New("usage error")
 // usageErrorf returns an error wrapping errUsage with a message.
 func usageErrorf(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
-}
-
-// parseArgs parses flags placed before, between or after the positional
-// arguments and returns the positional ones.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // backendAndData starts the backend and loads the dataset the parameters

@@ -68,16 +68,14 @@ func TestRejectedNPY(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"fortran", nil, "Fortran-order"},
-		{"bigendian", nil, "big-endian"},
 		{"object", nil, "object dtype"},
-		{"complex", nil, "unsupported dtype \"<c16\""},
+		{"complex", nil, "complex dtype \"<c16\""},
 		{"structured", nil, "structured dtypes"},
 		{"empty", []byte{}, "not a .npy file"},
 		{"no magic", []byte("NUMPY\x01\x00\x10\x00{}"), "not a .npy file"},
 		{"version 4", append([]byte(npyMagic+"\x04\x00"), good[8:]...), "version 4.0"},
 		{"truncated header", good[:40], "truncated .npy header"},
-		{"truncated data", good[:len(good)-1], "truncated: shape [2 3] of float32 needs 24 data bytes, file has 23"},
+		{"truncated data", good[:len(good)-1], "truncated: shape [2 3] of <f4 needs 24 data bytes, file has 23"},
 		{"trailing data", append(bytes.Clone(good), 0), "1 bytes after"},
 		{"huge shape", hdr("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }"), "larger than the file"},
 		{"negative dim", hdr("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 6), }"), "non-negative"},
@@ -210,8 +208,9 @@ func TestNPZNames(t *testing.T) {
 	if err := WriteNPZ(filepath.Join(dir, "x.npz"), []string{"b"}, map[string]*Array{"a": a}); err == nil {
 		t.Error("missing array accepted")
 	}
-	// Archives with hostile entry names are refused on reading.
-	for _, entry := range []string{"../evil.npy", "/abs.npy", "dir/x.npy", "notnpy.txt"} {
+	// Archives with hostile entry names are refused on reading ("dir/x.npy"
+	// is a Keras-style key, read since issue 15: TestReadKerasStyleNPZ).
+	for _, entry := range []string{"../evil.npy", "/abs.npy", "dir/../x.npy", "dir//x.npy", "notnpy.txt"} {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
 		w, _ := zw.Create(entry)

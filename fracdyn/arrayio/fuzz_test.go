@@ -62,7 +62,7 @@ func FuzzReadNPZ(f *testing.F) {
 			return
 		}
 		for _, n := range names {
-			if err := ValidName(n); err != nil {
+			if err := ReadableName(n); err != nil {
 				t.Fatalf("accepted name %q: %v", n, err)
 			}
 		}
@@ -91,7 +91,7 @@ func FuzzReadNPZ(f *testing.F) {
 
 func FuzzReadCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := parseCSV(data)
+		a, _, err := parseCSV(data, CSVOptions{})
 		if err != nil {
 			return
 		}
@@ -102,7 +102,7 @@ func FuzzReadCSV(f *testing.F) {
 		if err := encodeCSV(&buf, a); err != nil {
 			t.Fatal(err)
 		}
-		b, err := parseCSV(buf.Bytes())
+		b, _, err := parseCSV(buf.Bytes(), CSVOptions{})
 		if err != nil {
 			t.Fatalf("written matrix does not read back: %v\n%s", err, buf.Bytes())
 		}

@@ -1,7 +1,6 @@
 package arrayio
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -40,8 +39,9 @@ func WriteNPY(path string, a *Array) error {
 }
 
 // decodeNPY parses a whole .npy file: format versions 1.0, 2.0 and 3.0,
-// little-endian (or byte-sized) f4, f8, i4, i8, u1 in C order. The data
-// size must match the shape exactly, checked before allocating.
+// any byte order, C or Fortran order, and the dtypes parseDescr accepts.
+// The data size must match the shape exactly, checked before allocating.
+// Fortran-order data is returned in C order.
 func decodeNPY(data []byte) (*Array, error) {
 	if len(data) < 10 || string(data[:6]) != npyMagic {
 		return nil, fmt.Errorf("not a .npy file (no \\x93NUMPY magic)")
@@ -71,10 +71,7 @@ func decodeNPY(data []byte) (*Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fortran {
-		return nil, fmt.Errorf("Fortran-order arrays are not supported (save with numpy.ascontiguousarray)")
-	}
-	dtype, err := parseDescr(descr)
+	src, err := parseDescr(descr)
 	if err != nil {
 		return nil, err
 	}
@@ -86,69 +83,21 @@ func decodeNPY(data []byte) (*Array, error) {
 		}
 		n *= d
 	}
-	if need := n * dtype.Size(); need != len(body) {
+	if need := n * src.size; need != len(body) {
 		if need > len(body) {
-			return nil, fmt.Errorf("truncated: shape %v of %s needs %d data bytes, file has %d", shape, dtype, need, len(body))
+			return nil, fmt.Errorf("truncated: shape %v of %s needs %d data bytes, file has %d", shape, descr, need, len(body))
 		}
 		return nil, fmt.Errorf("%d bytes after the %d data bytes of shape %v", len(body)-need, need, shape)
 	}
-	return &Array{DType: dtype, Shape: shape, Data: decodeData(dtype, n, body)}, nil
-}
-
-// decodeData converts little-endian bytes to a slice of n elements.
-func decodeData(dtype DType, n int, b []byte) any {
-	le := binary.LittleEndian
-	switch dtype {
-	case Float32:
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = math.Float32frombits(le.Uint32(b[4*i:]))
-		}
-		return v
-	case Float64:
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = math.Float64frombits(le.Uint64(b[8*i:]))
-		}
-		return v
-	case Int32:
-		v := make([]int32, n)
-		for i := range v {
-			v[i] = int32(le.Uint32(b[4*i:]))
-		}
-		return v
-	case Int64:
-		v := make([]int64, n)
-		for i := range v {
-			v[i] = int64(le.Uint64(b[8*i:]))
-		}
-		return v
-	default:
-		return bytes.Clone(b[:n])
+	values, err := decodeData(src, n, body)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// parseDescr maps a numpy type string to a DType.
-func parseDescr(descr string) (DType, error) {
-	switch descr {
-	case "<f4":
-		return Float32, nil
-	case "<f8":
-		return Float64, nil
-	case "<i4":
-		return Int32, nil
-	case "<i8":
-		return Int64, nil
-	case "|u1", "<u1", ">u1":
-		return Uint8, nil
+	a := &Array{DType: src.dtype, Shape: shape, Data: values}
+	if fortran && len(shape) > 1 {
+		a.Data = fortranToC(a.Data, shape)
 	}
-	switch {
-	case strings.HasPrefix(descr, ">"):
-		return "", fmt.Errorf("big-endian dtype %q is not supported (convert with .astype('<%s'))", descr, descr[1:])
-	case strings.Contains(descr, "O"):
-		return "", fmt.Errorf("object dtype %q is not supported (it needs pickle)", descr)
-	}
-	return "", fmt.Errorf("unsupported dtype %q (want <f4, <f8, <i4, <i8 or |u1)", descr)
+	return a, nil
 }
 
 // parseHeader reads numpy's header, a Python dict literal such as

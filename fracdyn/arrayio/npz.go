@@ -38,6 +38,29 @@ func ValidName(name string) error {
 	return nil
 }
 
+// ReadableName reports whether name can name an array read from an .npz
+// file: ValidName's rules, except that "/" may separate non-empty
+// components other than "." and "..", as in the keys Keras and Flax write
+// ("encoder/layer0/kernel"). Such a name is fine as a key; WriteNPZ still
+// refuses it, since fracdyn writes names that never become paths.
+func ReadableName(name string) error {
+	if !strings.Contains(name, "/") {
+		return ValidName(name)
+	}
+	for part := range strings.SplitSeq(name, "/") {
+		if part == "" || part == "." || part == ".." {
+			return fmt.Errorf("array name %q has an empty, \".\" or \"..\" path component", name)
+		}
+		if err := ValidName(part); err != nil {
+			return fmt.Errorf("array name %q: %w", name, err)
+		}
+	}
+	if len(name) > 1024 {
+		return fmt.Errorf("array name of %d bytes, more than 1024", len(name))
+	}
+	return nil
+}
+
 // ReadNPZ reads every array of an .npz file (numpy.savez, stored, or
 // numpy.savez_compressed, deflated). names lists them in archive order.
 func ReadNPZ(path string) (names []string, arrays map[string]*Array, err error) {
@@ -92,7 +115,7 @@ func decodeNPZ(zr *zip.Reader, size int64) ([]string, map[string]*Array, error) 
 		if !ok {
 			return nil, nil, fmt.Errorf("entry %q is not a .npy file", f.Name)
 		}
-		if err := ValidName(name); err != nil {
+		if err := ReadableName(name); err != nil {
 			return nil, nil, fmt.Errorf("entry %q: %w", f.Name, err)
 		}
 		if _, dup := arrays[name]; dup {

@@ -20,6 +20,9 @@ import (
 // (170k) found nothing; FuzzONNX ran 90 s (63k inputs), nothing either.
 func FuzzSafetensors(f *testing.F) {
 	f.Add([]byte("\x3a\x00\x00\x00\x00\x00\x00\x00" + `{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}` + "0123456789abcdef"))
+	// Overlapping tensors and trailing bytes, refused since issue 15.
+	f.Add([]byte("\x6e\x00\x00\x00\x00\x00\x00\x00" + `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}  ` + "0123456789ab"))
+	f.Add([]byte("\x3a\x00\x00\x00\x00\x00\x00\x00" + `{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}` + "0123456789abcdefXYZ"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := newSafetensorsReader("fuzz.safetensors", bytes.NewReader(b), int64(len(b)))
 		if err != nil {

@@ -81,6 +81,9 @@ func DetectFormat(path string) (Format, error) {
 		if isGoMLXDir(path) {
 			return GoMLX, nil
 		}
+		if f, ok := formatOfExt(path); ok {
+			return "", fmt.Errorf("%s is a directory, not a %s file", path, f)
+		}
 		return RunDir, nil
 	}
 	if f, ok := formatOfExt(path); ok {

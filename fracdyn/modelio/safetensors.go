@@ -112,9 +112,39 @@ func parseSafetensorsHeader(header []byte, dataLen int64) ([]stEntry, map[string
 		if entries[i].begin != entries[j].begin {
 			return entries[i].begin < entries[j].begin
 		}
+		if entries[i].end != entries[j].end {
+			return entries[i].end < entries[j].end
+		}
 		return entries[i].info.Name < entries[j].info.Name
 	})
+	if err := checkCoverage(entries, dataLen); err != nil {
+		return nil, nil, err
+	}
 	return entries, meta, nil
+}
+
+// checkCoverage checks that the tensors, sorted by offset, tile the data
+// section exactly, as the format requires: no two overlap (one would read
+// the other's bytes), no bytes lie between them or after the last.
+func checkCoverage(entries []stEntry, dataLen int64) error {
+	var pos int64
+	prev := ""
+	for _, e := range entries {
+		switch {
+		case e.begin < pos:
+			return fmt.Errorf("tensors %q and %q overlap: %q's data_offsets [%d, %d] start inside %q's, which end at %d",
+				prev, e.info.Name, e.info.Name, e.begin, e.end, prev, pos)
+		case e.begin > pos:
+			return fmt.Errorf("%d bytes at data offset %d belong to no tensor (before %q)", e.begin-pos, pos, e.info.Name)
+		}
+		if e.end > pos || prev == "" {
+			pos, prev = e.end, e.info.Name
+		}
+	}
+	if pos < dataLen {
+		return fmt.Errorf("%d trailing bytes after the last tensor's data (it ends at data offset %d of %d)", dataLen-pos, pos, dataLen)
+	}
+	return nil
 }
 
 // safetensorsReader reads tensors one at a time from an open file.

@@ -343,8 +343,15 @@ var resumeKeys = []string{"arch", "dataset", "batch_size", "learning_rate", "ada
 	"adam_epsilon", "epoch_images", "steps_per_epoch", "eval_images", "probe_size", "seed", "track", "layers"}
 
 // checkResume returns an error naming the first key in which the config of
-// an existing run (old) differs from the one asked for (c).
+// an existing run (old) differs from the one asked for (c), or saying that
+// c asks for fewer epochs than the run has: epochs may grow, never shrink,
+// since a shrunk config.json would disown the snapshots beyond its end.
 func (c *Config) checkResume(old *Config) error {
+	if c.Epochs < old.Epochs {
+		return fmt.Errorf("cannot resume: the run already has %s = %d and this call asks for %d; "+
+			"epochs may grow (resume) but not shrink, which would leave snapshots past the run's end (use another --out)",
+			ParamEpochs, old.Epochs, c.Epochs)
+	}
 	a, err := jsonFields(old)
 	if err != nil {
 		return err

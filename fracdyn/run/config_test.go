@@ -48,3 +48,19 @@ func TestPresetsAndSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeRefusesFewerEpochs: "train --epochs 3" on a 5-epoch run used
+// to rewrite config.json to 3 epochs while 5 snapshots remained (issue
+// 15). Fewer epochs is refused, more is a resume.
+func TestResumeRefusesFewerEpochs(t *testing.T) {
+	old := &Config{Epochs: 5}
+	err := (&Config{Epochs: 3}).checkResume(old)
+	if err == nil || !strings.Contains(err.Error(), "already has epochs = 5 and this call asks for 3") {
+		t.Errorf("resume with fewer epochs: %v", err)
+	}
+	for _, e := range []int{5, 8} {
+		if err := (&Config{Epochs: e}).checkResume(old); err != nil {
+			t.Errorf("resume of a 5-epoch run with %d epochs: %v", e, err)
+		}
+	}
+}

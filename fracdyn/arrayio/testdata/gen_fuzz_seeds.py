@@ -38,3 +38,8 @@ write("FuzzReadCSV", "matrix.csv", open("testdata/matrix.csv", "rb").read())
 write("FuzzReadCSV", "specials", b" 1 , nan\r\n-inf,1e400\n")
 write("FuzzReadCSV", "ragged", b"1,2,3\n4,5\n")
 write("FuzzReadCSV", "comment_only", b"# x\n\n")
+# Issue 15: the delimiters, header, quotes, BOM and index column.
+for p in ["savetxt_default.txt", "savetxt_tab.tsv", "savetxt_header.csv", "pandas_index.csv", "excel_bom.csv"]:
+    write("FuzzReadCSV", p, open("testdata/" + p, "rb").read())
+write("FuzzReadCSV", "quoted_comma", b'"1,5";2\n"3";"4"\n')
+write("FuzzReadCSV", "pandas_int_header", b",0,1\n0,1.5,2\n1,3,4\n")

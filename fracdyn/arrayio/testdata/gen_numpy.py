@@ -37,3 +37,40 @@ np.savez_compressed("deflated.npz", **w)
 
 np.savetxt("matrix.csv", np.array([[1.0, 2.5, -3.0], [4e-3, 5e10, 6.0]]), delimiter=",",
            header="a,b,c")
+
+# Issue 15: every array numpy writes is read. Fortran order (W.T of a
+# C-order matrix is Fortran-ordered), either byte order, every int/uint
+# width, float16 and bool; npz keys with "/" (Keras, Flax).
+W = np.arange(12, dtype=np.float32).reshape(3, 4)  # W[i, j] = 4i + j
+np.save("wT.npy", W.T)  # shape (4, 3), fortran_order True
+np.save("fortran_3d.npy", np.asfortranarray(np.arange(24, dtype=np.int16).reshape(2, 3, 4)))
+np.save("b1.npy", np.array([[True, False, False], [False, True, True]]))
+np.save("i1.npy", np.array([-128, -1, 0, 127], dtype=np.int8))
+np.save("i2_be.npy", np.array([-32768, 1, 32767], dtype=">i2"))
+np.save("u2.npy", np.array([0, 1, 65535], dtype=np.uint16))
+np.save("u4_be.npy", np.array([0, 1, 4294967295], dtype=">u4"))
+np.save("u8.npy", np.array([0, 2**63 - 1], dtype=np.uint64))
+np.save("i8_be.npy", np.array([-(2**62), 5], dtype=">i8"))
+np.save("f2.npy", np.array([1.5, -2**-14, 2**-24, 65504, np.inf, np.nan], dtype=np.float16))
+np.save("f2_be.npy", np.array([0.5, -3.0], dtype=">f2"))
+np.save("f8_be.npy", np.array([[1.5, -2.25], [1e300, 0]], dtype=">f8"))
+# Rejected with a clear message.
+np.save("u8_big.npy", np.array([1, 2**63], dtype=np.uint64))
+np.save("c8.npy", np.array([1 + 2j], dtype=np.complex64))
+np.save("unicode.npy", np.array(["ab", "c"]))
+np.savez("keras.npz", **{"encoder/layer0/kernel": W, "encoder/layer0/bias": np.array([0.5, -0.5, 1, 2], dtype=np.float32),
+                         "mask": np.array([True, False])})
+
+# Issue 15: CSV as numpy, pandas and Excel write it. M is 3×2.
+M = np.array([[1.0, 2.5], [-3.0, 4e-3], [5e10, 6.0]])
+np.savetxt("savetxt_default.txt", M)  # whitespace, '%.18e'
+np.savetxt("savetxt_tab.tsv", M, delimiter="\t")
+np.savetxt("savetxt_header.csv", M, delimiter=",", header="a,b", comments="")  # header without '#'
+# pandas.DataFrame(M, columns=["a", "b"]).to_csv("pandas_index.csv"): an
+# index column with an empty name, then the data (written by hand: the
+# format is fixed and pandas is not needed for it).
+with open("pandas_index.csv", "w") as f:
+    f.write(",a,b\n" + "".join("%d,%r,%r\n" % (i, r[0], r[1]) for i, r in enumerate(M)))
+# Excel, European locale: UTF-8 BOM, semicolons, quoted numbers, CRLF.
+with open("excel_bom.csv", "wb") as f:
+    f.write(b"\xef\xbb\xbf" + b"".join(b'"%r";"%r"\r\n' % (r[0], r[1]) for r in M))
