@@ -43,9 +43,10 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	figures := fs.Bool("figures", false, "draw Fig 2 (segment features, kernel interactions) for the conv graph of each epoch")
 	maxSegs := fs.Int("max-segments", analysis.DefaultMaxSegments, "skip a layer at a scale with more segments")
 	maxEdges := fs.Int("max-edges", analysis.DefaultMaxEdges, "skip a graph with more edges")
+	allowMissing := fs.Bool("allow-missing", false, "analyse what can be read when snapshots are missing or the tracked segments (steps-segments.npy) are unreadable, with a note naming each skipped input (without it they are errors)")
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprintf(out, "usage: fracdyn analyze [flags] RUN\n\n%s\n\nWrites RUN/analysis: segments/epoch-NNN.csv (one row per segment per r),\nlayers.csv, edges/epoch-NNN-rR-GRAPH.csv and surrogate.json (AUC and AP of the\nsurrogate and its baselines, with seeds).\n\nflags:\n", c.summary)
+		fmt.Fprintf(out, "usage: fracdyn analyze [flags] RUN\n\n%s\n\nWrites RUN/analysis: segments/epoch-NNN.csv (one row per segment per r),\nlayers.csv, edges/epoch-NNN-rR-GRAPH.csv and surrogate.json (AUC and AP of the\nsurrogate and its baselines, with seeds). The analysis is written into\nRUN/.analysis-tmp-XXXX and replaces RUN/analysis only when it completes; a\nfailed or interrupted analysis leaves the previous one as it was.\n\nflags:\n", c.summary)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,7 +56,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 		return usageErrorf("want one run directory, got %d arguments", fs.NArg())
 	}
 	opts := analysis.Options{DataFree: *dataFree, Pool: *pool, Seed: *seed, MaxSegments: *maxSegs, MaxEdges: *maxEdges,
-		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs}
+		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs, AllowMissing: *allowMissing}
 	var err error
 	if *epochs != "all" {
 		if opts.Epochs, err = parseInts(*epochs); err != nil {
@@ -100,7 +101,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 		}
 	}
 	if *attractors {
-		opts.Extra = append(opts.Extra, attractorStage)
+		opts.Extra = append(opts.Extra, attractorStageAllowing(*allowMissing))
 	}
 	if opts.Backend, err = backend.New(); err != nil {
 		return err
