@@ -105,6 +105,9 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 		return nil, err
 	}
 	final := filepath.Join(dir, Dir)
+	if fi, err := os.Stat(final); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("analysis: %s is not a directory", final)
+	}
 	out, err := os.MkdirTemp(dir, tmpPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: %w", err)
