@@ -37,6 +37,12 @@ periodic, quasi-periodic, chaotic, stochastic (not a low-dimensional
 attractor). "go doc github.com/fracdyn/fracdyn/fracdyn/attractor" has
 every rule and threshold.
 
+Cost: the neighbour searches compare up to --max-refs reference points
+with every step, in (dimension × columns) coordinates, for each dimension
+up to --max-dim: quadratic in the steps, linear in the columns. Above about
+a minute of that work a warning states the estimate first; --column,
+--max-refs and --max-dim limit it. Ctrl-C stops it (exit 130).
+
 Examples:
   fracdyn attractor lorenz.csv --dt 0.01
   fracdyn attractor --json --column 3 runs/quick/steps-segments.npy

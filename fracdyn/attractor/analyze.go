@@ -254,6 +254,9 @@ func (st *stage) step(done, total int) error {
 
 // Classify applies the decision rules of the package documentation, in
 // order, to the measures in r, and returns the class and the deciding rule.
+// The spectral rules (periodic, quasi-periodic) apply only to a spectrum of
+// at least SpectralMinBins bins; a NaN correlation dimension in either
+// embedding makes the series Stochastic (noise-like), never periodic.
 func Classify(r *Result) (Class, string) {
 	sp := r.Spectrum
 	if r.Contraction < FixedPointContraction {

@@ -37,7 +37,10 @@ type CorrelationSum struct {
 // CorrDecades decades up to a quarter of the attractor's extent (the
 // largest coordinate range). At most maxRefs reference points, evenly
 // spaced in time, are paired with all points through a k-d tree radius
-// search, so the cost is O(maxRefs · (log N + pairs within r_max)).
+// search, so the cost is O(maxRefs · (log N + pairs within r_max)). Fewer
+// than two points, or a constant embedding, give an empty sum, whose
+// FitCorrelation is NaN; Analyze refuses embeddings of fewer than
+// MinPoints points (ErrTooShort) before calling it.
 func Correlate(e *Embedding, theiler, maxRefs int) CorrelationSum {
 	cs, _ := correlate(nil, e, theiler, maxRefs)
 	return cs

@@ -30,6 +30,9 @@ type Divergence struct {
 // time (the Theiler window; self-pairs are always excluded) and pairs at
 // distance zero. At most maxRefs reference points, evenly spaced in time,
 // are followed (≤ 0: all); their neighbours are sought among all points.
+// With fewer than two points, or no neighbour outside the Theiler window,
+// the curve is empty; Analyze refuses embeddings of fewer than MinPoints
+// points (ErrTooShort) before calling it.
 func DivergenceCurve(e *Embedding, theiler, maxSteps, maxRefs int) Divergence {
 	d, _ := divergenceCurve(nil, e, theiler, maxSteps, maxRefs)
 	return d
