@@ -10,6 +10,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
+	"github.com/fracdyn/fracdyn/fracdyn/progress"
 )
 
 func init() {
@@ -35,6 +36,12 @@ periodic, quasi-periodic, chaotic, stochastic (not a low-dimensional
 attractor). "go doc github.com/fracdyn/fracdyn/fracdyn/attractor" has
 every rule and threshold.
 
+Cost: the neighbour searches compare up to --max-refs reference points
+with every step, in (dimension × columns) coordinates, for each dimension
+up to --max-dim: quadratic in the steps, linear in the columns. Above about
+a minute of that work a warning states the estimate first; --column,
+--max-refs and --max-dim limit it. Ctrl-C stops it (exit 130).
+
 Examples:
   fracdyn attractor lorenz.csv --dt 0.01
   fracdyn attractor --json --column 3 runs/quick/steps-segments.npy
@@ -51,6 +58,7 @@ func runAttractor(ctx context.Context, args []string) error {
 	theiler := fs.Int("theiler", 0, "Theiler window in rows (0: the mean period, -1: none)")
 	maxDim := fs.Int("max-dim", 10, "largest embedding dimension tried")
 	csv := addCSVFlags(fs)
+	maxRefs := fs.Int("max-refs", 4000, "reference points of each neighbour search (twice as many for the Lyapunov exponent); fewer is faster on wide or long input")
 	defaultUsage := fs.Usage
 	fs.Usage = func() {
 		defaultUsage()
@@ -76,7 +84,13 @@ func runAttractor(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	res, err := attractor.Analyze(s, attractor.Options{Lag: *lag, Dim: *dim, Theiler: *theiler, MaxDim: *maxDim, Dt: *dt})
+	if *maxRefs < 1 {
+		return usageErrorf("--max-refs must be ≥ 1, got %d", *maxRefs)
+	}
+	opts := attractor.Options{Lag: *lag, Dim: *dim, Theiler: *theiler, MaxDim: *maxDim, MaxRefs: *maxRefs, Dt: *dt}
+	warnAttractorWork(attractorErr, path, s, opts)
+	opts.Progress = progress.New(attractorErr, progress.Options{Title: "attractor", Unit: "reference points"})
+	res, err := attractor.AnalyzeContext(ctx, s, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -91,6 +105,26 @@ func runAttractor(ctx context.Context, args []string) error {
 	}
 	printAttractor(os.Stdout, path, res)
 	return nil
+}
+
+// attractorErr receives the warnings and progress of "fracdyn attractor";
+// tests replace it.
+var attractorErr io.Writer = os.Stderr
+
+// attractorWarnCoords is the number of coordinate differences (about a
+// minute of work on one core) above which "fracdyn attractor" warns.
+const attractorWarnCoords = 2e10
+
+// warnAttractorWork warns before neighbour searches whose work grows with
+// the square of the steps and the number of columns, naming the flags that
+// limit it.
+func warnAttractorWork(w io.Writer, path string, s attractor.Series, o attractor.Options) {
+	pairs, coords := attractor.Work(s.Len(), s.Cols, o)
+	if coords < attractorWarnCoords {
+		return
+	}
+	fmt.Fprintf(w, "warning: %s: %d steps × %d columns: the neighbour searches compare up to %.2g pairs of points, %.2g coordinate differences in all (quadratic in steps, linear in columns); --column N analyses one column, --max-refs and --max-dim limit the work\n",
+		path, s.Len(), s.Cols, pairs, coords)
 }
 
 // seriesOf turns a 1-D or 2-D array into a Series, keeping one column when

@@ -44,6 +44,10 @@ type fdJSON struct {
 	Literal   *float64  `json:"paper_literal,omitempty"`
 	Self      *selfJSON `json:"self_similarity,omitempty"`
 	Notes     []string  `json:"notes,omitempty"`
+	// Degenerate names an input on which the dimension means nothing
+	// ("constant", "empty mask", "undefined"); Reason says why.
+	Degenerate string `json:"degenerate,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 type selfJSON struct {
@@ -112,6 +116,9 @@ func runFD(ctx context.Context, args []string) error {
 	if n == 0 || cols == 0 {
 		return fmt.Errorf("%s: empty %d×%d matrix", path, n, cols)
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	w := a.Float64s()
 	var fit fractal.Fit
 	if m == fractal.MethodPaper {
@@ -126,15 +133,20 @@ func runFD(ctx context.Context, args []string) error {
 		if err := fractal.CheckScale(n, cols, rr); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		fit, err = fractal.PaperFD(w, n, cols, rr, opts)
+		if fit, err = fractal.PaperFD(w, n, cols, rr, opts); err == nil {
+			fractal.Judge(&fit, w)
+		}
 	} else {
-		fit, err = fractal.Estimate(w, n, cols, m, opts)
+		fit, err = fractal.EstimateContext(ctx, w, n, cols, m, opts)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	if fit.Degenerate != "" {
+		fmt.Fprintf(os.Stderr, "warning: %s: dimension %s: %s\n", path, fit.Degenerate, fit.Reason)
+	}
 	out := fdJSON{File: path, Rows: n, Cols: cols, Method: string(m), Dimension: num(fit.Dimension),
-		R2: num(fit.R2), Slope: num(fit.Slope), Sizes: fit.Sizes, Counts: fit.Counts}
+		R2: num(fit.R2), Slope: num(fit.Slope), Sizes: fit.Sizes, Counts: fit.Counts, Degenerate: fit.Degenerate, Reason: fit.Reason}
 	switch m {
 	case fractal.MethodVariogram:
 		out.Lags, out.Values = fit.Sizes, fit.Counts
@@ -150,6 +162,9 @@ func runFD(ctx context.Context, args []string) error {
 		out.Threshold, out.Quantile = num(fit.Threshold), *quantile
 	}
 	if *self {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		v, err := fractal.SelfSimilarity(w, n, cols, fractal.Options{Quantile: *quantile})
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -174,7 +189,11 @@ func printFD(w io.Writer, o fdJSON) {
 		}
 		return strconv.FormatFloat(*p, 'f', 4, 64)
 	}
-	fmt.Fprintf(w, "%s: %d×%d matrix\nmethod     %s\ndimension  %s\nR²         %s\n", o.File, o.Rows, o.Cols, o.Method, f(o.Dimension), f(o.R2))
+	dim := f(o.Dimension)
+	if o.Degenerate != "" {
+		dim = fmt.Sprintf("%s (%s: %s)", dim, o.Degenerate, o.Reason)
+	}
+	fmt.Fprintf(w, "%s: %d×%d matrix\nmethod     %s\ndimension  %s\nR²         %s\n", o.File, o.Rows, o.Cols, o.Method, dim, f(o.R2))
 	if o.Threshold != nil {
 		fmt.Fprintf(w, "threshold  |w| ≥ %.6g (quantile %v)\n", *o.Threshold, o.Quantile)
 	}

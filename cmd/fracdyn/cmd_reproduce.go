@@ -137,5 +137,16 @@ func defaultFiguresDir(preset string) string {
 
 // attractorStage writes RUN/analysis/attractors.csv (package dynamics).
 func attractorStage(ctx context.Context, r *run.Run, outDir string) error {
-	return dynamics.WriteAttractorTable(r, filepath.Join(outDir, dynamics.AttractorsFile))
+	return attractorStageAllowing(false)(ctx, r, outDir)
+}
+
+// attractorStageAllowing is attractorStage that, when allowMissing is set,
+// analyses the other trajectories when the tracked segments' cannot be
+// read, with a warning naming the file.
+func attractorStageAllowing(allowMissing bool) analysis.Stage {
+	return func(ctx context.Context, r *run.Run, outDir string) error {
+		return dynamics.WriteAttractorTableContext(ctx, r, filepath.Join(outDir, dynamics.AttractorsFile), dynamics.TableOptions{
+			Progress: os.Stderr, AllowMissing: allowMissing,
+			Warn: func(s string) { fmt.Fprintf(os.Stderr, "warning: %s\n", s) }})
+	}
 }

@@ -55,9 +55,11 @@ func TestAnalyzeRejectsNaNSnapshot(t *testing.T) {
 }
 
 // TestUnwritableOutputs: an --out below a regular file, and an analysis
-// whose surrogate.json is blocked by a directory (root ignores file modes,
-// so a directory stands in for a read-only or full disk), fail with an
-// error naming the path, and analyze leaves the tables it wrote readable.
+// whose RUN/analysis is a regular file (root ignores file modes, so a file
+// where the directory goes stands in for an unwritable output), fail with
+// an error naming the path. analyze writes into a temporary directory that
+// replaces RUN/analysis only when complete, so the file is left as it was
+// and no temporary directory stays behind.
 func TestUnwritableOutputs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model")
@@ -72,14 +74,19 @@ func TestUnwritableOutputs(t *testing.T) {
 
 	ref, _, _ := referenceRun(t)
 	dir := testutil.CopyRun(t, ref)
-	if err := os.MkdirAll(filepath.Join(dir, "analysis", "surrogate.json"), 0o755); err != nil {
+	os.RemoveAll(filepath.Join(dir, "analysis"))
+	if err := os.WriteFile(filepath.Join(dir, "analysis"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errOut = runCapture(t, "analyze", "--epochs", "0", "--r", "16", "--gamma", "1", "--gcn-epochs", "5",
 		"--data-free", "--attractors=false", dir)
-	if code != 1 || !strings.Contains(errOut, "surrogate.json") {
-		t.Errorf("analyze into a blocked surrogate.json: exit %d, stderr %q", code, errOut)
+	if code != 1 || !strings.Contains(errOut, filepath.Join(dir, "analysis")) || !strings.Contains(errOut, "not a directory") {
+		t.Errorf("analyze into a blocked RUN/analysis: exit %d, stderr %q", code, errOut)
 	}
-	os.Remove(filepath.Join(dir, "analysis", "surrogate.json"))
-	checkNoPartialFiles(t, filepath.Join(dir, "analysis"))
+	if b, err := os.ReadFile(filepath.Join(dir, "analysis")); err != nil || string(b) != "x" {
+		t.Errorf("the blocking file changed: %q, %v", b, err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".analysis-tmp-*")); len(m) > 0 {
+		t.Errorf("temporary directories left: %v", m)
+	}
 }

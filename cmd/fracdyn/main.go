@@ -115,6 +115,9 @@ func Main(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the command winds down; a second one ends the
+	// process at once (the default action), should winding down hang.
+	go func() { <-ctx.Done(); stop() }()
 	stopProfile, err := startCPUProfile(os.Getenv("FRACDYN_CPUPROFILE"))
 	if err != nil {
 		fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
@@ -132,7 +135,7 @@ func Main(args []string, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "fracdyn %s: %v\n", c.name, err)
 		return 2
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		fmt.Fprintf(stderr, "fracdyn %s: interrupted; files written so far are consistent\n", c.name)
 		return 130
 	default:

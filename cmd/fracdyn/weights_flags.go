@@ -1,21 +1,19 @@
 package main
 
 import (
-	"flag"
-
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 // layoutFlag adds -layout, the layouts a model source does not tell
 // (weights.ParseOverrides).
-func layoutFlag(fs *flag.FlagSet) *string {
+func layoutFlag(fs *flagSet) *string {
 	return fs.String("layout", "", `layouts of stored weights, "GLOB=LAYOUT,..." (GLOB over tensor names, * crossing / and .; `+
 		`LAYOUT oi, io, oihw, hwio, oik, kio, or pytorch, gomlx, keras, flax, channels-last, channels-first, matmul, gemm), `+
 		`e.g. "*conv*=hwio"; needed where the source's layout cannot be told`)
 }
 
 // convViewFlag adds -conv-view (weights.ParseConvView).
-func convViewFlag(fs *flag.FlagSet) *string {
+func convViewFlag(fs *flagSet) *string {
 	return fs.String("conv-view", "kernel", "how a convolution is read as matrices: kernel (out·in kh×kw kernels, the paper's) "+
 		"or unfolded (one out×(in·kh·kw) matrix)")
 }

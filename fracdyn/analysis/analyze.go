@@ -3,8 +3,10 @@ package analysis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,9 +52,26 @@ type Report struct {
 	Seconds      map[string]float64 `json:"seconds"` // wall time per stage, summed over epochs
 }
 
+// ErrMissing is wrapped by the error of Analyze when snapshots of the run
+// are missing and Options.AllowMissing is not set.
+var ErrMissing = errors.New("missing snapshots")
+
+// tmpPrefix starts the name of the directory an analysis is written into
+// before it replaces RUN/analysis.
+const tmpPrefix = ".analysis-tmp-"
+
 // Analyze reads the run directory dir one snapshot at a time and writes
 // RUN/analysis: per-segment tables, per-layer tables, edge lists and
 // surrogate.json. The same options (seed included) give the same numbers.
+//
+// The analysis is written whole into a temporary directory
+// RUN/.analysis-tmp-XXXX and renamed over RUN/analysis only when every
+// epoch and every Extra stage succeeded; on an error or a cancellation the
+// temporary directory is removed and the previous RUN/analysis is left as
+// it was. RUN/analysis is replaced as a whole, so no file of an earlier
+// analysis (an epoch no longer analysed) stays beside the new ones; the
+// one exception is AttractorsFile, kept from the previous analysis when
+// this one wrote none (it depends on the steps alone, not on the options).
 func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -71,12 +90,36 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	var skipped []string
+	if opts.Epochs == nil {
+		missing := missingEpochs(r, epochs)
+		if len(missing) > 0 && !opts.AllowMissing {
+			return nil, fmt.Errorf("run %s: %w: no snapshot of epoch %s (the snapshots around it or epochs.csv say it was written); AllowMissing (fracdyn analyze --allow-missing) analyses the others",
+				dir, ErrMissing, joinInts(missing))
+		}
+		for _, e := range missing {
+			skipped = append(skipped, fmt.Sprintf("skipped epoch %d: snapshots/epoch-%03d.npz is missing", e, e))
+		}
+	}
 	prober, err := runProber(r, arch, opts)
 	if err != nil {
 		return nil, err
 	}
-	out := filepath.Join(dir, Dir)
-	for _, d := range []string{out, filepath.Join(out, SegmentsDir), filepath.Join(out, EdgesDir)} {
+	final := filepath.Join(dir, Dir)
+	if fi, err := os.Stat(final); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("analysis: %s is not a directory", final)
+	}
+	out, err := os.MkdirTemp(dir, tmpPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(out)
+		}
+	}()
+	for _, d := range []string{filepath.Join(out, SegmentsDir), filepath.Join(out, EdgesDir)} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("analysis: %w", err)
 		}
@@ -91,6 +134,9 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 		Negatives: "pairs of segments in consecutive layers that are not edges (gcn.LayerPairs)"}
 	a := &analyzer{ctx: ctx, run: r, arch: arch, all: all, selected: selected, opts: opts, out: out, rep: rep, prober: prober,
 		noted: map[string]bool{}}
+	for _, n := range skipped {
+		a.note(n)
+	}
 	bar := progress.New(opts.Progress, progress.Options{Title: "analyze", Total: len(epochs), Unit: "epochs"})
 	for i, epoch := range epochs {
 		a.status = func(s string) { bar.Update(i, fmt.Sprintf("epoch %d: %s", epoch, s)) }
@@ -111,7 +157,96 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := replaceDir(final, out); err != nil {
+		return nil, fmt.Errorf("analysis: %w", err)
+	}
+	committed = true
 	return rep, nil
+}
+
+// replaceDir puts the directory tmp in place of final: final (if any) is
+// renamed aside, tmp renamed to final, and the old one removed. Should the
+// second rename fail the old directory is put back. AttractorsFile of the
+// old directory is kept when tmp has none.
+func replaceDir(final, tmp string) error {
+	old := tmp + ".old"
+	switch _, err := os.Stat(final); {
+	case errors.Is(err, fs.ErrNotExist):
+		return os.Rename(tmp, final)
+	case err != nil:
+		return err
+	}
+	keep := filepath.Join(tmp, dynamicsAttractorsFile)
+	if _, err := os.Stat(keep); errors.Is(err, fs.ErrNotExist) {
+		if err := copyIfExists(filepath.Join(final, dynamicsAttractorsFile), keep); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(final, old); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		if rerr := os.Rename(old, final); rerr != nil {
+			return fmt.Errorf("%w; the previous analysis is in %s", err, old)
+		}
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// dynamicsAttractorsFile is the name of dynamics.AttractorsFile, the table
+// the Extra stage of fracdyn analyze writes; repeated here so that analysis
+// need not import dynamics for it.
+const dynamicsAttractorsFile = "attractors.csv"
+
+// copyIfExists copies src to dst atomically when src exists.
+func copyIfExists(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fsutil.WriteFile(dst, b)
+}
+
+// missingEpochs returns the epochs whose snapshot the run should have but
+// lacks: every epoch from 0 to the last snapshot, and every epoch that
+// epochs.csv lists as finished (training writes the snapshot right after
+// the epoch's row). have is sorted.
+func missingEpochs(r *run.Run, have []int) []int {
+	want := map[int]bool{}
+	if len(have) > 0 {
+		for e := 0; e <= have[len(have)-1]; e++ {
+			want[e] = true
+		}
+	}
+	if stats, err := r.EpochStats(); err == nil {
+		for _, s := range stats {
+			want[s.Epoch] = true
+		}
+	}
+	var out []int
+	for e := range want {
+		if !slices.Contains(have, e) {
+			out = append(out, e)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// joinInts formats 1, 2, 5 as "1, 2, 5".
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
 }
 
 // analyzer carries the state of one Analyze call.

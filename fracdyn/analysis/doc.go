@@ -84,8 +84,12 @@
 //   - A layer's mask threshold (the quantile of |w| that every binary
 //     estimator uses) is found once per epoch and shared by its matrix
 //     estimators, self-similarity fit and paper dimension.
-//   - surrogate.json and layers.csv are rewritten atomically after every
-//     epoch, so an interrupted analysis leaves consistent files. Cancelling
+//   - The analysis is written into RUN/.analysis-tmp-XXXX and renamed over
+//     RUN/analysis only once every epoch and extra stage succeeded; a
+//     failed or interrupted analysis removes it and leaves the previous
+//     RUN/analysis byte for byte (TestAnalyzeFailureKeepsPrevious). A
+//     missing snapshot is an error (ErrMissing) unless
+//     Options.AllowMissing, which notes each skipped epoch. Cancelling
 //     the context stops between stages, between graphs and between GCN
 //     epochs (gcn.FitContext): `fracdyn analyze` exits within about a
 //     second of Ctrl-C (measured in RELIABILITY.md).

@@ -69,8 +69,14 @@ type Options struct {
 	FigureGammas []float64
 	// Extra stages run after the per-epoch work, in order, with the run
 	// and the analysis directory: the hook for other analyses (e.g. the
-	// dynamics helper's attractors.csv).
+	// dynamics helper's attractors.csv). They write into the temporary
+	// directory that replaces RUN/analysis once every stage succeeded.
 	Extra []Stage
+	// AllowMissing analyses the snapshots there are when some epochs'
+	// snapshots are missing (a gap in 0…last, or an epoch of epochs.csv
+	// without its snapshot), noting each skipped epoch in Report.Notes.
+	// Without it a missing snapshot is an error wrapping ErrMissing.
+	AllowMissing bool
 }
 
 // Stage is an extra analysis stage over a run, writing into outDir.

@@ -1,9 +1,27 @@
 package attractor
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/fracdyn/fracdyn/fracdyn/progress"
+)
+
+// ErrTooShort is wrapped by the errors of Analyze for a series too short
+// to analyse: fewer than MinSteps steps, or fewer than MinPoints embedded
+// points for the chosen lag and dimension.
+var ErrTooShort = errors.New("too short")
+
+// Smallest inputs Analyze supports.
+const (
+	// MinSteps is the fewest time steps Analyze accepts.
+	MinSteps = 64
+	// MinPoints is the fewest embedded points (steps − dimension·lag) the
+	// Lyapunov and correlation estimates need.
+	MinPoints = 32
 )
 
 // Class is the kind of attractor a trajectory settles on.
@@ -57,6 +75,9 @@ type Options struct {
 	MaxSteps int     // divergence steps; 0: max(30, min(10·Theiler, N/4))
 	MaxRefs  int     // reference points for FNN and C(r) (twice as many for λ); 0: 4000
 	Dt       float64 // time per sample; 0: 1 (exponents per step)
+	// Progress, when not nil, is told which stage runs and how many of
+	// its reference points are done.
+	Progress progress.Reporter
 }
 
 // Result is the attractor analysis of one trajectory.
@@ -89,15 +110,30 @@ type Result struct {
 }
 
 // Analyze embeds s, estimates its largest Lyapunov exponent, correlation
-// dimension and spectrum, and classifies it. It needs at least 64 steps.
+// dimension and spectrum, and classifies it. It needs at least MinSteps
+// (64) steps and, after embedding, MinPoints (32) points; shorter series
+// are refused with an error wrapping ErrTooShort.
 func Analyze(s Series, o Options) (*Result, error) {
+	return AnalyzeContext(context.Background(), s, o)
+}
+
+// AnalyzeContext is Analyze that stops with ctx's error once ctx is done.
+// It checks ctx before each reference point of the neighbour searches
+// (false neighbours, divergence, correlation sums), the only work that
+// grows faster than the series.
+func AnalyzeContext(ctx context.Context, s Series, o Options) (*Result, error) {
 	n := s.Len()
 	if s.Cols < 1 || len(s.Data) != n*s.Cols {
 		return nil, fmt.Errorf("attractor: series of %d values does not have %d columns", len(s.Data), s.Cols)
 	}
-	if n < 64 {
-		return nil, fmt.Errorf("attractor: %d time steps are too few (need at least 64)", n)
+	if n < MinSteps {
+		return nil, fmt.Errorf("attractor: %d time steps are %w (need at least %d)", n, ErrTooShort, MinSteps)
 	}
+	rep := o.Progress
+	if rep == nil {
+		rep = progress.Discard()
+	}
+	st := &stage{ctx: ctx, rep: rep}
 	for _, v := range s.Data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("attractor: series holds %v", v)
@@ -132,6 +168,9 @@ func Analyze(s Series, o Options) (*Result, error) {
 			maxLag = min(n/10, 500)
 		}
 		for c := 0; c < s.Cols; c++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			lc := ChooseLag(s.Column(c), maxLag)
 			if c == 0 || lc.Lag < r.Lag.Lag {
 				r.Lag = lc
@@ -145,15 +184,24 @@ func Analyze(s Series, o Options) (*Result, error) {
 	maxDim = max(1, min(maxDim, (n/2)/r.Lag.Lag))
 	if o.Dim > 0 {
 		r.Dim = DimChoice{Dim: o.Dim, Converged: true}
-		if f := FalseNeighbours(s, r.Lag.Lag, o.Dim, r.Theiler, refs); len(f) == o.Dim {
+		f, err := falseNeighbours(st, s, r.Lag.Lag, o.Dim, r.Theiler, refs)
+		if err != nil {
+			return nil, err
+		}
+		if len(f) == o.Dim {
 			r.Dim.Fractions = f
 			r.Dim.Converged = f[o.Dim-1] < FNNFraction
 		}
 	} else {
-		r.Dim = ChooseDim(s, r.Lag.Lag, maxDim, r.Theiler, refs)
+		f, err := falseNeighbours(st, s, r.Lag.Lag, maxDim, r.Theiler, refs)
+		if err != nil {
+			return nil, err
+		}
+		r.Dim = chooseDim(f)
 	}
-	if n-(r.Dim.Dim)*r.Lag.Lag < 32 {
-		return nil, fmt.Errorf("attractor: %d steps are too few for lag %d and dimension %d", n, r.Lag.Lag, r.Dim.Dim)
+	if n-(r.Dim.Dim)*r.Lag.Lag < MinPoints {
+		return nil, fmt.Errorf("attractor: %d steps are %w for lag %d and dimension %d (need %d embedded points)",
+			n, ErrTooShort, r.Lag.Lag, r.Dim.Dim, MinPoints)
 	}
 	e := Embed(s, r.Lag.Lag, r.Dim.Dim)
 
@@ -161,27 +209,66 @@ func Analyze(s Series, o Options) (*Result, error) {
 	if steps <= 0 {
 		steps = max(30, min(10*r.Theiler, e.N()/4))
 	}
-	r.Divergence = DivergenceCurve(e, r.Theiler, steps, 2*refs)
+	st.name = "divergence"
+	var err error
+	if r.Divergence, err = divergenceCurve(st, e, r.Theiler, steps, 2*refs); err != nil {
+		return nil, err
+	}
 	r.LyapunovFit = FitDivergence(r.Divergence, max(5, len(r.Divergence.MeanLog)/10))
 	r.Lyapunov = r.LyapunovFit.Slope / r.Dt
 
-	r.Correlation = FitCorrelation(Correlate(e, r.Theiler, refs))
-	r.CorrelationNext = FitCorrelation(Correlate(Embed(s, r.Lag.Lag, r.Dim.Dim+1), r.Theiler, refs))
+	st.name = fmt.Sprintf("correlation sum m=%d", r.Dim.Dim)
+	cs, err := correlate(st, e, r.Theiler, refs)
+	if err != nil {
+		return nil, err
+	}
+	r.Correlation = FitCorrelation(cs)
+	st.name = fmt.Sprintf("correlation sum m=%d", r.Dim.Dim+1)
+	if cs, err = correlate(st, Embed(s, r.Lag.Lag, r.Dim.Dim+1), r.Theiler, refs); err != nil {
+		return nil, err
+	}
+	r.CorrelationNext = FitCorrelation(cs)
 	r.Class, r.Reason = Classify(r)
+	rep.Done(string(r.Class))
 	return r, nil
+}
+
+// stage carries the cancellation and progress of one neighbour search.
+type stage struct {
+	ctx  context.Context
+	rep  progress.Reporter
+	name string
+}
+
+// step reports done of total reference points and returns ctx's error.
+// A nil stage never stops.
+func (st *stage) step(done, total int) error {
+	if st == nil {
+		return nil
+	}
+	if done%16 == 0 {
+		st.rep.Update(done, fmt.Sprintf("%s: %d/%d reference points", st.name, done, total))
+	}
+	return st.ctx.Err()
 }
 
 // Classify applies the decision rules of the package documentation, in
 // order, to the measures in r, and returns the class and the deciding rule.
+// The spectral rules (periodic, quasi-periodic) apply only to a spectrum of
+// at least SpectralMinBins bins; a NaN correlation dimension in either
+// embedding makes the series Stochastic (noise-like), never periodic.
 func Classify(r *Result) (Class, string) {
 	sp := r.Spectrum
 	if r.Contraction < FixedPointContraction {
 		return FixedPoint, fmt.Sprintf("contraction %.3g < %g", r.Contraction, FixedPointContraction)
 	}
-	if sp.Cycles >= SpectralMinCycles && sp.HarmonicPower >= PeriodicPower {
+	// The line windows must cover at most half the spectrum, or white
+	// noise scores as high as a line spectrum.
+	resolved := sp.Bins >= SpectralMinBins
+	if resolved && sp.Cycles >= SpectralMinCycles && sp.HarmonicPower >= PeriodicPower {
 		return Periodic, fmt.Sprintf("%.3g of the power in harmonics of one frequency", sp.HarmonicPower)
 	}
-	if sp.Cycles >= SpectralMinCycles && sp.LinePower >= QuasiPeriodicPower {
+	if resolved && sp.Cycles >= SpectralMinCycles && sp.LinePower >= QuasiPeriodicPower {
 		return QuasiPeriodic, fmt.Sprintf("%.3g of the power in %d lines, not harmonics of one", sp.LinePower, SpectralLines)
 	}
 	d2, d2next := r.Correlation.D2, r.CorrelationNext.D2
@@ -250,4 +337,33 @@ func median(x []float64) float64 {
 		return s[m]
 	}
 	return (s[m-1] + s[m]) / 2
+}
+
+// Work bounds the neighbour searches of Analyze on n steps of cols
+// columns under o: the number of pair distances and of coordinate
+// differences they take when every pair of reference and point is
+// compared, as in embeddings wider than 32 coordinates (a k-d tree at low
+// width does far fewer). False neighbours compare about R·n pairs in each
+// dimension m = 1…MaxDim, each of m·cols coordinates (R = min(n, MaxRefs)
+// references); the divergence curve 2R·n and the two correlation sums
+// 2R·n more, taken here at MaxDim. The cost is quadratic in n and linear
+// in cols; --column, --max-dim and --max-refs of "fracdyn attractor" limit
+// it.
+func Work(n, cols int, o Options) (pairs, coords float64) {
+	refs := o.MaxRefs
+	if refs <= 0 {
+		refs = 4000
+	}
+	maxDim := o.MaxDim
+	if maxDim <= 0 {
+		maxDim = 10
+	}
+	if o.Dim > 0 {
+		maxDim = o.Dim
+	}
+	r, nn, c := float64(min(n, refs)), float64(n), float64(cols)
+	md := float64(maxDim)
+	pairs = r*nn*md + 4*r*nn
+	coords = r*nn*c*md*(md+1)/2 + 4*r*nn*c*(md+0.5)
+	return pairs, coords
 }

@@ -37,8 +37,18 @@ type CorrelationSum struct {
 // CorrDecades decades up to a quarter of the attractor's extent (the
 // largest coordinate range). At most maxRefs reference points, evenly
 // spaced in time, are paired with all points through a k-d tree radius
-// search, so the cost is O(maxRefs · (log N + pairs within r_max)).
+// search, so the cost is O(maxRefs · (log N + pairs within r_max)). Fewer
+// than two points, or a constant embedding, give an empty sum, whose
+// FitCorrelation is NaN; Analyze refuses embeddings of fewer than
+// MinPoints points (ErrTooShort) before calling it.
 func Correlate(e *Embedding, theiler, maxRefs int) CorrelationSum {
+	cs, _ := correlate(nil, e, theiler, maxRefs)
+	return cs
+}
+
+// correlate is Correlate reporting to st and stopping with its context's
+// error.
+func correlate(st *stage, e *Embedding, theiler, maxRefs int) (CorrelationSum, error) {
 	n, w := e.N(), e.Width()
 	extent := 0.0
 	for q := 0; q < w; q++ {
@@ -51,7 +61,7 @@ func Correlate(e *Embedding, theiler, maxRefs int) CorrelationSum {
 	}
 	var cs CorrelationSum
 	if extent == 0 || n < 2 {
-		return cs
+		return cs, nil
 	}
 	rmax := extent / 4
 	cs.Radii = make([]float64, CorrBins)
@@ -64,6 +74,9 @@ func Correlate(e *Embedding, theiler, maxRefs int) CorrelationSum {
 	tree := newKDTree(e.Points, w)
 	stride := max(1, n/maxRefs)
 	for i := 0; i < n; i += stride {
+		if err := st.step(i/stride, (n+stride-1)/stride); err != nil {
+			return CorrelationSum{}, err
+		}
 		lo, hi := max(0, i-theiler), min(n-1, i+theiler)
 		cs.Total += float64(n - (hi - lo + 1))
 		tree.within(e.Point(i), r2[CorrBins-1], func(j int, d2 float64) {
@@ -93,7 +106,7 @@ func Correlate(e *Embedding, theiler, maxRefs int) CorrelationSum {
 			cs.C[b] = acc / cs.Total
 		}
 	}
-	return cs
+	return cs, nil
 }
 
 // DimensionFit is a correlation dimension with its scaling range.

@@ -114,7 +114,10 @@
 //     early on, which would make any later noise look small. This is a test
 //     of dissipation, done first because the other measures assume a
 //     stationary orbit.
-//  2. Periodic: the fundamental completes at least 8 cycles and its
+//  2. Periodic (rules 2 and 3 need a resolved spectrum, at least
+//     SpectralMinBins = 140 frequency bins, i.e. 280 steps: below, the ten
+//     line windows cover half the spectrum or more and white noise scores
+//     as a line spectrum): the fundamental completes at least 8 cycles and its
 //     harmonics hold at least 90% of the power (a sine, a van der Pol
 //     limit cycle).
 //  3. Quasi-periodic: at least 8 cycles and the 10 strongest lines hold at
@@ -139,7 +142,15 @@
 //
 // A static k-d tree (median splits by quickselect, Euclidean norm, squared
 // distances) serves every neighbour search: building it is O(N log N), a
-// nearest-neighbour query about O(log N) at low dimension. The Lyapunov
+// nearest-neighbour query about O(log N) at low dimension. Embeddings wider
+// than 32 coordinates (m·Cols) are searched exhaustively instead: there a
+// tree prunes nothing, and its bounding boxes cost 2·m·Cols values per
+// node (gigabytes for thousands of columns). A wide series therefore costs
+// O(R·N·m·Cols) per search, quadratic in N and linear in the columns, and
+// the false-neighbour test repeats it for m = 1…MaxDim; Work bounds it and
+// "fracdyn attractor" warns above about a minute of it.
+// AnalyzeContext checks its context before each reference point, so it
+// stops within one reference point's search of a cancellation. The Lyapunov
 // estimate costs O(N log N) for the neighbours plus O(R·K·m) for the curve
 // (R ≤ 8000 references); the correlation sum O(R·(log N + P)) with R ≤ 4000
 // references and P the pairs within the largest radius per reference

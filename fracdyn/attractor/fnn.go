@@ -1,6 +1,7 @@
 package attractor
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/stat"
@@ -39,6 +40,13 @@ type DimChoice struct {
 // exclude points closer in time than theiler samples; at most maxRefs
 // reference points (evenly spaced in time) are tested.
 func FalseNeighbours(s Series, lag, maxDim, theiler, maxRefs int) []float64 {
+	f, _ := falseNeighbours(nil, s, lag, maxDim, theiler, maxRefs)
+	return f
+}
+
+// falseNeighbours is FalseNeighbours reporting to st and stopping with its
+// context's error.
+func falseNeighbours(st *stage, s Series, lag, maxDim, theiler, maxRefs int) ([]float64, error) {
 	c := s.Cols
 	ra := 0.0
 	for j := 0; j < c; j++ {
@@ -56,7 +64,13 @@ func FalseNeighbours(s Series, lag, maxDim, theiler, maxRefs int) []float64 {
 		tree := newKDTree(e.Points, e.Width())
 		stride := max(1, n/maxRefs)
 		var tested, falseNN int
+		if st != nil {
+			st.name = fmt.Sprintf("false neighbours m=%d of %d", d, maxDim)
+		}
 		for i := 0; i < n; i += stride {
+			if err := st.step(i/stride, (n+stride-1)/stride); err != nil {
+				return nil, err
+			}
 			j, rd2 := tree.nearest(e.Point(i), func(k int) bool { return abs(k-i) <= theiler }, true)
 			if j < 0 {
 				continue
@@ -78,13 +92,17 @@ func FalseNeighbours(s Series, lag, maxDim, theiler, maxRefs int) []float64 {
 		}
 		out = append(out, float64(falseNN)/float64(tested))
 	}
-	return out
+	return out, nil
 }
 
 // ChooseDim picks the embedding dimension by false nearest neighbours: the
 // first d ≤ maxDim whose fraction is below FNNFraction.
 func ChooseDim(s Series, lag, maxDim, theiler, maxRefs int) DimChoice {
-	f := FalseNeighbours(s, lag, maxDim, theiler, maxRefs)
+	return chooseDim(FalseNeighbours(s, lag, maxDim, theiler, maxRefs))
+}
+
+// chooseDim picks the dimension from the false-neighbour fractions f.
+func chooseDim(f []float64) DimChoice {
 	dc := DimChoice{Dim: 1, Fractions: f}
 	if len(f) == 0 {
 		return dc

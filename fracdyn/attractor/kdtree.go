@@ -23,6 +23,13 @@ type kdNode struct {
 
 const leafSize = 12
 
+// kdMaxWidth is the widest point set that is split into a tree. Beyond it
+// a k-d tree prunes nothing (every leaf is visited) while each node costs
+// a 2·d-value bounding box and a box distance per visit, so wider point
+// sets are one leaf, searched exhaustively: the same answers at the cost
+// of the distances alone.
+const kdMaxWidth = 32
+
 // newKDTree builds a tree over pts (n×d, row-major). It copies pts.
 func newKDTree(pts []float64, d int) *kdTree {
 	n := len(pts) / d
@@ -54,7 +61,7 @@ func (t *kdTree) build(pts []float64, lo, hi int) int {
 	}
 	id := len(t.nodes)
 	t.nodes = append(t.nodes, kdNode{lo: lo, hi: hi, dim: -1, box: box})
-	if hi-lo <= leafSize {
+	if hi-lo <= leafSize || d > kdMaxWidth {
 		return id
 	}
 	dim, width := 0, -1.0

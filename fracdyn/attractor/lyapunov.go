@@ -30,7 +30,17 @@ type Divergence struct {
 // time (the Theiler window; self-pairs are always excluded) and pairs at
 // distance zero. At most maxRefs reference points, evenly spaced in time,
 // are followed (≤ 0: all); their neighbours are sought among all points.
+// With fewer than two points, or no neighbour outside the Theiler window,
+// the curve is empty; Analyze refuses embeddings of fewer than MinPoints
+// points (ErrTooShort) before calling it.
 func DivergenceCurve(e *Embedding, theiler, maxSteps, maxRefs int) Divergence {
+	d, _ := divergenceCurve(nil, e, theiler, maxSteps, maxRefs)
+	return d
+}
+
+// divergenceCurve is DivergenceCurve reporting to st and stopping with its
+// context's error.
+func divergenceCurve(st *stage, e *Embedding, theiler, maxSteps, maxRefs int) (Divergence, error) {
 	n := e.N()
 	tree := newKDTree(e.Points, e.Width())
 	// Σ ln d is kept as the log of a product: mantissa[k]·2^exps[k], renormalised
@@ -48,6 +58,9 @@ func DivergenceCurve(e *Embedding, theiler, maxSteps, maxRefs int) Divergence {
 		stride = max(1, n/maxRefs)
 	}
 	for i := 0; i < n; i += stride {
+		if err := st.step(i/stride, (n+stride-1)/stride); err != nil {
+			return Divergence{}, err
+		}
 		j, _ := tree.nearest(e.Point(i), func(k int) bool { return abs(k-i) <= theiler }, true)
 		if j < 0 {
 			continue
@@ -77,7 +90,7 @@ func DivergenceCurve(e *Embedding, theiler, maxSteps, maxRefs int) Divergence {
 		d.MeanLog = append(d.MeanLog, 0.5*sumLog2/float64(cnt[k]))
 		d.Pairs = append(d.Pairs, cnt[k])
 	}
-	return d
+	return d, nil
 }
 
 // Scaling-range rules for the Lyapunov fit.

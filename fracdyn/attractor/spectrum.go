@@ -21,6 +21,13 @@ const (
 	// SpectralMinCycles is the fewest cycles of the fundamental the series
 	// must hold for the periodicity test to apply.
 	SpectralMinCycles = 8
+	// SpectralMinBins is the fewest frequency bins for the spectral rules
+	// of Classify to apply: twice the bins the line windows can cover
+	// (SpectralLines·(2·SpectralHalfWidth+1) = 70), so that white noise,
+	// which scores about that coverage, stays well below the 90% rules.
+	// Series of fewer than 2·SpectralMinBins = 280 steps are classified
+	// without the spectral rules.
+	SpectralMinBins = 2 * SpectralLines * (2*SpectralHalfWidth + 1)
 )
 
 // Spectrum summarises the power spectrum of a series: where its power lies
@@ -41,6 +48,8 @@ type Spectrum struct {
 	Flatness float64
 	// MeanPeriod is 1/(power-weighted mean frequency), in samples.
 	MeanPeriod float64
+	// Bins is the number of non-zero frequency bins (half the FFT length).
+	Bins int
 }
 
 // Spectral computes the Spectrum of s. Each column is detrended (least
@@ -97,6 +106,7 @@ func Spectral(s Series) Spectrum {
 		return sp
 	}
 	m := float64(len(power) - 1)
+	sp.Bins = len(power) - 1
 	sp.Flatness = math.Exp(logSum/m) / (total / m)
 	sp.MeanPeriod = total / wsum
 	// Parabolic refinement of the peak on log power.

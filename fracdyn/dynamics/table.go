@@ -3,6 +3,7 @@ package dynamics
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +41,11 @@ type TableOptions struct {
 	Workers int
 	// Progress receives a progress report; nil is silent.
 	Progress io.Writer
+	// AllowMissing analyses the other trajectories when the tracked
+	// segments' cannot be read, telling Warn; without it that is an error.
+	AllowMissing bool
+	// Warn receives the warnings of AllowMissing; nil drops them.
+	Warn func(string)
 }
 
 // Row is one line of attractors.csv: a trajectory, over the whole run
@@ -81,7 +87,12 @@ func AnalyzeRun(ctx context.Context, r *run.Run, o TableOptions) ([]Row, error) 
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	tr, err := LoadTrajectories(r, o.PerLayer)
-	if err != nil {
+	switch {
+	case err != nil && o.AllowMissing && errors.Is(err, ErrSegments) && tr != nil:
+		if o.Warn != nil {
+			o.Warn(fmt.Sprintf("skipped the tracked segments' trajectories: %v", err))
+		}
+	case err != nil:
 		return nil, err
 	}
 	windows := epochWindows(tr.Epoch, o.Windows)
@@ -127,7 +138,7 @@ func AnalyzeRun(ctx context.Context, r *run.Run, o TableOptions) ([]Row, error) 
 				j := jobs[i]
 				row := Row{Trajectory: j.t.Name, Kind: j.t.Kind, Layer: j.t.Layer, Column: j.t.Column,
 					Window: j.window, EpochFrom: j.epochFrom, EpochTo: j.epochTo, Steps: len(j.values) / j.cols, Note: j.note}
-				res, err := attractor.Analyze(attractor.Series{Data: j.values, Cols: j.cols}, opts)
+				res, err := attractor.AnalyzeContext(ctx, attractor.Series{Data: j.values, Cols: j.cols}, opts)
 				if err != nil {
 					row.Note = joinNotes(row.Note, err.Error())
 				} else {
@@ -275,7 +286,13 @@ func num(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
 // stderr) and writes the table to path: what "fracdyn analyze" adds as
 // analysis/attractors.csv.
 func WriteAttractorTable(r *run.Run, path string) error {
-	rows, err := AnalyzeRun(context.Background(), r, TableOptions{Progress: os.Stderr})
+	return WriteAttractorTableContext(context.Background(), r, path, TableOptions{Progress: os.Stderr})
+}
+
+// WriteAttractorTableContext is WriteAttractorTable with a context and
+// options.
+func WriteAttractorTableContext(ctx context.Context, r *run.Run, path string, o TableOptions) error {
+	rows, err := AnalyzeRun(ctx, r, o)
 	if err != nil {
 		return err
 	}

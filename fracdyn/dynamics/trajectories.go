@@ -1,8 +1,12 @@
 package dynamics
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 )
@@ -48,7 +52,10 @@ func SegmentName(s run.TrackedSegment) string {
 // LoadTrajectories reads steps.csv and, when the run has them, the tracked
 // segments' gradient norms. perLayer > 0 keeps at most that many segments
 // per layer, evenly spaced over the layer's tracked columns (a deterministic
-// choice); perLayer ≤ 0 keeps all.
+// choice); perLayer ≤ 0 keeps all. A run without tracked segments (neither
+// segments-index.csv nor steps-segments.npy) has the other series only; a
+// run whose tracked segments cannot be read (one of the two files missing,
+// a truncated or malformed array) is an error wrapping ErrSegments.
 func LoadTrajectories(r *run.Run, perLayer int) (*Trajectories, error) {
 	steps, err := r.Steps()
 	if err != nil {
@@ -82,13 +89,16 @@ func LoadTrajectories(r *run.Run, perLayer int) (*Trajectories, error) {
 		tr.Series = append(tr.Series, Trajectory{Name: "grad_norm_" + l.Name, Kind: KindLayerNorm,
 			Layer: l.Name, Column: -1, Values: layerNorms[j]})
 	}
+	if !hasTrackedSegments(r.Dir) {
+		return tr, nil // a run without tracked segments still has its loss
+	}
 	index, series, err := r.TrackedSegments()
 	if err != nil {
-		return tr, nil // a run without tracked segments still has its loss
+		return tr, fmt.Errorf("%w: %w", ErrSegments, err)
 	}
 	rows, cols := series.Shape[0], series.Shape[1]
 	if rows != len(steps) {
-		return nil, fmt.Errorf("run %s: %d rows of segment norms for %d steps", r.Dir, rows, len(steps))
+		return tr, fmt.Errorf("%w: run %s: %d rows of segment norms for %d steps", ErrSegments, r.Dir, rows, len(steps))
 	}
 	data := series.Float64s()
 	for _, c := range pickSegments(index, perLayer) {
@@ -101,6 +111,22 @@ func LoadTrajectories(r *run.Run, perLayer int) (*Trajectories, error) {
 			Layer: s.Layer, Column: c, Values: v})
 	}
 	return tr, nil
+}
+
+// ErrSegments is wrapped by the error of LoadTrajectories when the tracked
+// segments' trajectories cannot be read; the Trajectories it returns along
+// with it hold the other series.
+var ErrSegments = errors.New("tracked segments unreadable")
+
+// hasTrackedSegments reports whether either file of the tracked segments
+// exists in the run directory dir.
+func hasTrackedSegments(dir string) bool {
+	for _, f := range []string{run.SegmentsIndex, run.SegmentsFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // pickSegments returns the columns kept: per layer, at most perLayer evenly

@@ -1,6 +1,7 @@
 package fractal
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -61,18 +62,37 @@ func Mask(w []float64, tau float64) []bool {
 // up to min(n, m)/2; sizes that suit another grid (powers of 3 for a
 // Sierpinski carpet) go in opts.Sizes; matrices too small for two such
 // sizes use SegmentSizes(min(n, m)). An empty mask has D = 0 and R² = 0.
+//
+// The smallest matrix supported is 2×2 (MinSide): a shorter side leaves
+// fewer than two default box sizes, and such a matrix is refused with an
+// error wrapping ErrTooSmall. D lies in [0, 2]; Estimate marks an estimate
+// outside it, or an empty mask, in Fit.Degenerate.
 func BoxCount(w []float64, n, m int, opts Options) (Fit, error) {
+	return boxCount(context.Background(), w, n, m, opts)
+}
+
+func boxCount(ctx context.Context, w []float64, n, m int, opts Options) (Fit, error) {
 	if err := checkMatrix(w, n, m); err != nil {
 		return Fit{}, err
 	}
+	if opts.Sizes == nil {
+		if err := checkSide(MethodBoxCount, n, m); err != nil {
+			return Fit{}, err
+		}
+	}
 	tau := opts.threshold(w)
-	f, err := BoxCountMask(Mask(w, tau), n, m, opts.Sizes)
+	f, err := boxCountMask(ctx, Mask(w, tau), n, m, opts.Sizes)
 	f.Threshold = tau
 	return f, err
 }
 
 // BoxCountMask is BoxCount on a given binary mask.
 func BoxCountMask(mask []bool, n, m int, sizes []int) (Fit, error) {
+	return boxCountMask(context.Background(), mask, n, m, sizes)
+}
+
+// boxCountMask is BoxCountMask stopping with ctx's error between box sizes.
+func boxCountMask(ctx context.Context, mask []bool, n, m int, sizes []int) (Fit, error) {
 	if len(mask) != n*m || n < 1 || m < 1 {
 		return Fit{}, fmt.Errorf("mask of %d cells is not %d×%d", len(mask), n, m)
 	}
@@ -83,10 +103,13 @@ func BoxCountMask(mask []bool, n, m int, sizes []int) (Fit, error) {
 		}
 	}
 	if len(sizes) < 2 {
-		return Fit{}, fmt.Errorf("box counting needs at least two box sizes, a %d×%d matrix fits %v", n, m, sizes)
+		return Fit{}, fmt.Errorf("box counting needs at least two box sizes, a %d×%d matrix fits %v: %w", n, m, sizes, ErrTooSmall)
 	}
 	f := Fit{Method: MethodBoxCount}
 	for _, s := range sizes {
+		if err := ctx.Err(); err != nil {
+			return Fit{}, err
+		}
 		if s < 1 || s > max(n, m) {
 			return Fit{}, fmt.Errorf("box size %d does not fit a %d×%d matrix", s, n, m)
 		}

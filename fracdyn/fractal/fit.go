@@ -42,6 +42,10 @@ type Fit struct {
 	// Literal is the paper's formula read literally, ln N / ln(1/r) with r
 	// in weights (negative for r > 1); PaperFD only.
 	Literal float64
+	// Degenerate names why Dimension carries no information ("" for a
+	// regular estimate): DegenerateConstant, DegenerateEmpty or
+	// DegenerateUndefined, set by Estimate (see Judge); Reason says more.
+	Degenerate, Reason string
 }
 
 // Residuals returns Y − (Intercept + Slope·X) for each fitted point.

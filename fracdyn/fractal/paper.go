@@ -1,6 +1,7 @@
 package fractal
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -20,6 +21,10 @@ import (
 // which is 2 for a matrix with every segment on, 1 for a single on row of a
 // square matrix, and comparable with the slope-based estimators. A single
 // segment (Q = 1) or an empty mask gives 0. R² is 0: one scale, no fit.
+//
+// The smallest matrix supported is 3×3 (MinSide; ValidScales is empty
+// below). Scales outside ValidScales are checked by CheckScale; r beyond
+// the shorter side is refused here. D lies in [0, 2].
 func PaperFD(w []float64, n, m, r int, opts Options) (Fit, error) {
 	if err := checkMatrix(w, n, m); err != nil {
 		return Fit{}, err
@@ -126,21 +131,38 @@ func ParseMethod(s string) (Method, error) {
 }
 
 // Estimate runs the estimator method on the n×m matrix w. For MethodPaper
-// it uses the smallest valid scale.
+// it uses the smallest valid scale. A matrix below the method's MinSide is
+// refused with an error wrapping ErrTooSmall; a constant matrix, an empty
+// mask or a dimension outside the method's Range is named in
+// Fit.Degenerate (see Judge).
 func Estimate(w []float64, n, m int, method Method, opts Options) (Fit, error) {
+	return EstimateContext(context.Background(), w, n, m, method, opts)
+}
+
+// EstimateContext is Estimate stopping with ctx's error between box sizes
+// or lags.
+func EstimateContext(ctx context.Context, w []float64, n, m int, method Method, opts Options) (Fit, error) {
+	var f Fit
+	var err error
 	switch method {
 	case MethodBoxCount, "":
-		return BoxCount(w, n, m, opts)
+		f, err = boxCount(ctx, w, n, m, opts)
 	case MethodDBC:
-		return DifferentialBoxCount(w, n, m, opts)
+		f, err = differentialBoxCount(ctx, w, n, m, opts)
 	case MethodVariogram:
-		return Variogram(w, n, m, opts)
+		f, err = variogram(ctx, w, n, m, opts)
 	case MethodPaper:
 		rs := ValidScales(n, m)
 		if len(rs) == 0 {
-			return Fit{}, fmt.Errorf("a %d×%d matrix has no valid scale for the paper's FD", n, m)
+			return Fit{}, fmt.Errorf("a %d×%d matrix is %w for the paper's FD (the shorter side must be at least %d)", n, m, ErrTooSmall, MinSide(MethodPaper))
 		}
-		return PaperFD(w, n, m, rs[0], opts)
+		f, err = PaperFD(w, n, m, rs[0], opts)
+	default:
+		return Fit{}, fmt.Errorf("unknown dimension method %q (want bc, dbc, variogram or paper)", method)
 	}
-	return Fit{}, fmt.Errorf("unknown dimension method %q (want bc, dbc, variogram or paper)", method)
+	if err != nil {
+		return Fit{}, err
+	}
+	Judge(&f, w)
+	return f, nil
 }

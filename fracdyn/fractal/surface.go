@@ -1,6 +1,7 @@
 package fractal
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -19,8 +20,23 @@ import (
 // and box height h = s. The roughness is D − 2. A constant matrix has D = 2.
 // Default sizes: powers of 2 from 2 to M/2 (Sarkar and Chaudhuri's range);
 // for matrices too small for two of them, 1 and 2.
+//
+// The smallest matrix supported is 2×2 (MinSide): with one row or column
+// the surface has a single grey level. Smaller ones are refused with an
+// error wrapping ErrTooSmall. D lies in [2, 3]; on small matrices the
+// two-size slope can leave that range, which Estimate marks as
+// DegenerateUndefined.
 func DifferentialBoxCount(w []float64, n, m int, opts Options) (Fit, error) {
+	return differentialBoxCount(context.Background(), w, n, m, opts)
+}
+
+// differentialBoxCount is DifferentialBoxCount stopping with ctx's error
+// between box sizes.
+func differentialBoxCount(ctx context.Context, w []float64, n, m int, opts Options) (Fit, error) {
 	if err := checkMatrix(w, n, m); err != nil {
+		return Fit{}, err
+	}
+	if err := checkSide(MethodDBC, n, m); err != nil {
 		return Fit{}, err
 	}
 	M := min(n, m)
@@ -46,6 +62,9 @@ func DifferentialBoxCount(w []float64, n, m int, opts Options) (Fit, error) {
 	}
 	f := Fit{Method: MethodDBC}
 	for _, s := range sizes {
+		if err := ctx.Err(); err != nil {
+			return Fit{}, err
+		}
 		if s < 1 || s > max(n, m) {
 			return Fit{}, fmt.Errorf("box size %d does not fit a %d×%d matrix", s, n, m)
 		}
@@ -92,8 +111,22 @@ func DifferentialBoxCount(w []float64, n, m int, opts Options) (Fit, error) {
 // (diagonal pairs): the local estimate used for r = 2 segments. A constant
 // surface has V_p ≡ 0 and D = 2 by convention. Unlike box counting, this
 // estimator is nearly unbiased on fractional Brownian surfaces.
+//
+// The smallest matrix supported is 2×2 (MinSide): a single row or column
+// is a curve, not a surface, and is refused with an error wrapping
+// ErrTooSmall. D lies in [2, 3]; a slope that puts it outside (the 2×2
+// local estimate, or sampling noise on rough input) is marked by Estimate
+// as DegenerateUndefined.
 func Variogram(w []float64, n, m int, opts Options) (Fit, error) {
+	return variogram(context.Background(), w, n, m, opts)
+}
+
+// variogram is Variogram stopping with ctx's error between lags.
+func variogram(ctx context.Context, w []float64, n, m int, opts Options) (Fit, error) {
 	if err := checkMatrix(w, n, m); err != nil {
+		return Fit{}, err
+	}
+	if err := checkSide(MethodVariogram, n, m); err != nil {
 		return Fit{}, err
 	}
 	p := opts.Order
@@ -113,6 +146,9 @@ func Variogram(w []float64, n, m int, opts Options) (Fit, error) {
 			return Fit{}, fmt.Errorf("the variogram estimator needs two lags, got %v", lags)
 		}
 		for _, l := range lags {
+			if err := ctx.Err(); err != nil {
+				return Fit{}, err
+			}
 			if l < 1 || l >= max(n, m) {
 				return Fit{}, fmt.Errorf("lag %d does not fit a %d×%d matrix", l, n, m)
 			}
