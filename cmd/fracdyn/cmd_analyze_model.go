@@ -17,6 +17,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 )
 
 func init() {
@@ -38,7 +39,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	method := fs.String("method", "bc", "per-segment dimension estimator: bc, dbc, variogram or paper")
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
-	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
+	noSegments := fs.Bool("no-segments", false, "skip the per-segment table segments.parquet (it can be large at r=2)")
 	graphR := fs.Int("graph-r", 8, "segment size of the kernel graph (fracdyn architectures only; 0: no graph)")
 	inputs := fs.String("inputs", "", "input batch (.npy, or .npz holding it as \"images\" or alone, e.g. a run's probe.npz; "+
 		"batch first, shaped as the model's input; fracdyn exports take normalised images [B,28,28]) run through an .onnx model under onnx-gomlx: activation maps A "+
@@ -111,23 +112,17 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	opts.Progress = func(i, _ int, info modelio.TensorInfo) { bar.Update(i, info.Name) }
 
 	var reports []modelio.LayerReport
-	analyze := func(w io.Writer) error {
-		var seg func(modelio.SegmentRow) error
-		if w != nil {
-			cw := csv.NewWriter(w)
-			if err := cw.Write(modelio.SegmentHeader); err != nil {
-				return err
-			}
-			seg = func(s modelio.SegmentRow) error { return cw.Write(s.Record()) }
-			defer cw.Flush()
-		}
-		reports, err = modelio.Analyze(ctx, model, opts, seg)
-		return err
-	}
 	if *noSegments {
-		err = analyze(nil)
+		reports, err = modelio.Analyze(ctx, model, opts, nil)
 	} else {
-		err = fsutil.WriteFileAtomic(filepath.Join(dir, "segments.csv"), analyze)
+		err = segtable.WriteFile(filepath.Join(dir, "segments.parquet"), modelio.SegmentMeasures, segtable.Options{},
+			func(w *segtable.Writer) error {
+				var err error
+				reports, err = modelio.Analyze(ctx, model, opts, func(s modelio.SegmentRow) error {
+					return w.Write(s.TableRow(model.Epoch))
+				})
+				return err
+			})
 	}
 	if err != nil {
 		return err

@@ -34,6 +34,8 @@ type Model struct {
 	// Note says what was opened where the path alone does not (the run
 	// snapshot's epoch).
 	Note string
+	// Epoch is the snapshot epoch of a run directory, −1 for a file.
+	Epoch int
 	// Metadata is the file's free-form metadata: a safetensors header's
 	// "__metadata__", an ONNX model's producer and opset.
 	Metadata map[string]string
@@ -85,7 +87,7 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Path: path, Format: f}
+	m := &Model{Path: path, Format: f, Epoch: -1}
 	switch f {
 	case Safetensors:
 		m.src, err = openSafetensors(path)
@@ -97,6 +99,7 @@ func OpenWith(path string, opts Options) (*Model, error) {
 		var epoch int
 		m.src, epoch, err = openRun(path, opts.Epoch)
 		m.Note = fmt.Sprintf("snapshot of epoch %d", epoch)
+		m.Epoch = epoch
 	}
 	if err != nil {
 		return nil, err
