@@ -20,6 +20,9 @@ type Autoencoder struct {
 	N, Dim     int
 	Embeddings []float32 // [N, Dim] row-major
 	Losses     []float64 // training loss per epoch
+	// MaxBatchNodes is the most nodes one step's computation graph held
+	// (FitMinibatch; 0 for full-batch training).
+	MaxBatchNodes int
 }
 
 // Score returns the logit z_a·z_b of each pair; σ of it is the edge

@@ -50,7 +50,8 @@ func (g *Graph) connect(prev, next Layer, offPrev, offNext int, opts Options) er
 		spatial = prevUnits / prev.Info.OutShape[0]
 	}
 	ranges := make([][2]int32, ns.Len())
-	total := len(g.Src)
+	before := len(g.Src)
+	total := before
 	for s := range ns.Len() {
 		lo, hi := 0, ps.Len()
 		if !opts.AllPairs {
@@ -63,18 +64,75 @@ func (g *Graph) connect(prev, next Layer, offPrev, offNext int, opts Options) er
 		}
 		ranges[s] = [2]int32{int32(lo), int32(hi)}
 		total += hi - lo
-		if total > opts.MaxEdges {
+		if total > opts.MaxEdges && !opts.SampleEdges {
 			return fmt.Errorf("segraph: the graph of %v would have more than %d edges (at %s→%s); raise the scale r or the edge limit",
 				g.Layers, opts.MaxEdges, prev.Info.Name, next.Info.Name)
 		}
 	}
+	g.FullEdges += total - before
+	stride := 1
+	if total > opts.MaxEdges {
+		var err error
+		if stride, err = thinning(ranges, opts.MaxEdges-before); err != nil {
+			return fmt.Errorf("segraph: %s→%s of the graph of %v: %w", prev.Info.Name, next.Info.Name, g.Layers, err)
+		}
+		total = before
+		for _, rg := range ranges {
+			total += kept(int(rg[1]-rg[0]), stride)
+		}
+	}
+	g.Strides = append(g.Strides, stride)
 	g.Src = append(make([]int32, 0, total), g.Src...)
 	g.Dst = append(make([]int32, 0, total), g.Dst...)
 	for s, rg := range ranges {
-		for p := rg[0]; p < rg[1]; p++ {
+		n := rg[1] - rg[0]
+		if n == 0 {
+			continue
+		}
+		first := rg[0] + int32(s%stride)%n
+		for p := first; p < rg[1]; p += int32(stride) {
 			g.Src = append(g.Src, int32(offPrev)+p)
 			g.Dst = append(g.Dst, int32(offNext+s))
 		}
 	}
 	return nil
+}
+
+// kept bounds the edges a range of n predecessors keeps at stride k:
+// ⌈n/k⌉ (connect keeps ⌈(n−o)/k⌉ ≥ 1 of them, from an offset o < n).
+func kept(n, k int) int { return (n + k - 1) / k }
+
+// thinning returns the smallest stride k ≥ 1 at which the ranges keep at
+// most budget edges, or an error when even one edge per non-empty range
+// (the largest useful stride) exceeds the budget.
+func thinning(ranges [][2]int32, budget int) (int, error) {
+	var total, nonEmpty, widest int
+	for _, rg := range ranges {
+		n := int(rg[1] - rg[0])
+		total += n
+		widest = max(widest, n)
+		if n > 0 {
+			nonEmpty++
+		}
+	}
+	if nonEmpty > budget {
+		return 0, fmt.Errorf("even one edge per segment (%d) exceeds the %d edges left under the edge limit; raise the scale r or the limit", nonEmpty, max(budget, 0))
+	}
+	count := func(k int) int {
+		c := 0
+		for _, rg := range ranges {
+			c += kept(int(rg[1]-rg[0]), k)
+		}
+		return c
+	}
+	lo, hi := max(1, total/budget), max(1, widest) // count(hi) = nonEmpty ≤ budget
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if count(mid) <= budget {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo, nil
 }
