@@ -18,6 +18,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 )
 
 func init() {
@@ -30,7 +31,7 @@ func init() {
 	})
 }
 
-func runAnalyzeModel(ctx context.Context, args []string) error {
+func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 	c := commands["analyze-model"]
 	fs := newFlagSet(c)
 	rList := fs.String("r", "2,4,8,16", `segment sizes r, comma-separated, or "all" for every valid scale (invalid ones are skipped per layer)`)
@@ -47,6 +48,9 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	pool := fs.Int("pool", segraph.DefaultPool, "side of the grid a conv activation map is average-pooled to in α (with -inputs)")
 	kernel := fs.String("kernel", string(segraph.DefaultKernel), "kernel graph edge kernel: laplacian, rbf or paper")
 	gamma := fs.Float64("gamma", 1, "kernel spread γ > 0")
+	shardFlag := fs.String("shard", "", `do shard K/N of the work (K from 0): the layers i with i mod N = K, and the graph if `+
+		`it is item i = number of layers; writes OUT/shards/K-of-N for "fracdyn merge OUT"; "auto/N" or "auto" read K (and N) `+
+		`from $JOB_COMPLETION_INDEX or $SLURM_ARRAY_TASK_ID (and $SLURM_ARRAY_TASK_COUNT)`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,6 +88,10 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if *pool < 1 {
 		return usageErrorf("bad -pool %d: want ≥ 1", *pool)
 	}
+	spec, err := shard.Parse(*shardFlag, os.Getenv)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
 	path := fs.Arg(0)
 	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch})
 	if err != nil {
@@ -98,15 +106,34 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		base := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
 		dir = base + "-analysis"
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	sel, err := modelio.Selected(model, opts.Layers)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
 	if len(sel) == 0 {
 		return fmt.Errorf("%s: no eligible tensor matches -layers %q (see fracdyn inspect)", path, opts.Layers)
+	}
+	// The work items: the selected layers in order, then the graph (with
+	// the activations it uses).
+	items := make([]string, 0, len(sel)+1)
+	for _, t := range sel {
+		items = append(items, t.Name)
+	}
+	items = append(items, "graph")
+	if spec.Active() {
+		dir = spec.Dir(dir)
+		opts.Keep = func(i int, _ modelio.TensorInfo) bool { return spec.Owns(i) }
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if spec.Active() {
+		// A shard's manifest is written last: its presence marks a complete shard.
+		defer func() {
+			if retErr == nil {
+				retErr = shard.WriteManifest(dir, analyzeModelManifest(spec, items, *noSegments))
+			}
+		}()
 	}
 	bar := progress.New(os.Stderr, progress.Options{Title: "analyze " + filepath.Base(path), Total: len(sel), Unit: "layers"})
 	opts.Progress = func(i, _ int, info modelio.TensorInfo) { bar.Update(i, info.Name) }
@@ -138,6 +165,9 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	fmt.Printf("%s (%s) → %s\n\n", path, model.Format, dir)
 	if err := modelio.PrintDetails(os.Stdout, reports); err != nil {
 		return err
+	}
+	if !spec.Owns(len(sel)) {
+		return nil // another shard does the graph
 	}
 	var acts map[string][]float32
 	if *inputs != "" {
@@ -237,4 +267,16 @@ func readInputs(path string) (*arrayio.Array, error) {
 		return nil, fmt.Errorf("%s holds %d arrays %q and none named \"images\"", path, len(names), names)
 	}
 	return arrays[names[0]], nil
+}
+
+// analyzeModelManifest describes a shard of analyze-model: its tables are
+// keyed by layer; the graph item owns the graph's files.
+func analyzeModelManifest(spec shard.Spec, items []string, noSegments bool) shard.Manifest {
+	m := shard.Manifest{Command: "analyze-model", Index: spec.Index, Count: spec.Count, Items: items,
+		Tables: []shard.Table{{File: "scales.csv", Key: "layer"}, {File: "details.csv", Key: "layer"}},
+		Files:  map[string]string{"alpha.csv": "graph", "graph.csv": "graph", "activations.csv": "graph"}}
+	if !noSegments {
+		m.Tables = append(m.Tables, shard.Table{File: "segments.parquet", Key: "layer"})
+	}
+	return m
 }
