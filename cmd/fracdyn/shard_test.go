@@ -138,3 +138,37 @@ func keys(m map[string][]byte) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSweepShardMerge runs a sweep over three learning rates as one
+// process and as two shard processes, merges them and compares sweep.csv
+// and each run's attractor table byte for byte.
+func TestSweepShardMerge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains models")
+	}
+	data := mnistDir(t)
+	dir := t.TempDir()
+	args := []string{"sweep", "--data", data, "--lr", "1e-3,3e-3,1e30", "--per-layer", "1", "--windows", "-1",
+		"--set", "arch=mlp;epochs=2;epoch_images=64;batch_size=16;probe_size=16;track_sample=16;eval_images=200"}
+	one := filepath.Join(dir, "one")
+	runCLI(t, nil, append(args, "--out", one)...)
+	out := filepath.Join(dir, "sharded")
+	for k := range 2 {
+		runCLI(t, []string{fmt.Sprintf("SLURM_ARRAY_TASK_ID=%d", k+1), "SLURM_ARRAY_TASK_MIN=1", "SLURM_ARRAY_TASK_COUNT=2"},
+			append(args, "--shard", "auto", "--out", out)...)
+	}
+	runCLI(t, nil, "merge", out)
+	for _, f := range []string{"sweep.csv", "lr-0.001/analysis/attractors.csv", "lr-0.003/analysis/attractors.csv", "lr-1e+30/analysis/attractors.csv"} {
+		want, err := os.ReadFile(filepath.Join(one, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("merged %s differs from one process's:\n%s\nwant\n%s", f, got, want)
+		}
+	}
+}
