@@ -19,6 +19,10 @@ const (
 	// ParamFanout is the number of neighbours FitMinibatch samples per node
 	// and layer (default 10).
 	ParamFanout = "gcn_fanout"
+	// ParamBatches caps the steps of each FitMinibatch epoch (default 0:
+	// one pass over the training edges); on a large graph an epoch can
+	// then be a fixed number of steps over a random share of the edges.
+	ParamBatches = "gcn_batches"
 )
 
 // Defaults of the minibatch hyperparameters.
@@ -304,8 +308,9 @@ func (m *nativeGCN) embedAll(p *Propagation, x []float32) []float32 {
 // FitMinibatch trains the autoencoder of Fit with minibatches of sampled
 // neighbourhoods (GraphSAGE's node-wise sampling, Hamilton et al. 2017),
 // so that training memory is bounded by MaxBatchNodes rows per layer
-// instead of the graph's N. Each epoch visits the training edges of g once,
-// in a seeded random order, ParamBatchEdges at a time; each step adds
+// instead of the graph's N. Each epoch visits the training edges of g once
+// (or only ParamBatches steps' worth), in a seeded random order,
+// ParamBatchEdges at a time; each step adds
 // ParamNegatives times as many non-edges drawn by sample (not training
 // edges), takes the pairs' distinct endpoints as targets, samples
 // ParamFanout neighbours per node and layer (see neighbourSampler), and
@@ -332,9 +337,14 @@ func FitMinibatch(cancel gocontext.Context, ctx *context.Context, x []float32, f
 	lr := context.GetParamOr(ctx, ParamLearningRate, DefaultLearningRate)
 	batch := context.GetParamOr(ctx, ParamBatchEdges, DefaultBatchEdges)
 	fanout := context.GetParamOr(ctx, ParamFanout, DefaultFanout)
-	if epochs < 1 || negRatio < 1 || !(lr > 0) || batch < 1 || fanout < 1 {
-		return nil, fmt.Errorf("gcn.FitMinibatch: need %s >= 1, %s >= 1, %s > 0, %s >= 1, %s >= 1; got %d, %d, %v, %d, %d",
-			ParamEpochs, ParamNegatives, ParamLearningRate, ParamBatchEdges, ParamFanout, epochs, negRatio, lr, batch, fanout)
+	steps := context.GetParamOr(ctx, ParamBatches, 0)
+	if epochs < 1 || negRatio < 1 || !(lr > 0) || batch < 1 || fanout < 1 || steps < 0 {
+		return nil, fmt.Errorf("gcn.FitMinibatch: need %s >= 1, %s >= 1, %s > 0, %s >= 1, %s >= 1, %s >= 0; got %d, %d, %v, %d, %d, %d",
+			ParamEpochs, ParamNegatives, ParamLearningRate, ParamBatchEdges, ParamFanout, ParamBatches, epochs, negRatio, lr, batch, fanout, steps)
+	}
+	epochEdges := ne
+	if steps > 0 {
+		epochEdges = min(ne, steps*batch)
 	}
 	if e := Engine(context.GetParamOr(ctx, ParamEngine, string(EngineNative))); e != EngineNative {
 		return nil, fmt.Errorf("gcn.FitMinibatch: only the %q engine trains minibatches, not %q", EngineNative, e)
@@ -362,12 +372,12 @@ func FitMinibatch(cancel gocontext.Context, ctx *context.Context, x []float32, f
 	for ep := range epochs {
 		order := rng.Perm(ne)
 		var sum float64
-		steps := 0
-		for lo := 0; lo < ne; lo += batch {
+		done := 0
+		for lo := 0; lo < epochEdges; lo += batch {
 			if err := cancel.Err(); err != nil {
 				return nil, fmt.Errorf("gcn.FitMinibatch: stopped in epoch %d: %w", ep, err)
 			}
-			idx := order[lo:min(lo+batch, ne)]
+			idx := order[lo:min(lo+batch, epochEdges)]
 			negs, err := SampleNonEdges(negRng, sample, negRatio*len(idx), train)
 			if err != nil {
 				return nil, fmt.Errorf("gcn.FitMinibatch: %w", err)
@@ -401,9 +411,9 @@ func FitMinibatch(cancel gocontext.Context, ctx *context.Context, x []float32, f
 			grads := append(append([][]float32{}, st.dw...), st.db...)
 			opt.step(params, grads)
 			sum += loss
-			steps++
+			done++
 		}
-		ae.Losses = append(ae.Losses, sum/float64(steps))
+		ae.Losses = append(ae.Losses, sum/float64(done))
 	}
 	ae.Embeddings, ae.Dim = m.embedAll(prop, x), m.dims[layers]
 	return ae, nil

@@ -182,7 +182,7 @@ func TestFitMinibatchRejects(t *testing.T) {
 	for _, c := range []struct {
 		param string
 		value any
-	}{{ParamDropout, 0.5}, {ParamFanout, 0}, {ParamBatchEdges, 0}, {ParamEngine, string(EngineGoMLX)}} {
+	}{{ParamDropout, 0.5}, {ParamFanout, 0}, {ParamBatchEdges, 0}, {ParamBatches, -1}, {ParamEngine, string(EngineGoMLX)}} {
 		ctx := context.New()
 		ctx.SetParam(c.param, c.value)
 		if _, err := FitMinibatch(gocontext.Background(), ctx, x, 1, g, UniformPairs(4), 1); err == nil {
