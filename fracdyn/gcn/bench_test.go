@@ -225,3 +225,7 @@ func BenchmarkFitMinibatch1_6M(b *testing.B) {
 	b.StopTimer()
 	peakRSS(b)
 }
+
+// BenchmarkEpochLayered1_6M is one full-batch epoch of the native engine
+// on BenchmarkFitMinibatch1_6M's graph, for its peak RSS.
+func BenchmarkEpochLayered1_6M(b *testing.B) { benchEpoch(b, layeredGraph(2, 800_000, 4, 1)) }
