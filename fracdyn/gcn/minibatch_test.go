@@ -196,3 +196,27 @@ func TestFitMinibatchRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestFitDispatchesMinibatch checks that Fit with ParamBatchEdges set is
+// FitMinibatch.
+func TestFitDispatchesMinibatch(t *testing.T) {
+	g := plantedPartition(20, 0.5, 0.05, 2)
+	x := benchFeatures(g.N, 3)
+	ctx := func() *context.Context {
+		c := context.New()
+		c.SetParam(ParamEpochs, 2)
+		c.SetParam(ParamBatchEdges, 16)
+		return c
+	}
+	a, err := Fit(backend.MustNew(), ctx(), x, 3, g, UniformPairs(g.N), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := FitMinibatch(gocontext.Background(), ctx(), x, 3, g, UniformPairs(g.N), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.MaxBatchNodes == 0 || !slices.Equal(a.Embeddings, b.Embeddings) {
+		t.Errorf("Fit with %s: %d batch nodes, embeddings equal %v; want FitMinibatch's", ParamBatchEdges, a.MaxBatchNodes, slices.Equal(a.Embeddings, b.Embeddings))
+	}
+}
