@@ -71,7 +71,8 @@
 // follows on the step's mean binary cross-entropy. A step touches at most
 // MaxBatchNodes = 2·B·(1+k)·(1+fanout)^layers nodes, whatever N; the
 // final embeddings are computed layer by layer over the whole training
-// graph (one layer's input and output at a time). The sums of a step run
+// graph (one layer's input and output at a time); Fit and FitShared train
+// this way when the context sets ParamBatchEdges. The sums of a step run
 // in a fixed order, so the seed fixes the result. TestMinibatchMatchesFullBatch
 // checks that it reaches the full-batch AUC (within 0.03) on a graph
 // small enough for both; BENCHMARKS.md has its time and memory on 1.6
