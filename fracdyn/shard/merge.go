@@ -21,7 +21,7 @@ import (
 func Merge(out string) (Manifest, error) {
 	paths, _ := filepath.Glob(filepath.Join(out, "shards", "*", ManifestFile))
 	if len(paths) == 0 {
-		return Manifest{}, fmt.Errorf("merge: no %s under %s", ManifestFile, filepath.Join(out, "shards", "*"))
+		return Manifest{}, fmt.Errorf("shard: no %s under %s", ManifestFile, filepath.Join(out, "shards", "*"))
 	}
 	var ms []Manifest
 	var dirs []string
@@ -32,7 +32,7 @@ func Merge(out string) (Manifest, error) {
 		}
 		var m Manifest
 		if err := json.Unmarshal(b, &m); err != nil {
-			return Manifest{}, fmt.Errorf("merge: %s: %w", p, err)
+			return Manifest{}, fmt.Errorf("shard: %s: %w", p, err)
 		}
 		ms, dirs = append(ms, m), append(dirs, filepath.Dir(p))
 	}
@@ -43,10 +43,10 @@ func Merge(out string) (Manifest, error) {
 	}
 	for i, m := range ms {
 		if m.Command != ref.Command || m.Count != ref.Count || !slices.Equal(m.Items, ref.Items) || !slices.Equal(m.Tables, ref.Tables) {
-			return Manifest{}, fmt.Errorf("merge: %s and %s are shards of different work (command, count, items or tables differ)", dirs[0], dirs[i])
+			return Manifest{}, fmt.Errorf("shard: %s and %s are shards of different work (command, count, items or tables differ)", dirs[0], dirs[i])
 		}
 		if m.Index < 0 || m.Index >= ref.Count || byIndex[m.Index] >= 0 {
-			return Manifest{}, fmt.Errorf("merge: %s: shard %d of %d is out of range or appears twice", dirs[i], m.Index, m.Count)
+			return Manifest{}, fmt.Errorf("shard: %s: shard %d of %d is out of range or appears twice", dirs[i], m.Index, m.Count)
 		}
 		byIndex[m.Index] = i
 	}
@@ -57,7 +57,7 @@ func Merge(out string) (Manifest, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return Manifest{}, fmt.Errorf("merge: shards %s are missing under %s", strings.Join(missing, ", "), filepath.Join(out, "shards"))
+		return Manifest{}, fmt.Errorf("shard: shards %s are missing under %s", strings.Join(missing, ", "), filepath.Join(out, "shards"))
 	}
 	shardDir := func(k int) string { return dirs[byIndex[k]] }
 	for _, t := range ref.Tables {
@@ -87,7 +87,7 @@ func Merge(out string) (Manifest, error) {
 			return Manifest{}, err
 		}
 		if err := os.Rename(src, dst); err != nil {
-			return Manifest{}, fmt.Errorf("merge: %w", err)
+			return Manifest{}, fmt.Errorf("shard: %w", err)
 		}
 	}
 	ref.Index = 0
@@ -104,24 +104,24 @@ func mergeCSV(out string, t Table, m Manifest, shardDir func(int) string) error 
 	for k := range m.Count {
 		f, err := os.Open(filepath.Join(shardDir(k), t.File))
 		if err != nil {
-			return fmt.Errorf("merge: %w", err)
+			return fmt.Errorf("shard: %w", err)
 		}
 		defer f.Close()
 		readers[k] = csv.NewReader(f)
 		h, err := readers[k].Read()
 		if err != nil {
-			return fmt.Errorf("merge: %s: header: %w", f.Name(), err)
+			return fmt.Errorf("shard: %s: header: %w", f.Name(), err)
 		}
 		if k == 0 {
 			header, key = h, slices.Index(h, t.Key)
 			if key < 0 {
-				return fmt.Errorf("merge: %s has no column %q", f.Name(), t.Key)
+				return fmt.Errorf("shard: %s has no column %q", f.Name(), t.Key)
 			}
 		} else if !slices.Equal(h, header) {
-			return fmt.Errorf("merge: %s's header differs from shard 0's", f.Name())
+			return fmt.Errorf("shard: %s's header differs from shard 0's", f.Name())
 		}
 		if heads[k], err = readers[k].Read(); err != nil && err != io.EOF {
-			return fmt.Errorf("merge: %s: %w", f.Name(), err)
+			return fmt.Errorf("shard: %s: %w", f.Name(), err)
 		}
 	}
 	return fsutil.WriteFileAtomic(filepath.Join(out, t.File), func(w io.Writer) error {
@@ -135,13 +135,13 @@ func mergeCSV(out string, t Table, m Manifest, shardDir func(int) string) error 
 				if heads[k], err = readers[k].Read(); err == io.EOF {
 					heads[k] = nil
 				} else if err != nil {
-					return fmt.Errorf("merge: shard %d's %s: %w", k, t.File, err)
+					return fmt.Errorf("shard: shard %d's %s: %w", k, t.File, err)
 				}
 			}
 		}
 		for k, h := range heads {
 			if h != nil {
-				return fmt.Errorf("merge: shard %d's %s has a row for %q out of its items' order", k, t.File, h[key])
+				return fmt.Errorf("shard: shard %d's %s has a row for %q out of its items' order", k, t.File, h[key])
 			}
 		}
 		cw.Flush()
@@ -152,17 +152,17 @@ func mergeCSV(out string, t Table, m Manifest, shardDir func(int) string) error 
 // mergeParquet is mergeCSV for a segtable file keyed by its layer column.
 func mergeParquet(out string, t Table, m Manifest, shardDir func(int) string) error {
 	if t.Key != "layer" {
-		return fmt.Errorf("merge: %s: a segment table is keyed by layer, not %q", t.File, t.Key)
+		return fmt.Errorf("shard: %s: a segment table is keyed by layer, not %q", t.File, t.Key)
 	}
 	readers := make([]*segtable.Reader, m.Count)
 	for k := range m.Count {
 		r, err := segtable.Open(filepath.Join(shardDir(k), t.File))
 		if err != nil {
-			return fmt.Errorf("merge: %w", err)
+			return fmt.Errorf("shard: %w", err)
 		}
 		defer r.Close()
 		if k > 0 && !slices.Equal(r.Measures(), readers[0].Measures()) {
-			return fmt.Errorf("merge: shard %d's %s has measures %v, shard 0's %v", k, t.File, r.Measures(), readers[0].Measures())
+			return fmt.Errorf("shard: shard %d's %s has measures %v, shard 0's %v", k, t.File, r.Measures(), readers[0].Measures())
 		}
 		readers[k] = r
 	}
@@ -209,7 +209,7 @@ func mergeParquet(out string, t Table, m Manifest, shardDir func(int) string) er
 		}
 		for k, h := range heads {
 			if h != nil {
-				return fmt.Errorf("merge: shard %d's %s has a row for %q out of its items' order", k, t.File, h.Layer)
+				return fmt.Errorf("shard: shard %d's %s has a row for %q out of its items' order", k, t.File, h.Layer)
 			}
 		}
 		return nil
