@@ -17,6 +17,8 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 )
 
 func init() {
@@ -29,7 +31,7 @@ func init() {
 	})
 }
 
-func runAnalyzeModel(ctx context.Context, args []string) error {
+func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 	c := commands["analyze-model"]
 	fs := newFlagSet(c)
 	rList := fs.String("r", "2,4,8,16", `segment sizes r, comma-separated, or "all" for every valid scale (invalid ones are skipped per layer)`)
@@ -39,7 +41,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	quantile := fs.Float64("quantile", 0, "mask threshold as a quantile of |w| over each layer (0: fractal's default, the median)")
 	epoch := fs.Int("epoch", -1, "snapshot epoch of a run directory (-1: the last)")
 	checkpoint := fs.String("checkpoint", "", checkpointUsage)
-	noSegments := fs.Bool("no-segments", false, "skip the per-segment table (it can be large at r=2)")
+	noSegments := fs.Bool("no-segments", false, "skip the per-segment table segments.parquet (it can be large at r=2)")
 	graphR := fs.Int("graph-r", 8, "segment size of the kernel graph over the model's layers (a run's, or the file's weights in order; 0: no graph)")
 	inputs := fs.String("inputs", "", "input batch (.npy, or .npz holding it as \"images\" or alone, e.g. a run's probe.npz; "+
 		"batch first, shaped as the model's input; fracdyn exports take normalised images [B,28,28]) run through an .onnx model under onnx-gomlx: activation maps A "+
@@ -49,6 +51,9 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	gamma := fs.Float64("gamma", 1, "kernel spread γ > 0")
 	layout := layoutFlag(fs)
 	convView := convViewFlag(fs)
+	shardFlag := fs.String("shard", "", `do shard K/N of the work (K from 0): the layers i with i mod N = K, and the graph if `+
+		`it is item i = number of layers; writes OUT/shards/K-of-N for "fracdyn merge OUT"; "auto/N" or "auto" read K (and N) `+
+		`from $JOB_COMPLETION_INDEX or $SLURM_ARRAY_TASK_ID (and $SLURM_ARRAY_TASK_COUNT)`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,6 +99,10 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if *pool < 1 {
 		return usageErrorf("bad -pool %d: want ≥ 1", *pool)
 	}
+	spec, err := shard.Parse(*shardFlag, os.Getenv)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
 	path := fs.Arg(0)
 	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, ConvView: cv, Layout: overrides})
 	if err != nil {
@@ -108,9 +117,6 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		base := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
 		dir = base + "-analysis"
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	sel, err := modelio.Selected(model, opts.Layers)
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -118,27 +124,43 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	if len(sel) == 0 {
 		return fmt.Errorf("%s: no eligible tensor matches -layers %q (see fracdyn inspect)", path, opts.Layers)
 	}
+	// The work items: the selected layers in order, then the graph (with
+	// the activations it uses).
+	items := make([]string, 0, len(sel)+1)
+	for _, t := range sel {
+		items = append(items, t.Name)
+	}
+	items = append(items, "graph")
+	if spec.Active() {
+		dir = spec.Dir(dir)
+		opts.Keep = func(i int, _ modelio.TensorInfo) bool { return spec.Owns(i) }
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if spec.Active() {
+		// A shard's manifest is written last: its presence marks a complete shard.
+		defer func() {
+			if retErr == nil {
+				retErr = shard.WriteManifest(dir, analyzeModelManifest(spec, items, *noSegments))
+			}
+		}()
+	}
 	bar := progress.New(os.Stderr, progress.Options{Title: "analyze " + filepath.Base(path), Total: len(sel), Unit: "layers"})
 	opts.Progress = func(i, _ int, info modelio.TensorInfo) { bar.Update(i, info.Name) }
 
 	var reports []modelio.LayerReport
-	analyze := func(w io.Writer) error {
-		var seg func(modelio.SegmentRow) error
-		if w != nil {
-			cw := csv.NewWriter(w)
-			if err := cw.Write(modelio.SegmentHeader); err != nil {
-				return err
-			}
-			seg = func(s modelio.SegmentRow) error { return cw.Write(s.Record()) }
-			defer cw.Flush()
-		}
-		reports, err = modelio.Analyze(ctx, model, opts, seg)
-		return err
-	}
 	if *noSegments {
-		err = analyze(nil)
+		reports, err = modelio.Analyze(ctx, model, opts, nil)
 	} else {
-		err = fsutil.WriteFileAtomic(filepath.Join(dir, "segments.csv"), analyze)
+		err = segtable.WriteFile(filepath.Join(dir, "segments.parquet"), modelio.SegmentMeasures, segtable.Options{},
+			func(w *segtable.Writer) error {
+				var err error
+				reports, err = modelio.Analyze(ctx, model, opts, func(s modelio.SegmentRow) error {
+					return w.Write(s.TableRow(model.Epoch))
+				})
+				return err
+			})
 	}
 	if err != nil {
 		return err
@@ -156,6 +178,9 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		return err
 	}
 	failed := layerFailures(path, reports)
+	if !spec.Owns(len(sel)) {
+		return failed // another shard does the graph
+	}
 	var acts map[string][]float32
 	graphLayers := model.Layers
 	if *inputs != "" {
@@ -277,4 +302,16 @@ func layerFailures(path string, reports []modelio.LayerReport) error {
 	}
 	return fmt.Errorf("%s: %d of %d layers could not be analysed (%s); their errors are above and in details.csv",
 		path, n, len(reports), strings.Join(names, ", "))
+}
+
+// analyzeModelManifest describes a shard of analyze-model: its tables are
+// keyed by layer; the graph item owns the graph's files.
+func analyzeModelManifest(spec shard.Spec, items []string, noSegments bool) shard.Manifest {
+	m := shard.Manifest{Command: "analyze-model", Index: spec.Index, Count: spec.Count, Items: items,
+		Tables: []shard.Table{{File: "scales.csv", Key: "layer"}, {File: "details.csv", Key: "layer"}},
+		Files:  map[string]string{"alpha.csv": "graph", "graph.csv": "graph", "activations.csv": "graph"}}
+	if !noSegments {
+		m.Tables = append(m.Tables, shard.Table{File: "segments.parquet", Key: "layer"})
+	}
+	return m
 }

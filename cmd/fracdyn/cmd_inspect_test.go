@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 )
 
 func TestInspectTorchFile(t *testing.T) {
@@ -61,14 +62,21 @@ func TestAnalyzeModelWritesTables(t *testing.T) {
 		!strings.HasPrefix(lines[2], "conv.weight,conv,4x3x3x3,3,3,12,27,") {
 		t.Errorf("details.csv:\n%s", details)
 	}
-	segs, err := os.ReadFile(filepath.Join(dir, "segments.csv"))
+	measures, segs, err := segtable.ReadFile(filepath.Join(dir, "segments.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// conv1d 6×24 at r=2: 3·12 segments, at r=3: 2·8; conv 12 kernels 3×3
 	// at r=2: 12·4 (r=3 is not valid for 3×3).
-	if n := strings.Count(string(segs), "\n") - 1; n != 36+16+48 {
-		t.Errorf("segments.csv has %d rows, want %d", n, 36+16+48)
+	if n := len(segs); n != 36+16+48 {
+		t.Errorf("segments.parquet has %d rows, want %d", n, 36+16+48)
+	}
+	if strings.Join(measures, ",") != "fd,fd_r2,entropy" {
+		t.Errorf("segments.parquet measures %v, want fd, fd_r2, entropy", measures)
+	}
+	// The first row: conv1d's first 2×2 segment of a file (epoch −1).
+	if s := segs[0]; s.Epoch != -1 || s.Layer != "conv1d.weight" || s.R != 2 || s.Row != 0 || s.Col != 0 {
+		t.Errorf("first segment %+v, want conv1d.weight r=2 at (0,0), epoch -1", s)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
 	"github.com/fracdyn/fracdyn/fracdyn/dynamics"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 )
 
 func init() {
@@ -52,6 +53,9 @@ func runSweep(ctx context.Context, args []string) error {
 	download := fs.Bool("download", false, "download missing dataset files")
 	perLayer := fs.Int("per-layer", 8, "tracked segments analysed per layer (-1: all)")
 	windows := fs.Int("windows", 4, "epoch windows each trajectory is also analysed in (-1: none)")
+	shardFlag := fs.String("shard", "", `do shard K/N of the learning rates (K from 0): the rates i with i mod N = K, `+
+		`into DIR/shards/K-of-N for "fracdyn merge DIR"; "auto/N" or "auto" read K (and N) from `+
+		`$JOB_COMPLETION_INDEX or $SLURM_ARRAY_TASK_ID (and $SLURM_ARRAY_TASK_COUNT)`)
 	defaultUsage := fs.Usage
 	fs.Usage = func() {
 		defaultUsage()
@@ -73,6 +77,21 @@ func runSweep(ctx context.Context, args []string) error {
 			return usageErrorf("--lr: %q is not a positive number", f)
 		}
 		rates = append(rates, v)
+	}
+	spec, err := shard.Parse(*shardFlag, os.Getenv)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	dir, items := *out, make([]string, len(rates))
+	var owned []float64
+	for i, lr := range rates {
+		items[i] = strconv.FormatFloat(lr, 'g', -1, 64)
+		if spec.Owns(i) {
+			owned = append(owned, lr)
+		}
+	}
+	if spec.Active() {
+		dir = spec.Dir(*out)
 	}
 	// Flags become settings after --set, so they win, as in fracdyn train.
 	extra := []string{*settings}
@@ -99,11 +118,29 @@ func runSweep(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	res, err := dynamics.Sweep(ctx, dynamics.SweepOptions{Out: *out, LearningRates: rates, Preset: *preset,
-		Settings: all, Data: data, Backend: b, Log: os.Stderr,
-		Table: dynamics.TableOptions{PerLayer: *perLayer, Windows: *windows}})
+	var res []dynamics.SweepResult
+	if len(owned) > 0 {
+		res, err = dynamics.Sweep(ctx, dynamics.SweepOptions{Out: dir, LearningRates: owned, Preset: *preset,
+			Settings: all, Data: data, Backend: b, Log: os.Stderr,
+			Table: dynamics.TableOptions{PerLayer: *perLayer, Windows: *windows}})
+	} else {
+		// A shard with no rate (N above the number of rates) writes an empty table.
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			err = dynamics.WriteSweepTable(filepath.Join(dir, dynamics.SweepFile), nil)
+		}
+	}
 	if err != nil {
 		return err
+	}
+	if spec.Active() {
+		m := shard.Manifest{Command: "sweep", Index: spec.Index, Count: spec.Count, Items: items,
+			Tables: []shard.Table{{File: dynamics.SweepFile, Key: "learning_rate"}}, Files: map[string]string{}}
+		for _, it := range items {
+			m.Files["lr-"+it] = it
+		}
+		if err := shard.WriteManifest(dir, m); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("%-10s %-9s %-8s %-15s %-12s", "lr", "diverged", "accuracy", "loss class", "loss λ/step")
 	for _, cl := range attractor.Classes() {
@@ -117,6 +154,6 @@ func runSweep(ctx context.Context, args []string) error {
 		}
 		fmt.Println()
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s in %s\n", filepath.Join(*out, dynamics.SweepFile), time.Since(start).Round(time.Second))
+	fmt.Fprintf(os.Stderr, "wrote %s in %s\n", filepath.Join(dir, dynamics.SweepFile), time.Since(start).Round(time.Second))
 	return nil
 }

@@ -20,6 +20,9 @@ type Autoencoder struct {
 	N, Dim     int
 	Embeddings []float32 // [N, Dim] row-major
 	Losses     []float64 // training loss per epoch
+	// MaxBatchNodes is the most nodes one step's computation graph held
+	// (FitMinibatch; 0 for full-batch training).
+	MaxBatchNodes int
 }
 
 // Score returns the logit z_a·z_b of each pair; σ of it is the edge
@@ -90,7 +93,8 @@ func propTensors(p *Propagation) []*tensors.Tensor {
 // one ignores it). The GoMLX engine creates its variables under
 // ctx.In("gcn"), so pass a fresh context for a fresh model. The seed fixes
 // the initial weights, dropout and the negatives: the same seed gives the
-// same embeddings.
+// same embeddings. Setting ParamBatchEdges in ctx trains with FitMinibatch
+// instead.
 func Fit(backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, sample PairSampler, seed uint64) (*Autoencoder, error) {
 	return FitContext(gocontext.Background(), backend, ctx, x, f, g, sample, seed)
 }
@@ -107,7 +111,9 @@ func FitContext(cancel gocontext.Context, backend backends.Backend, ctx *context
 
 // FitShared is FitContext with negatives shared among fits of the same
 // training topology, sampler, ratio and seed (see Negatives): it gives the
-// same result as FitContext with that sampler and seed.
+// same result as FitContext with that sampler and seed. With
+// ParamBatchEdges set it trains with FitMinibatch, which reads no epoch of
+// negs: count only the other fits as negs's readers.
 func FitShared(cancel gocontext.Context, backend backends.Backend, ctx *context.Context, x []float32, f int, g *Edges, negs *Negatives, seed uint64) (*Autoencoder, error) {
 	return fit(cancel, backend, ctx, x, f, g, negs, seed, nil)
 }
@@ -122,6 +128,10 @@ func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Contex
 	}
 	if g.NumEdges() == 0 {
 		return nil, fmt.Errorf("gcn.Fit: the training graph has no edges")
+	}
+	if context.GetParamOr(ctx, ParamBatchEdges, 0) > 0 && init == nil {
+		// Minibatches asked for: sampled neighbourhoods, own negatives.
+		return FitMinibatch(cancel, ctx, x, f, g, negs.sample, seed)
 	}
 	epochs := context.GetParamOr(ctx, ParamEpochs, DefaultEpochs)
 	negRatio := context.GetParamOr(ctx, ParamNegatives, DefaultNegatives)

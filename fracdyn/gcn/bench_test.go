@@ -1,6 +1,7 @@
 package gcn
 
 import (
+	gocontext "context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -168,3 +169,63 @@ func BenchmarkNormalizeConvGraph(b *testing.B) { benchNormalize(b, convGraph()) 
 func BenchmarkEpochConvGraph(b *testing.B)     { benchEpoch(b, convGraph()) }
 func BenchmarkNormalize1M(b *testing.B)        { benchNormalize(b, hashGraph(1_000_000, 10)) }
 func BenchmarkEpoch1M(b *testing.B)            { benchEpoch(b, hashGraph(1_000_000, 10)) }
+
+// layeredGraph has layers of width nodes each; every node of layer l is
+// joined to degree pseudo-random nodes of layer l+1 (the shape of a
+// segment graph between consecutive layers), weights in (0, 1].
+func layeredGraph(layers, width, degree int, seed uint64) *Edges {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	g := &Edges{N: layers * width}
+	for l := 0; l+1 < layers; l++ {
+		for i := range width {
+			for range degree {
+				j := rng.IntN(width)
+				g.Src = append(g.Src, int32(l*width+i))
+				g.Dst = append(g.Dst, int32((l+1)*width+j))
+				g.W = append(g.W, 1-rng.Float32())
+			}
+		}
+	}
+	return g
+}
+
+// layerGroups is the layer index of each node of layeredGraph.
+func layerGroups(layers, width int) []int32 {
+	groups := make([]int32, layers*width)
+	for i := range groups {
+		groups[i] = int32(i / width)
+	}
+	return groups
+}
+
+// BenchmarkFitMinibatch1_6M trains FitMinibatch for one epoch of 50 steps
+// (batches of 1024 edges and 1024 negatives, fanout 10, hidden 32,
+// embedding 16, 16 features) on a two-layer graph of 1.6 million nodes
+// (800,000 per layer, 4 edges each: 3.2 million edges), the size of the
+// fc1–fc2 segment graph at r = 2, then embeds every node; it reports the
+// peak RSS. Setting up the graph (Normalize, the edge set) is included.
+func BenchmarkFitMinibatch1_6M(b *testing.B) {
+	const width = 800_000
+	g := layeredGraph(2, width, 4, 1)
+	f := 16
+	x := benchFeatures(g.N, f)
+	b.ResetTimer()
+	for range b.N {
+		ctx := context.New()
+		ctx.SetParam(ParamEpochs, 1)
+		ctx.SetParam(ParamBatchEdges, 1024)
+		ctx.SetParam(ParamBatches, 50)
+		ae, err := FitMinibatch(gocontext.Background(), ctx, x, f, g, LayerPairs(layerGroups(2, width)), 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(ae.MaxBatchNodes), "max-batch-nodes")
+		b.ReportMetric(ae.Losses[0], "loss")
+	}
+	b.StopTimer()
+	peakRSS(b)
+}
+
+// BenchmarkEpochLayered1_6M is one full-batch epoch of the native engine
+// on BenchmarkFitMinibatch1_6M's graph, for its peak RSS.
+func BenchmarkEpochLayered1_6M(b *testing.B) { benchEpoch(b, layeredGraph(2, 800_000, 4, 1)) }

@@ -55,6 +55,29 @@
 // the natural choice. The native engine supports the relu, tanh, sigmoid
 // and identity activations.
 //
+// # Minibatch training
+//
+// Full-batch training holds every layer's activations and gradients for
+// all N nodes. FitMinibatch trains the same model (same Â, weights,
+// decoder and loss) with GraphSAGE's node-wise neighbour sampling
+// (Hamilton, Ying and Leskovec, "Inductive Representation Learning on
+// Large Graphs", NeurIPS 2017), as its minibatch GCN training is done in
+// PyG's NeighborLoader: each step takes ParamBatchEdges training edges and
+// ParamNegatives times as many sampled non-edges, takes their endpoints as
+// targets and, layer by layer towards the input, keeps each node's self
+// loop and at most ParamFanout of its neighbours drawn uniformly without
+// replacement, scaling their coefficients Â_ij by deg_i/fanout so that
+// the sampled row is an unbiased estimate of Â's row. One Adam step
+// follows on the step's mean binary cross-entropy. A step touches at most
+// MaxBatchNodes = 2·B·(1+k)·(1+fanout)^layers nodes, whatever N; the
+// final embeddings are computed layer by layer over the whole training
+// graph (one layer's input and output at a time); Fit and FitShared train
+// this way when the context sets ParamBatchEdges. The sums of a step run
+// in a fixed order, so the seed fixes the result. TestMinibatchMatchesFullBatch
+// checks that it reaches the full-batch AUC (within 0.03) on a graph
+// small enough for both; BENCHMARKS.md has its time and memory on 1.6
+// million nodes.
+//
 // Results repeat: the seed fixes initial weights, dropout, negatives and
 // splits, and the native engine's sums run in a fixed order that does not
 // depend on the number of CPUs (rows of Â·x are summed in message order;

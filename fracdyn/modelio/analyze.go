@@ -36,6 +36,10 @@ type AnalyzeOptions struct {
 	Workers int
 	// Progress, if set, is called as each layer starts.
 	Progress func(i, n int, info TensorInfo)
+	// Keep, if set, picks the selected tensors to analyse by their index
+	// in the selection (Selected's order); the others are skipped. It
+	// splits the work over shards (fracdyn/shard).
+	Keep func(i int, info TensorInfo) bool
 }
 
 // largeTensor is the element count from which Analyze collects garbage
@@ -191,6 +195,9 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 	for i, info := range sel {
 		if err := ctx.Err(); err != nil {
 			return reports, err
+		}
+		if opts.Keep != nil && !opts.Keep(i, info) {
+			continue
 		}
 		if opts.Progress != nil {
 			opts.Progress(i, len(sel), info)

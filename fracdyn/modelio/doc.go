@@ -191,7 +191,7 @@
 // access; npz files here are run snapshots).
 //
 // Analyze goes one tensor at a time: it reads a tensor, analyses it, passes
-// per-segment rows to a callback (the CLI streams them to segments.csv) and
+// per-segment rows to a callback (the CLI streams them to segments.parquet) and
 // keeps only the small per-layer report. A single-matrix layer is widened to
 // float64 once and its float32 copy dropped; the mask threshold is computed
 // once per matrix and shared by every estimator; for tensors of 1M elements
@@ -217,8 +217,8 @@
 //	maximum resident set size 713,672 kB (697 MiB), 1 GiB file
 //	user 78.9 s, system 7.0 s, wall 6 min 31 s (21% of a core: contention)
 //
-// and with the default options (the 4.8 GB segments.csv streamed, under
-// nice 10):
+// and with the default options (the 4.8 GB segments.csv streamed, when the
+// table was CSV, under nice 10):
 //
 //	maximum resident set size 720,980 kB (704 MiB)
 //	user 114.1 s, system 19.9 s, wall 13 min 34 s
@@ -238,7 +238,7 @@
 //   - per scale r (DefaultScales 2, 4, 8, 16 where valid, or any list, or
 //     every valid scale): fractal.LayerSegments over the tensor's matrices
 //     — each segment's dimension (AnalyzeOptions.Method, box counting by
-//     default), its fit's R² and its entropy — as rows (segments.csv) and as
+//     default), its fit's R² and its entropy — as rows (segments.parquet) and as
 //     mean/std per layer and scale (scales.csv);
 //   - every whole-matrix estimator of fractal (bc, dbc, variogram, paper),
 //     the matrix entropy and fractal.SelfSimilarity, over each matrix and

@@ -33,12 +33,12 @@ func RunWeights(dir string, opts Options) (model.Arch, map[string][]float32, int
 			name := model.StateName(l, part)
 			v, err := m.ReadCanonical(name)
 			if err != nil {
-				return "", nil, 0, fmt.Errorf("run %s epoch %d: %w", dir, m.epoch, err)
+				return "", nil, 0, fmt.Errorf("run %s epoch %d: %w", dir, m.Epoch, err)
 			}
 			weights[name] = v
 		}
 	}
-	return arch, weights, m.epoch, nil
+	return arch, weights, m.Epoch, nil
 }
 
 // stateTensors returns arch's parameters in forward order, weight then bias

@@ -39,6 +39,8 @@ type Model struct {
 	// Note says what was opened where the path alone does not (the run
 	// snapshot's epoch).
 	Note string
+	// Epoch is the snapshot epoch of a run directory, −1 for a file.
+	Epoch int
 	// Metadata is the file's free-form metadata: a safetensors header's
 	// "__metadata__", an ONNX model's producer and opset.
 	Metadata map[string]string
@@ -48,7 +50,6 @@ type Model struct {
 	// layer fed by the one before, output shapes unknown).
 	Layers []weights.Layer
 	src    source
-	epoch  int // the snapshot opened, for a run
 }
 
 // Options tune Open.
@@ -121,7 +122,7 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	if opts.Checkpoint != "" && f != GoMLX {
 		return nil, fmt.Errorf("%s: a GoMLX checkpoint was picked (%q) but this is not a GoMLX checkpoint directory (format %s)", path, opts.Checkpoint, f)
 	}
-	m := &Model{Path: path, Format: f}
+	m := &Model{Path: path, Format: f, Epoch: -1}
 	switch f {
 	case Safetensors:
 		m.src, err = openSafetensors(path)
@@ -130,8 +131,8 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	case NPZ:
 		m.src, err = openNPZ(path)
 	case RunDir:
-		m.src, m.epoch, err = openRun(path, opts.Epoch)
-		m.Note = fmt.Sprintf("snapshot of epoch %d", m.epoch)
+		m.src, m.Epoch, err = openRun(path, opts.Epoch)
+		m.Note = fmt.Sprintf("snapshot of epoch %d", m.Epoch)
 	case GoMLX:
 		var r *gomlxReader
 		if r, err = openGoMLXPath(path, opts.Checkpoint); err == nil {

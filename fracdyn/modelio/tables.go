@@ -8,10 +8,24 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 )
 
 // SegmentHeader is the header of the per-segment table.
 var SegmentHeader = []string{"layer", "r", "matrix", "neuron", "channel", "row", "col", "fd", "fd_r2", "entropy"}
+
+// SegmentMeasures are the measure columns of the per-segment Parquet table
+// (segtable), after its position columns.
+var SegmentMeasures = []string{"fd", "fd_r2", "entropy"}
+
+// TableRow returns the row as a per-segment Parquet table row (measures
+// SegmentMeasures, as float32) of the snapshot epoch (−1: none).
+func (s SegmentRow) TableRow(epoch int) segtable.Row {
+	return segtable.Row{Epoch: int32(epoch), Layer: s.Layer, R: int32(s.R), Matrix: int32(s.Matrix),
+		Neuron: int32(s.Neuron), Channel: int32(s.Channel), Row: int32(s.Row), Col: int32(s.Col),
+		Measures: []float32{float32(s.FD), float32(s.FDR2), float32(s.Entropy)}}
+}
 
 // Record returns the row as CSV fields matching SegmentHeader.
 func (s SegmentRow) Record() []string {

@@ -45,6 +45,22 @@
 // 32,768 edges; edges are lists (Src, Dst, Dist), never dense matrices, and
 // Options.MaxEdges bounds them.
 //
+// # Graphs too large to build
+//
+// Build fails when a graph would exceed Options.MaxEdges (conv2–fc1 at
+// small r reaches 10^8 edges). With Options.SampleEdges it thins instead,
+// by a deterministic rule: for each pair of connected layers whose edges
+// do not fit in what is left of the limit, it finds the smallest stride k
+// at which they do, and each segment of the later layer keeps every k-th
+// segment of its contiguous range of predecessors, starting at offset
+// (s mod k) mod n for segment s with n predecessors — at least one edge
+// per segment, a uniform 1/k share overall, the same edges on every build.
+// Graph.Strides records k per connection and Graph.FullEdges the edge
+// count of the complete graph, so the output can say what was thinned.
+// Edge weights are not rescaled. When even one edge per segment exceeds
+// the limit, Build fails with an error naming the layers: such a graph is
+// skipped, and the caller names it and the reason in its output.
+//
 // # Kernels
 //
 //   - paper: γ·exp(δ), eq. (2) as printed. It grows with the distance, so

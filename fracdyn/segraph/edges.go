@@ -70,7 +70,8 @@ func (g *Graph) connect(prev, next Layer, offPrev, offNext int, opts Options) er
 	// Each next segment meets one range of prev's segments, or two where a
 	// channels-last column span wraps around the channels.
 	ranges := make([][2][2]int32, ns.Len())
-	total := len(g.Src)
+	before := len(g.Src)
+	total := before
 	for s := range ns.Len() {
 		rg := [2][2]int32{{0, int32(ps.Len())}}
 		if !opts.AllPairs {
@@ -93,20 +94,83 @@ func (g *Graph) connect(prev, next Layer, offPrev, offNext int, opts Options) er
 		}
 		ranges[s] = rg
 		total += int(rg[0][1]-rg[0][0]) + int(rg[1][1]-rg[1][0])
-		if total > opts.MaxEdges {
+		if total > opts.MaxEdges && !opts.SampleEdges {
 			return fmt.Errorf("segraph: the graph of %v would have more than %d edges (at %s→%s); raise the scale r or the edge limit",
 				g.Layers, opts.MaxEdges, prev.Info.Name, next.Info.Name)
 		}
 	}
+	g.FullEdges += total - before
+	stride := 1
+	if total > opts.MaxEdges {
+		var err error
+		if stride, err = thinning(ranges, opts.MaxEdges-before); err != nil {
+			return fmt.Errorf("segraph: %s→%s of the graph of %v: %w", prev.Info.Name, next.Info.Name, g.Layers, err)
+		}
+		total = before
+		for _, rg := range ranges {
+			total += kept(predecessors(rg), stride)
+		}
+	}
+	g.Strides = append(g.Strides, stride)
 	g.Src = append(make([]int32, 0, total), g.Src...)
 	g.Dst = append(make([]int32, 0, total), g.Dst...)
 	for s, rg := range ranges {
-		for _, r := range rg {
-			for p := r[0]; p < r[1]; p++ {
-				g.Src = append(g.Src, int32(offPrev)+p)
-				g.Dst = append(g.Dst, int32(offNext+s))
+		n := int32(predecessors(rg))
+		if n == 0 {
+			continue
+		}
+		// The i-th predecessor of s runs through rg[0], then rg[1].
+		len0 := rg[0][1] - rg[0][0]
+		for i := int32(s%stride) % n; i < n; i += int32(stride) {
+			p := rg[0][0] + i
+			if i >= len0 {
+				p = rg[1][0] + i - len0
 			}
+			g.Src = append(g.Src, int32(offPrev)+p)
+			g.Dst = append(g.Dst, int32(offNext+s))
 		}
 	}
 	return nil
+}
+
+// predecessors is the number of prev segments in a next segment's ranges.
+func predecessors(rg [2][2]int32) int { return int(rg[0][1] - rg[0][0] + rg[1][1] - rg[1][0]) }
+
+// kept bounds the edges a range of n predecessors keeps at stride k:
+// ⌈n/k⌉ (connect keeps ⌈(n−o)/k⌉ ≥ 1 of them, from an offset o < n).
+func kept(n, k int) int { return (n + k - 1) / k }
+
+// thinning returns the smallest stride k ≥ 1 at which the ranges keep at
+// most budget edges, or an error when even one edge per non-empty range
+// (the largest useful stride) exceeds the budget.
+func thinning(ranges [][2][2]int32, budget int) (int, error) {
+	var total, nonEmpty, widest int
+	for _, rg := range ranges {
+		n := predecessors(rg)
+		total += n
+		widest = max(widest, n)
+		if n > 0 {
+			nonEmpty++
+		}
+	}
+	if nonEmpty > budget {
+		return 0, fmt.Errorf("even one edge per segment (%d) exceeds the %d edges left under the edge limit; raise the scale r or the limit", nonEmpty, max(budget, 0))
+	}
+	count := func(k int) int {
+		c := 0
+		for _, rg := range ranges {
+			c += kept(predecessors(rg), k)
+		}
+		return c
+	}
+	lo, hi := max(1, total/budget), max(1, widest) // count(hi) = nonEmpty ≤ budget
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if count(mid) <= budget {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo, nil
 }

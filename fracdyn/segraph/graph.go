@@ -33,8 +33,13 @@ type Options struct {
 	// AllPairs joins every segment of a layer with every segment of the
 	// next, instead of only the pairs the architecture connects.
 	AllPairs bool
-	// MaxEdges bounds the edge count (default 20,000,000); more is an error.
+	// MaxEdges bounds the edge count (default 20,000,000); more is an
+	// error unless SampleEdges.
 	MaxEdges int
+	// SampleEdges keeps a graph that would exceed MaxEdges by thinning
+	// each connection (see the package doc, "Graphs too large to build")
+	// instead of failing.
+	SampleEdges bool
 }
 
 // DefaultPool is the default side of the pooled activation grid.
@@ -63,6 +68,11 @@ type Graph struct {
 	// Dist the distance ‖α_src − α_dst‖ (RMS, see Distances) of each.
 	Src, Dst []int32
 	Dist     []float32
+	// Strides[l] is the thinning of the edges from layer l to layer l+1:
+	// 1 when all are present, k when Options.SampleEdges kept about one
+	// in k. FullEdges is the edge count of the complete graph.
+	Strides   []int
+	FullEdges int
 }
 
 // N is the number of nodes.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -324,4 +325,58 @@ func prodInts(d []int) int {
 		p *= v
 	}
 	return p
+}
+
+// TestSampleEdges builds the conv1+conv2 graph at r = 2 (32,768 edges,
+// each conv2 segment joined to the 4 segments of one conv1 kernel) under
+// limits it exceeds: with SampleEdges it keeps one in k of each segment's
+// predecessors, at least one, within the limit, the same edges every time.
+func TestSampleEdges(t *testing.T) {
+	layers := paperLayers(t, []string{"conv1", "conv2"}, []int{2, 2}, true)
+	full, err := Build(layers, Options{DataFree: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Src) != 32768 || full.FullEdges != 32768 || len(full.Strides) != 1 || full.Strides[0] != 1 {
+		t.Fatalf("complete graph: %d edges, FullEdges %d, strides %v; want 32768, 32768, [1]", len(full.Src), full.FullEdges, full.Strides)
+	}
+	isEdge := map[[2]int32]bool{}
+	for e := range full.Src {
+		isEdge[[2]int32{full.Src[e], full.Dst[e]}] = true
+	}
+	for _, c := range []struct{ limit, stride, edges int }{
+		{20000, 2, 16384}, // 4 predecessors at stride 2: 2 each
+		{10000, 4, 8192},  // 1 each: every conv2 segment keeps an edge
+	} {
+		g, err := Build(layers, Options{DataFree: true, MaxEdges: c.limit, SampleEdges: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Strides[0] != c.stride || len(g.Src) != c.edges || g.FullEdges != 32768 {
+			t.Errorf("limit %d: stride %d, %d edges, FullEdges %d; want %d, %d, 32768", c.limit, g.Strides[0], len(g.Src), g.FullEdges, c.stride, c.edges)
+		}
+		deg := make([]int, g.N())
+		for e := range g.Src {
+			deg[g.Dst[e]]++
+			if !isEdge[[2]int32{g.Src[e], g.Dst[e]}] {
+				t.Fatalf("limit %d: kept edge %d→%d is not an edge of the complete graph", c.limit, g.Src[e], g.Dst[e])
+			}
+		}
+		for i := 128; i < g.N(); i++ {
+			if deg[i] != c.edges/8192 {
+				t.Fatalf("limit %d: conv2 segment %d keeps %d edges, want %d", c.limit, i, deg[i], c.edges/8192)
+			}
+		}
+		again, _ := Build(layers, Options{DataFree: true, MaxEdges: c.limit, SampleEdges: true})
+		for e := range g.Src {
+			if again.Src[e] != g.Src[e] || again.Dst[e] != g.Dst[e] {
+				t.Fatalf("edge %d differs between two builds", e)
+			}
+		}
+	}
+	// Below one edge per conv2 segment no thinning fits: an error naming it.
+	if _, err := Build(layers, Options{DataFree: true, MaxEdges: 8000, SampleEdges: true}); err == nil ||
+		!strings.Contains(err.Error(), "even one edge per segment (8192)") {
+		t.Errorf("limit below the node count: err %v", err)
+	}
 }

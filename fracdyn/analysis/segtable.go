@@ -1,0 +1,46 @@
+package analysis
+
+import (
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
+)
+
+// segmentMeasures are the measure columns of the per-segment Parquet
+// table: segmentHeader's columns after the position columns.
+func segmentMeasures() []string {
+	var out []string
+	for _, m := range fractal.Methods() {
+		out = append(out, "fd_"+string(m), "r2_"+string(m))
+	}
+	return append(out, "entropy", "a_norm", "alpha_norm", "grad_norm")
+}
+
+// writeSegmentsParquet writes the per-segment table of one epoch as
+// Parquet (fracdyn/segtable): the rows and values of writeSegments, with
+// the matrix index of each segment added. It is the drop-in replacement
+// of writeSegments for the issue-14 switch.
+func writeSegmentsParquet(path string, epoch int, layers []*layerScale) error {
+	methods := fractal.Methods()
+	meas := make([]float32, len(segmentMeasures()))
+	return segtable.WriteFile(path, segmentMeasures(), segtable.Options{}, func(w *segtable.Writer) error {
+		for _, ls := range layers {
+			seg := ls.layer.Segments
+			q := seg.PerMatrix()
+			for s := range seg.Len() {
+				id := seg.Segment(s)
+				for k, m := range methods {
+					res := ls.byMethod[m]
+					meas[2*k], meas[2*k+1] = res.FD[s], res.FDR2[s]
+				}
+				k := 2 * len(methods)
+				meas[k], meas[k+1], meas[k+2], meas[k+3] = seg.H[s], ls.feats.ANorm[s], ls.feats.AlphaNorm[s], ls.gradNorms[s]
+				err := w.Write(segtable.Row{Epoch: int32(epoch), Layer: ls.layer.Info.Name, R: int32(seg.R), Matrix: int32(s / q),
+					Neuron: int32(id.Neuron), Channel: int32(id.Channel), Row: int32(id.Row), Col: int32(id.Col), Measures: meas})
+				if err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
