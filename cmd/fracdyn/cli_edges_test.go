@@ -39,7 +39,7 @@ func TestFlagsAfterArguments(t *testing.T) {
 		// A stray argument is named.
 		{[]string{"analyze", "/nonexistent-run", "stray", "--epochs", "5"}, 2, `unexpected argument "stray"`},
 		{[]string{"inspect", torchST, "x", "y"}, 2, `unexpected arguments "x", "y"`},
-		{[]string{"export", "/nonexistent-run"}, 2, "want RUN and OUT, got 1 argument"},
+		{[]string{"export", "/nonexistent-run"}, 2, "want RUN or CHECKPOINT and OUT, got 1 argument"},
 		// "--" ends the flags: "--json" after it is an argument.
 		{[]string{"scales", "10", "--", "--json"}, 2, `"--json" is not a positive integer`},
 	} {
@@ -142,7 +142,7 @@ func TestNumpyLayoutsThroughCommands(t *testing.T) {
 		t.Errorf("fd f8_be.npy: exit %d, stderr %q", code, errOut)
 	}
 	// A 3-step series is too short, but it is read: the error is about length.
-	if code, _, errOut := runCapture(t, "attractor", arrayTestdata+"u4_be.npy"); code != 1 || !strings.Contains(errOut, "too few") {
+	if code, _, errOut := runCapture(t, "attractor", arrayTestdata+"u4_be.npy"); code != 1 || !strings.Contains(errOut, "too short") {
 		t.Errorf("attractor u4_be.npy: exit %d, stderr %q; want the too-short error", code, errOut)
 	}
 	dir := t.TempDir()

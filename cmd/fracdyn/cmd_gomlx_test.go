@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -101,7 +102,7 @@ func TestAnalyzeModelGoMLX(t *testing.T) {
 				t.Errorf("checkpoint %q: details row %d = %q, want prefix %q", c.which, i, lines[1+i], w)
 			}
 		}
-		segs, err := os.ReadFile(filepath.Join(dir, "segments.csv"))
+		_, segs, err := segtable.ReadFile(filepath.Join(dir, "segments.parquet"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +117,13 @@ func TestAnalyzeModelGoMLX(t *testing.T) {
 			}
 		}
 		// Per kernel 3×3 at r=2: 4 segments; conv_0 8 kernels, conv_1 128.
-		if n := strings.Count(string(segs), "\n/conv_1/conv/weights,2,"); n != 128*4 {
+		n := 0
+		for _, row := range segs {
+			if row.Layer == "/conv_1/conv/weights" && row.R == 2 {
+				n++
+			}
+		}
+		if n != 128*4 {
 			t.Errorf("conv_1 has %d segments at r=2, want 128 kernels × 4", n)
 		}
 	}
