@@ -6,7 +6,6 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -86,9 +85,6 @@ func Fig2Features(grids []FeatureGrid, cols int) ([][]*plot.Plot, error) {
 	if hi == lo {
 		hi = lo + 1
 	}
-	pal := moreland.SmoothBlueRed()
-	pal.SetMin(lo)
-	pal.SetMax(hi)
 	rows := (len(grids) + cols - 1) / cols
 	out := make([][]*plot.Plot, rows)
 	for i := range out {
@@ -98,7 +94,7 @@ func Fig2Features(grids []FeatureGrid, cols int) ([][]*plot.Plot, error) {
 		p := plot.New()
 		p.Title.Text = fmt.Sprintf("%s %d", g.Layer, g.Neuron)
 		p.HideAxes()
-		h := plotter.NewHeatMap(gridXYZ{g}, pal.Palette(64))
+		h := plotter.NewHeatMap(gridXYZ{g}, heatPalette())
 		h.Min, h.Max = lo, hi
 		h.NaN = nil
 		p.Add(h)

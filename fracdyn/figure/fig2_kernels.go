@@ -7,7 +7,6 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -91,21 +90,21 @@ func Fig2Kernels(panels []*KernelPanel, bins int) ([][]*plot.Plot, error) {
 		}
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, v := range kp.Mean {
-			if !math.IsNaN(v) {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
 				lo, hi = min(lo, v), max(hi, v)
 			}
 		}
-		if hi == lo {
-			hi = lo + 1e-12
+		if lo > hi {
+			return nil, fmt.Errorf("figure: panel %s γ=%v has no finite mean edge weight (%d edges)", kp.Kernel, kp.Gamma, len(kp.Weights))
 		}
-		pal := moreland.SmoothBlueRed()
-		pal.SetMin(lo)
-		pal.SetMax(hi)
+		if hi == lo {
+			hi = lo + max(1e-12, math.Abs(lo)*1e-9)
+		}
 		hm := plot.New()
 		hm.Title.Text = fmt.Sprintf("%s γ=%g: %.3g–%.3g", kp.Kernel, kp.Gamma, lo, hi)
 		hm.X.Label.Text = kp.To + " neuron"
 		hm.Y.Label.Text = kp.From + " neuron"
-		h := plotter.NewHeatMap(panelXYZ{kp}, pal.Palette(64))
+		h := plotter.NewHeatMap(panelXYZ{kp}, heatPalette())
 		h.Min, h.Max = lo, hi
 		hm.Add(h)
 		out[0][i] = hm

@@ -2,6 +2,7 @@ package figure
 
 import (
 	"math"
+	"strings"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -140,5 +141,22 @@ func TestFig2Render(t *testing.T) {
 		if fi, err := os.Stat(path); err != nil || fi.Size() < 1000 {
 			t.Errorf("%s: %v, %v", name, fi, err)
 		}
+	}
+}
+
+// TestFig2KernelsRanges: heat maps over ranges whose palette steps overshoot
+// by rounding ([1.25e-6, 1], seen on the paper run at γ = 10) and over no
+// finite mean (an error, not a panic).
+func TestFig2KernelsRanges(t *testing.T) {
+	panel := func(means ...float64) *KernelPanel {
+		return &KernelPanel{From: "a", To: "b", Kernel: segraph.KernelRBF, Gamma: 10, Rows: 1, Cols: len(means),
+			Mean: means, Weights: []float64{0.5}}
+	}
+	if _, err := Fig2Kernels([]*KernelPanel{panel(1.2494157947513385e-06, 0.3, 1)}, 4); err != nil {
+		t.Errorf("range [1.25e-6, 1]: %v", err)
+	}
+	if _, err := Fig2Kernels([]*KernelPanel{panel(math.NaN(), math.Inf(1))}, 4); err == nil ||
+		!strings.Contains(err.Error(), "no finite mean") {
+		t.Errorf("no finite mean: err %v", err)
 	}
 }

@@ -358,3 +358,27 @@ func flowRange(v []float64) (lo, hi float64) {
 	}
 	return lo, hi
 }
+
+// heatPalette is the 64 colours of Moreland's smooth blue–red map that the
+// heat maps spread over their own Min–Max. They are sampled on [0, 1]:
+// moreland's Palette steps from Min by (Max−Min)/63 and can overshoot Max
+// by rounding (a panic), for ranges such as [1.25e-6, 1].
+func heatPalette() palette.Palette {
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(0)
+	cm.SetMax(1)
+	colors := make([]color.Color, 64)
+	for i := range colors {
+		c, err := cm.At(min(float64(i)/63, 1))
+		if err != nil {
+			panic(err) // the map is defined on all of [0, 1]
+		}
+		colors[i] = c
+	}
+	return colorList(colors)
+}
+
+// colorList is a palette.Palette of fixed colours.
+type colorList []color.Color
+
+func (c colorList) Colors() []color.Color { return c }
