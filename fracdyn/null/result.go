@@ -25,13 +25,13 @@ const ZBeyond = 3.0
 // the z-score carries the verdict and the range of the draws guards it
 // against a heavy-tailed null.
 type Result struct {
-	Kind                 Kind
-	Observed             float64
-	Mean, SD, Z, P       float64
-	Draws                int
-	Beyond               bool
-	Below, Above         int // draws below and above the observed value
-	MinDraw, MaxDraw     float64
+	Kind             Kind
+	Observed         float64
+	Mean, SD, Z, P   float64
+	Draws            int
+	Beyond           bool
+	Below, Above     int // draws below and above the observed value
+	MinDraw, MaxDraw float64
 }
 
 // Compare builds the Result of observed against draws of null k.
