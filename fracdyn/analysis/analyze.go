@@ -16,6 +16,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
@@ -180,6 +181,16 @@ func (a *analyzer) epoch(epoch int) error {
 		start = time.Now()
 		st := layerStats(info, b.Weights, grads[i], a.opts.Scales)
 		a.timed("layer_stats", start)
+		var mnulls map[int]map[string][]null.Result
+		var ndraws int
+		if a.opts.NullDraws >= 0 {
+			start = time.Now()
+			a.status("nulls of " + info.Name)
+			if mnulls, ndraws, err = matrixNulls(info, b.Weights, a.opts.Scales, st, a.opts.NullDraws, a.opts.Seed); err != nil {
+				return fmt.Errorf("epoch %d: %w", epoch, err)
+			}
+			a.timed("nulls", start)
+		}
 		for _, r := range a.opts.Scales {
 			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: st.r2s,
 				SelfSim: st.verdict, SelfSimErr: st.ssErr, GradNorm: st.gradNorm,
@@ -188,6 +199,9 @@ func (a *analyzer) epoch(epoch int) error {
 				row.Dims[m] = d
 			}
 			row.Dims[fractal.MethodPaper] = st.paper[r]
+			if mnulls != nil {
+				row.Nulls = &layerNulls{tests: mnulls[r], draws: ndraws}
+			}
 			a.layers = append(a.layers, row)
 		}
 	}
@@ -227,6 +241,9 @@ func (a *analyzer) epoch(epoch int) error {
 				row := &a.layers[k]
 				if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
 					row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
+					if err := a.segmentNulls(row, ls, r); err != nil {
+						return fmt.Errorf("epoch %d: %w", epoch, err)
+					}
 				}
 			}
 		}
