@@ -43,6 +43,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	figures := fs.Bool("figures", false, "draw Fig 2 (segment features, kernel interactions) for the conv graph of each epoch")
 	maxSegs := fs.Int("max-segments", analysis.DefaultMaxSegments, "skip a layer at a scale with more segments")
 	maxEdges := fs.Int("max-edges", analysis.DefaultMaxEdges, "skip a graph with more edges")
+	nullDraws := nullDrawsFlag(fs)
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "usage: fracdyn analyze [flags] RUN\n\n%s\n\nWrites RUN/analysis: segments/epoch-NNN.csv (one row per segment per r),\nlayers.csv, edges/epoch-NNN-rR-GRAPH.csv and surrogate.json (AUC and AP of the\nsurrogate and its baselines, with seeds).\n\nflags:\n", c.summary)
@@ -54,9 +55,12 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	if fs.NArg() != 1 {
 		return usageErrorf("want one run directory, got %d arguments", fs.NArg())
 	}
+	var err error
 	opts := analysis.Options{DataFree: *dataFree, Pool: *pool, Seed: *seed, MaxSegments: *maxSegs, MaxEdges: *maxEdges,
 		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs}
-	var err error
+	if opts.NullDraws, err = nullDrawsOption(*nullDraws); err != nil {
+		return err
+	}
 	if *epochs != "all" {
 		if opts.Epochs, err = parseInts(*epochs); err != nil {
 			return usageErrorf("--epochs: %v", err)

@@ -46,6 +46,7 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 	pool := fs.Int("pool", segraph.DefaultPool, "side of the grid a conv activation map is average-pooled to in α (with -inputs)")
 	kernel := fs.String("kernel", string(segraph.DefaultKernel), "kernel graph edge kernel: laplacian, rbf or paper")
 	gamma := fs.Float64("gamma", 1, "kernel spread γ > 0")
+	nullDraws := nullDrawsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +54,10 @@ func runAnalyzeModel(ctx context.Context, args []string) error {
 		return usageErrorf("want one FILE, got %d arguments", fs.NArg())
 	}
 	opts := modelio.AnalyzeOptions{Layers: *layers, Quantile: *quantile}
+	var err error
+	if opts.NullDraws, err = nullDrawsOption(*nullDraws); err != nil {
+		return err
+	}
 	m, err := fractal.ParseMethod(*method)
 	if err != nil {
 		return usageErrorf("%v", err)

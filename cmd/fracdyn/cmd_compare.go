@@ -35,11 +35,16 @@ func runCompare(ctx context.Context, args []string) error {
 	measure := fs.String("measure", "bc", "fractal measure on the figure's y axis: bc, dbc, variogram, paper, segment or entropy")
 	fig := fs.String("fig", "compare.png", "figure file name inside -out (extension picks the format)")
 	epochs := fs.Bool("epochs", false, "compare every snapshot epoch of each run directory, not only the last")
+	nullDraws := nullDrawsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 {
 		return usageErrorf("want at least one run directory or model file")
+	}
+	nd, err := nullDrawsOption(*nullDraws)
+	if err != nil {
+		return err
 	}
 	known := false
 	for _, m := range modelio.CompareMeasures {
@@ -80,7 +85,7 @@ func runCompare(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		reports, err := modelio.Analyze(ctx, m, modelio.AnalyzeOptions{Layers: *layers}, nil)
+		reports, err := modelio.Analyze(ctx, m, modelio.AnalyzeOptions{Layers: *layers, NullDraws: nd}, nil)
 		m.Close()
 		if err != nil {
 			return err

@@ -182,7 +182,7 @@ func (a *analyzer) epoch(epoch int) error {
 		st := layerStats(info, b.Weights, grads[i], a.opts.Scales)
 		a.timed("layer_stats", start)
 		var mnulls map[int]map[string][]null.Result
-		var ndraws int
+		var ndraws layerNulls
 		if a.opts.NullDraws >= 0 {
 			start = time.Now()
 			a.status("nulls of " + info.Name)
@@ -200,7 +200,7 @@ func (a *analyzer) epoch(epoch int) error {
 			}
 			row.Dims[fractal.MethodPaper] = st.paper[r]
 			if mnulls != nil {
-				row.Nulls = &layerNulls{tests: mnulls[r], draws: ndraws}
+				row.Nulls = &layerNulls{tests: mnulls[r], draws: ndraws.draws, elements: ndraws.elements}
 			}
 			a.layers = append(a.layers, row)
 		}

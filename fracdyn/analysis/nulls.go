@@ -10,15 +10,6 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/null"
 )
 
-// MaxNullSegments bounds the segments measured per null draw: a layer at a
-// scale with more has its segment nulls measured on a leading block of
-// each draw (whole r-row bands of a dense matrix, whole kernels of a conv
-// layer) of about this many segments. Under the element permutation and
-// the Gaussian null every block is a random sample; under the row/column
-// permutation a band of rows is a random sample of rows. layers.csv gives
-// the segments per draw in null_segments.
-const MaxNullSegments = 1 << 16
-
 // nullMeasures names the measures of layers.csv tested against nulls, in
 // column order.
 var nullMeasures = []string{"dim_bc", "dim_dbc", "dim_variogram", "dim_paper", "selfsim_dimension", "mean_segment_fd", "mean_entropy"}
@@ -29,13 +20,14 @@ func nullColumns() []string {
 	for _, m := range nullMeasures {
 		h = append(h, null.Columns(m, null.Kinds())...)
 	}
-	return append(h, "null_draws", "null_segments")
+	return append(h, "null_draws", "null_elements", "null_segments")
 }
 
 // layerNulls are the null tests of one row of layers.csv, by measure name.
 type layerNulls struct {
 	tests    map[string][]null.Result
 	draws    int // per null
+	elements int // matrix elements per draw (fewer than the layer's when sampled)
 	segments int // segments per draw (the sample size when sampled)
 }
 
@@ -50,17 +42,18 @@ func (n *layerNulls) cells() []string {
 		c = append(c, null.Cells(rs, null.Kinds(), ftoa)...)
 	}
 	if n == nil {
-		return append(c, "", "")
+		return append(c, "", "", "")
 	}
-	return append(c, fmt.Sprint(n.draws), fmt.Sprint(n.segments))
+	return append(c, fmt.Sprint(n.draws), fmt.Sprint(n.elements), fmt.Sprint(n.segments))
 }
 
 // matrixNulls tests the matrix-level measures of layerStats (bc, dbc,
 // variogram and self-similarity dimensions, the paper's FD at each scale)
 // against the nulls of the layer's 2-D matrix. It returns per scale r the
 // tests of dim_bc, dim_dbc, dim_variogram, selfsim_dimension and dim_paper
-// (the latter at r), and the draws per null.
-func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, draws int, seed uint64) (map[int]map[string][]null.Result, int, error) {
+// (the latter at r), and the draws per null and elements per draw. A
+// large matrix is tested on a leading block of columns (null.MatrixBlock).
+func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, draws int, seed uint64) (map[int]map[string][]null.Result, layerNulls, error) {
 	m, rows, cols := matrix2D(info, w)
 	tau := fractal.Quantile(m, fractal.DefaultQuantile)
 	var fits []int // scales where the paper's FD fits
@@ -70,10 +63,11 @@ func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, dr
 		}
 	}
 	methods := []fractal.Method{fractal.MethodBoxCount, fractal.MethodDBC, fractal.MethodVariogram}
-	measure := func(x []float64, k null.Kind) []float64 {
+	full := null.View{Count: 1, Rows: rows, Cols: cols}
+	measure := func(x []float64, v null.View, k null.Kind) []float64 {
 		var opts fractal.Options
 		t := tau
-		if k == null.Gauss {
+		if k == null.Gauss || v != full {
 			t = fractal.Quantile(x, fractal.DefaultQuantile)
 		}
 		if t > 0 {
@@ -82,20 +76,22 @@ func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, dr
 		out := make([]float64, 0, len(methods)+1+len(fits))
 		for _, meth := range methods {
 			d := math.NaN()
-			if f, err := fractal.Estimate(x, rows, cols, meth, opts); err == nil {
+			if f, err := fractal.Estimate(x, v.Rows, v.Cols, meth, opts); err == nil {
 				d = f.Dimension
 			}
 			out = append(out, d)
 		}
 		d := math.NaN()
-		if v, err := fractal.SelfSimilarity(x, rows, cols, opts); err == nil {
-			d = v.Dimension
+		if ss, err := fractal.SelfSimilarity(x, v.Rows, v.Cols, opts); err == nil {
+			d = ss.Dimension
 		}
 		out = append(out, d)
 		for _, r := range fits {
 			d := math.NaN()
-			if f, err := fractal.PaperFD(x, rows, cols, r, opts); err == nil {
-				d = f.Dimension
+			if fractal.CheckScale(v.Rows, v.Cols, r) == nil {
+				if f, err := fractal.PaperFD(x, v.Rows, v.Cols, r, opts); err == nil {
+					d = f.Dimension
+				}
 			}
 			out = append(out, d)
 		}
@@ -105,10 +101,14 @@ func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, dr
 	for _, r := range fits {
 		obs = append(obs, st.paper[r])
 	}
-	k := null.DrawsFor(draws, len(m))
-	res, err := null.Test(m, null.View{Count: 1, Rows: rows, Cols: cols}, obs, measure, null.Options{Draws: k, Seed: seed})
+	k := draws
+	if k <= 0 {
+		k = null.DefaultDraws
+	}
+	block := null.MatrixBlock(full, k, len(null.Kinds()))
+	res, err := null.Test(m, full, obs, measure, null.Options{Draws: k, Seed: seed, Block: block})
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: nulls: %w", info.Name, err)
+		return nil, layerNulls{}, fmt.Errorf("%s: nulls: %w", info.Name, err)
 	}
 	out := map[int]map[string][]null.Result{}
 	for _, r := range scales {
@@ -120,51 +120,26 @@ func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, dr
 		}
 		out[r] = t
 	}
-	return out, k, nil
+	return out, layerNulls{draws: k, elements: block.Len()}, nil
 }
 
 // segmentNulls tests the mean segment FD (method) and the mean segment
 // entropy of a layer at scale r against the nulls of its weight tensor,
-// segmented as LayerSegments does. tau is the observed layer's mask
-// threshold, which the permutation nulls keep. It returns the tests of
-// mean_segment_fd and mean_entropy, and the segments measured per draw.
+// segmented as LayerSegments does (sampled per null.SegmentMeans). tau is
+// the observed layer's mask threshold, which the permutation nulls keep.
+// It returns the tests of mean_segment_fd and mean_entropy, and the
+// segments measured per draw.
 func segmentNulls(info model.Layer, w []float32, r int, method fractal.Method, tau float32, obsFD, obsH float64, draws int, seed uint64) (map[string][]null.Result, int, error) {
 	v, err := fractal.MatrixViews(info.WeightShape)
 	if err != nil {
 		return nil, 0, err
 	}
-	shape := append([]int(nil), info.WeightShape...)
-	n := len(w)
-	segs := v.Count * fractal.SegmentCount(v.Rows, v.Cols, r)
-	if segs > MaxNullSegments {
-		if v.Conv {
-			kernels := max(1, MaxNullSegments/fractal.SegmentCount(v.Rows, v.Cols, r))
-			outs := max(1, kernels/shape[1])
-			shape[0] = outs
-			n = outs * shape[1] * v.Rows * v.Cols
-		} else {
-			bands := max(2, MaxNullSegments/len(fractal.Origins(v.Cols, r)))
-			rows := min(v.Rows, bands*r)
-			shape[0] = rows
-			n = rows * v.Cols
-		}
-		vs, _ := fractal.MatrixViews(shape)
-		segs = vs.Count * fractal.SegmentCount(vs.Rows, vs.Cols, r)
+	measure, block, segs, err := null.SegmentMeans(info.WeightShape, r, method, float64(tau))
+	if err != nil {
+		return nil, 0, err
 	}
-	measure := func(x []float32, k null.Kind) []float64 {
-		lo := fractal.LayerOptions{Name: info.Name, Method: method, Workers: 1}
-		if k != null.Gauss && tau > 0 {
-			lo.Threshold = float64(tau)
-		}
-		res, err := fractal.LayerSegments(x[:n], shape, r, lo)
-		if err != nil {
-			return []float64{math.NaN(), math.NaN()}
-		}
-		return []float64{mean32(res.FD), mean32(res.H)}
-	}
-	k := null.DrawsFor(draws, len(w))
 	view := null.View{Count: v.Count, Rows: v.Rows, Cols: v.Cols}
-	res, err := null.Test(w, view, []float64{obsFD, obsH}, measure, null.Options{Draws: k, Seed: seed})
+	res, err := null.Test(w, view, []float64{obsFD, obsH}, measure, null.Options{Draws: draws, Seed: seed, Block: block})
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s at r=%d: nulls: %w", info.Name, r, err)
 	}
@@ -191,6 +166,6 @@ func (a *analyzer) segmentNulls(row *layerRow, ls *layerScale, r int) error {
 	for k, v := range t {
 		tests[k] = v
 	}
-	row.Nulls = &layerNulls{tests: tests, draws: row.Nulls.draws, segments: n}
+	row.Nulls = &layerNulls{tests: tests, draws: row.Nulls.draws, elements: row.Nulls.elements, segments: n}
 	return nil
 }

@@ -35,6 +35,10 @@ type AnalyzeOptions struct {
 	Workers int
 	// Progress, if set, is called as each layer starts.
 	Progress func(i, n int, info TensorInfo)
+	// NullDraws is the number of draws per null model (package null) of
+	// the per-layer and per-scale measures: 0 means null.DefaultDraws, a
+	// negative number no nulls.
+	NullDraws int
 }
 
 // largeTensor is the element count from which Analyze collects garbage
@@ -99,6 +103,7 @@ type ScaleSummary struct {
 	R, Segments int
 	Threshold   float64 // mask threshold τ over the layer
 	FD, FDR2, H Stat
+	Nulls       *ScaleNulls // nil: not computed
 }
 
 // EstimatorSummary is one whole-matrix dimension estimator over a layer's
@@ -133,6 +138,9 @@ type LayerReport struct {
 	// Err is set when the layer could not be analysed (NaN weights, say);
 	// the other layers still are.
 	Err string
+	// Nulls are the layer's measures against null models (nil: not
+	// computed).
+	Nulls *LayerNulls
 }
 
 // segmentShape is the shape handed to fractal.LayerSegments: the conv
@@ -227,6 +235,7 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 // the report's Err.
 func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment func(SegmentRow) error) (LayerReport, error) {
 	rep := LayerReport{Info: info}
+	src := data // for the nulls: data itself is let go below
 	shape := segmentShape(info)
 	lopts := fractal.LayerOptions{Name: info.Name, Method: opts.Method, Quantile: opts.Quantile, Workers: opts.Workers}
 	for _, r := range layerScales(info, opts) {
@@ -330,6 +339,11 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 		ss.Reason = fmt.Sprintf("%d of %d matrices judged, %d scale-invariant", ss.Judged, mp.Count, ss.Invariant)
 	}
 	rep.SelfSim = ss
+	if opts.NullDraws >= 0 {
+		if err := tensorNulls(&rep, src, opts); err != nil {
+			rep.Err = err.Error()
+		}
+	}
 	return rep, nil
 }
 

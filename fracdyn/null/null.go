@@ -92,9 +92,7 @@ func perm(p []int, rng *rand.Rand) {
 // deviation σ, the population moments of src.
 func Gaussian[T float32 | float64](dst, src []T, rng *rand.Rand) {
 	mu, sd := moments(src)
-	for i := range dst {
-		dst[i] = T(mu + sd*rng.NormFloat64())
-	}
+	gaussFill(dst, mu, sd, rng)
 }
 
 // moments returns the mean and the population standard deviation of x.
@@ -137,10 +135,13 @@ func RNG(seed uint64, k Kind, d int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, h^uint64(d)*0x9e3779b97f4a7c15))
 }
 
-// Measure computes one or more measures of a tensor, always the same
-// number in the same order. It may be called concurrently. A NaN value is
-// a measure with no fit on that tensor.
-type Measure[T float32 | float64] func(w []T) []float64
+// Measure computes one or more measures of a tensor w read as v, drawn
+// from null k (k is "" for the observed tensor), always the same number in
+// the same order. It may be called concurrently. A NaN value is a measure
+// with no fit on that tensor. Knowing k lets a measure reuse what a null
+// keeps: a permutation keeps every quantile of |w|, so the observed mask
+// threshold holds for it exactly.
+type Measure[T float32 | float64] func(w []T, v View, k Kind) []float64
 
 // Options tune Test. The zero value gives the defaults.
 type Options struct {
@@ -148,15 +149,51 @@ type Options struct {
 	Kinds   []Kind // nulls; nil: Kinds()
 	Seed    uint64 // 0: 1
 	Workers int    // concurrent draws; 0: GOMAXPROCS
+	// Block, when set, is the leading block that is measured, observed and
+	// drawn alike: its first Count matrices, each cut to its first Rows
+	// rows and Cols columns. Nulls are drawn from the whole tensor (see
+	// DrawBlock), so a block is a sample of each null. Zero: the whole.
+	Block View
 }
 
-// DefaultDraws is the number of draws per null. Nine draws per null keep
-// the nulls of a snapshot within the time of its analysis (BENCHMARKS.md,
-// "Null models"); the verdict then rests on the z-score, with the draws'
-// range as a guard (see Result).
+// DefaultDraws is the number of draws per null. With the block sampling of
+// MatrixBlock, nine draws per null keep the nulls of a snapshot within the
+// time of its analysis (BENCHMARKS.md, "Null models"); the verdict then
+// rests on the z-score, with the draws' range as a guard (see Result).
 const DefaultDraws = 9
 
-func (o Options) defaults() Options {
+// SmallTensor is the size up to which MatrixBlock measures a single
+// matrix whole, and MinMatrices the fewest matrices of a stack (conv
+// kernels) it keeps.
+const (
+	SmallTensor = 1 << 16
+	MinMatrices = 64
+)
+
+// MatrixBlock returns the block of a tensor read as v that each of draws
+// draws of kinds nulls measures, so that all of them together cost about
+// as much as measuring the tensor once: a single matrix whole up to
+// SmallTensor elements, else its leading columns (every row kept, so box
+// sizes up to the row count still fit), about max(SmallTensor,
+// v.Len()/(draws·kinds)) elements; of a stack of matrices, whose cost is
+// per matrix, the leading max(MinMatrices, Count/(draws·kinds)) of them.
+func MatrixBlock(v View, draws, kinds int) View {
+	if draws <= 0 {
+		draws = DefaultDraws
+	}
+	per := draws * max(kinds, 1)
+	b := v
+	if v.Count > 1 {
+		b.Count = min(v.Count, max(MinMatrices, v.Count/per))
+		return b
+	}
+	if n := v.Len(); n > SmallTensor {
+		b.Cols = min(v.Cols, max(2, max(SmallTensor, n/per)/v.Rows))
+	}
+	return b
+}
+
+func (o Options) defaults(v View) Options {
 	if o.Draws <= 0 {
 		o.Draws = DefaultDraws
 	}
@@ -169,25 +206,140 @@ func (o Options) defaults() Options {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
+	if o.Block.Len() == 0 {
+		o.Block = v
+	}
 	return o
+}
+
+// Block copies the leading block b of src (read as v) into dst.
+func Block[T float32 | float64](dst, src []T, v, b View) {
+	k := 0
+	for m := range b.Count {
+		for i := range b.Rows {
+			row := src[(m*v.Rows+i)*v.Cols:]
+			k += copy(dst[k:k+b.Cols], row[:b.Cols])
+		}
+	}
+}
+
+// DrawBlock fills dst (b.Len() values) with a block of shape b of a draw
+// of null k from src read as v, using scratch (len(src) values) under the
+// element permutation: the element permutation's block is a sample of b.Len()
+// elements without replacement (a partial Fisher–Yates); the row/column
+// permutation's, b.Count matrices drawn without replacement, each with
+// b.Rows of its rows and b.Cols of its columns drawn without replacement in
+// random order; the Gaussian's, b.Len() normal values. With b = v it is
+// Draw.
+func DrawBlock[T float32 | float64](dst, scratch, src []T, v, b View, k Kind, rng *rand.Rand) {
+	mu, sd := moments(src)
+	drawBlock(dst, scratch, src, v, b, k, mu, sd, rng)
+}
+
+// drawBlock is DrawBlock with the Gaussian's moments given.
+func drawBlock[T float32 | float64](dst, scratch, src []T, v, b View, k Kind, mu, sd float64, rng *rand.Rand) {
+	if b == v && k != Gauss {
+		Draw(dst, src, v, k, rng)
+		return
+	}
+	n := b.Len()
+	switch k {
+	case Perm:
+		if 4*n <= len(src) { // few: rejection sampling over a bitset
+			taken := make([]uint64, (len(src)+63)/64)
+			for d := 0; d < n; {
+				j := rng.IntN(len(src))
+				if taken[j/64]&(1<<(j%64)) == 0 {
+					taken[j/64] |= 1 << (j % 64)
+					dst[d] = src[j]
+					d++
+				}
+			}
+			return
+		}
+		copy(scratch, src)
+		for i := range n {
+			j := i + rng.IntN(len(scratch)-i)
+			scratch[i], scratch[j] = scratch[j], scratch[i]
+		}
+		copy(dst, scratch[:n])
+	case RowCol:
+		mats, rows, cols := sample(v.Count, b.Count, rng), make([]int, 0, b.Rows), make([]int, 0, b.Cols)
+		d := 0
+		for _, m := range mats {
+			rows, cols = sampleInto(rows, v.Rows, b.Rows, rng), sampleInto(cols, v.Cols, b.Cols, rng)
+			for _, i := range rows {
+				row := src[(m*v.Rows+i)*v.Cols:]
+				for _, j := range cols {
+					dst[d] = row[j]
+					d++
+				}
+			}
+		}
+	case Gauss:
+		gaussFill(dst[:n], mu, sd, rng)
+	default:
+		panic("null: unknown kind " + string(k))
+	}
+}
+
+// gaussFill fills dst with iid normal values of mean mu and standard
+// deviation sd.
+func gaussFill[T float32 | float64](dst []T, mu, sd float64, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = T(mu + sd*rng.NormFloat64())
+	}
+}
+
+// sample returns k distinct indices of 0…n−1 in random order.
+func sample(n, k int, rng *rand.Rand) []int { return sampleInto(nil, n, k, rng) }
+
+func sampleInto(dst []int, n, k int, rng *rand.Rand) []int {
+	if k*4 >= n {
+		p := make([]int, n)
+		perm(p, rng)
+		return append(dst[:0], p[:k]...)
+	}
+	seen := make(map[int]bool, k)
+	dst = dst[:0]
+	for len(dst) < k {
+		if j := rng.IntN(n); !seen[j] {
+			seen[j] = true
+			dst = append(dst, j)
+		}
+	}
+	return dst
 }
 
 // Test computes measure on opts.Draws draws of each null of src (read as
 // v) and compares observed (measure of src itself, len(observed) values)
 // with them. It returns out[i][k]: measure i under null opts.Kinds[k].
-// Draws run concurrently, each with its own RNG (RNG), so the same seed
-// gives the same numbers on any number of workers.
+// With opts.Block smaller than v, the block is what is measured: the
+// observed values are recomputed on src's leading block and each draw is a
+// block of its null (DrawBlock); every Result's Elements says so. Draws
+// run concurrently, each with its own RNG (RNG), so the same seed gives
+// the same numbers on any number of workers.
 func Test[T float32 | float64](src []T, v View, observed []float64, measure Measure[T], opts Options) ([][]Result, error) {
 	if len(src) != v.Len() {
 		return nil, fmt.Errorf("null: %d values do not fill %d matrices of %d×%d", len(src), v.Count, v.Rows, v.Cols)
 	}
-	o := opts.defaults()
+	o := opts.defaults(v)
+	b := o.Block
+	if b.Count > v.Count || b.Rows > v.Rows || b.Cols > v.Cols || b.Len() <= 0 {
+		return nil, fmt.Errorf("null: block %+v does not fit the tensor's %+v", b, v)
+	}
 	for _, k := range o.Kinds {
 		if _, err := ParseKind(string(k)); err != nil {
 			return nil, err
 		}
 	}
+	if b != v {
+		blk := make([]T, b.Len())
+		Block(blk, src, v, b)
+		observed = measure(blk, b, "")
+	}
 	nk := len(o.Kinds)
+	mu, sd := moments(src)
 	// vals[k][d] is the measures of draw d of null k.
 	vals := make([][][]float64, nk)
 	for k := range vals {
@@ -197,11 +349,15 @@ func Test[T float32 | float64](src []T, v View, observed []float64, measure Meas
 	var wg sync.WaitGroup
 	for range min(o.Workers, nk*o.Draws) {
 		wg.Go(func() {
-			buf := make([]T, len(src))
+			buf := make([]T, b.Len())
+			var scratch []T
+			if b != v && 4*b.Len() > len(src) {
+				scratch = make([]T, len(src))
+			}
 			for j := range jobs {
 				k, d := j/o.Draws, j%o.Draws
-				Draw(buf, src, v, o.Kinds[k], RNG(o.Seed, o.Kinds[k], d))
-				vals[k][d] = measure(buf)
+				drawBlock(buf, scratch, src, v, b, o.Kinds[k], mu, sd, RNG(o.Seed, o.Kinds[k], d))
+				vals[k][d] = measure(buf, b, o.Kinds[k])
 			}
 		})
 	}
@@ -222,6 +378,7 @@ func Test[T float32 | float64](src []T, v View, observed []float64, measure Meas
 				draws[d] = vals[k][d][i]
 			}
 			out[i][k] = Compare(obs, draws, o.Kinds[k])
+			out[i][k].Elements = b.Len()
 		}
 	}
 	return out, nil

@@ -95,8 +95,8 @@ func TestCompareKnownAnswers(t *testing.T) {
 
 // boxCount is the whole-matrix box-counting dimension at the median mask.
 func boxCount(rows, cols int) Measure[float64] {
-	return func(w []float64) []float64 {
-		f, err := fractal.Estimate(w, rows, cols, fractal.MethodBoxCount, fractal.Options{})
+	return func(w []float64, v View, _ Kind) []float64 {
+		f, err := fractal.Estimate(w, v.Rows, v.Cols, fractal.MethodBoxCount, fractal.Options{})
 		if err != nil {
 			return []float64{math.NaN()}
 		}
@@ -128,7 +128,7 @@ func TestValidationPatternedVersusIID(t *testing.T) {
 		w      []float64
 		beyond bool
 	}{{"smooth", smooth, true}, {"iid", iid, false}} {
-		obs := measure(c.w)
+		obs := measure(c.w, v, "")
 		res, err := Test(c.w, v, obs, measure, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -155,7 +155,7 @@ func TestSeedGivesSameNumbersOnAnyWorkers(t *testing.T) {
 		w[i] = float64(i % 7)
 	}
 	m := boxCount(16, 16)
-	obs := m(w)
+	obs := m(w, v, "")
 	a, err := Test(w, v, obs, m, Options{Draws: 5, Seed: 9, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -165,6 +165,16 @@ func TestSeedGivesSameNumbersOnAnyWorkers(t *testing.T) {
 		if a[0][k] != b[0][k] {
 			t.Fatalf("null %s: %+v vs %+v", a[0][k].Kind, a[0][k], b[0][k])
 		}
+	}
+	// fc1 of the paper CNN: 27 draws of 128×1858 read about its 6.4M weights.
+	if b := MatrixBlock(View{1, 128, 50176}, 0, 3); b != (View{1, 128, 1858}) {
+		t.Fatalf("fc1 block %+v", b)
+	}
+	if b := MatrixBlock(View{2048, 3, 3}, 0, 3); b != (View{75, 3, 3}) {
+		t.Fatalf("conv2 block %+v, want 2048/27 kernels", b)
+	}
+	if b := MatrixBlock(View{32, 3, 3}, 0, 3); b != (View{32, 3, 3}) {
+		t.Fatalf("conv1 block %+v, want whole", b)
 	}
 	if _, err := Test(w[:10], v, obs, m, Options{}); err == nil {
 		t.Fatal("want an error for a tensor that does not fill its view")

@@ -10,12 +10,16 @@ import (
 // p of 0.0027).
 const ZBeyond = 3.0
 
+// RoundOff is the relative difference below which Compare takes two
+// values as equal and a spread as none.
+const RoundOff = 1e-9
+
 // Result compares one observed measure with its draws under one null.
 //
 // Mean and SD are the mean and sample standard deviation of the finite
 // draws (Draws of them; draws with no fit are left out). Z = (observed −
 // Mean)/SD: ±Inf when SD is 0 and the observed value differs, 0 when it
-// does not. P is the empirical two-sided p-value with the +1 correction,
+// does not (differences and spreads below RoundOff relative are none). P is the empirical two-sided p-value with the +1 correction,
 //
 //	p = min(1, 2·(1 + min(#{draw ≥ obs}, #{draw ≤ obs})) / (1 + K)),
 //
@@ -32,6 +36,9 @@ type Result struct {
 	Beyond           bool
 	Below, Above     int // draws below and above the observed value
 	MinDraw, MaxDraw float64
+	// Elements is the size of what was measured per draw (and observed):
+	// the tensor's, or a block's when the test was sampled.
+	Elements int
 }
 
 // Compare builds the Result of observed against draws of null k.
@@ -72,7 +79,17 @@ func Compare(observed float64, draws []float64, k Kind) Result {
 		}
 		r.SD = math.Sqrt(ss / (n - 1))
 	}
-	switch diff := observed - r.Mean; {
+	// Differences within round-off (summation order) are no difference:
+	// a permutation keeps a value-only measure up to a few ulps.
+	tol := RoundOff * max(1, math.Abs(r.Mean))
+	diff := observed - r.Mean
+	if math.Abs(diff) < tol {
+		diff = 0
+	}
+	if r.SD < tol {
+		r.SD = 0
+	}
+	switch {
 	case r.SD > 0:
 		r.Z = diff / r.SD
 	case r.SD == 0 && diff == 0:
@@ -85,7 +102,7 @@ func Compare(observed float64, draws []float64, k Kind) Result {
 	}
 	r.P = min(1, 2*float64(1+min(r.Above, r.Below))/(1+n))
 	outside := r.Above == 0 || r.Below == 0
-	r.Beyond = outside && math.Abs(r.Z) >= ZBeyond
+	r.Beyond = outside && diff != 0 && math.Abs(r.Z) >= ZBeyond
 	return r
 }
 
@@ -151,3 +168,5 @@ func (r Result) String() string {
 	}
 	return fmt.Sprintf("%s: %.4g vs %.4g±%.2g (z %.3g, p %.2g, %d draws) %s", r.Kind, r.Observed, r.Mean, r.SD, r.Z, r.P, r.Draws, v)
 }
+
+func nan() float64 { return math.NaN() }
