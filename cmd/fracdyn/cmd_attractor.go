@@ -51,6 +51,8 @@ func runAttractor(ctx context.Context, args []string) error {
 	dim := fs.Int("dim", 0, "embedding dimension (0: choose by false nearest neighbours)")
 	theiler := fs.Int("theiler", 0, "Theiler window in rows (0: the mean period, -1: none)")
 	maxDim := fs.Int("max-dim", 10, "largest embedding dimension tried")
+	surrogates := fs.Int("surrogates", attractor.DefaultSurrogates, "surrogates of the test a chaotic or D2-based class must pass (one-sided rank test of D2 at level 1/(N+1)); 0: no test")
+	surrMethod := fs.String("surrogate-method", string(attractor.IAAFT), "surrogates: iaaft, aaft or ft (phase-randomised)")
 	defaultUsage := fs.Usage
 	fs.Usage = func() {
 		defaultUsage()
@@ -66,6 +68,17 @@ func runAttractor(ctx context.Context, args []string) error {
 	if !(*dt > 0) {
 		return usageErrorf("--dt must be positive, got %v", *dt)
 	}
+	if *surrogates < 0 {
+		return usageErrorf("--surrogates must be 0 (no test) or more, got %d", *surrogates)
+	}
+	method, err := attractor.ParseSurrogateMethod(*surrMethod)
+	if err != nil {
+		return usageErrorf("--surrogate-method: %v", err)
+	}
+	nsurr := *surrogates
+	if nsurr == 0 {
+		nsurr = -1
+	}
 	path := pos[0]
 	// ReadMatrix wants two dimensions; a 1-D .npy is a scalar series too.
 	read := arrayio.ReadMatrix
@@ -80,7 +93,8 @@ func runAttractor(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	res, err := attractor.Analyze(s, attractor.Options{Lag: *lag, Dim: *dim, Theiler: *theiler, MaxDim: *maxDim, Dt: *dt})
+	res, err := attractor.Analyze(s, attractor.Options{Lag: *lag, Dim: *dim, Theiler: *theiler, MaxDim: *maxDim, Dt: *dt,
+		Surrogates: nsurr, SurrogateMethod: method})
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -146,4 +160,12 @@ func printAttractor(w io.Writer, path string, r *attractor.Result) {
 	fmt.Fprintf(w, "spectrum:              peak at %.4g cycles per time unit (%.1f cycles), %.1f%% of power in its harmonics, %.1f%% in 10 lines, flatness %.3f\n",
 		sp.Fundamental/r.Dt, sp.Cycles, 100*sp.HarmonicPower, 100*sp.LinePower, sp.Flatness)
 	fmt.Fprintf(w, "contraction:           %.3g (last quarter's spread over the first's)\n", r.Contraction)
+	if t := r.Surrogate; t != nil {
+		verdict := "beats its surrogates"
+		if !t.Beats {
+			verdict = "indistinguishable from linear noise"
+		}
+		fmt.Fprintf(w, "surrogate test:        %s: D2 %.4g vs %d %s surrogates (p %.3g, level %.3g); λ p %.3g (last %d steps)\n",
+			verdict, float64(t.Correlation.Observed), t.Count, t.Method, t.Correlation.P, t.Level, t.Lyapunov.P, t.Steps)
+	}
 }
