@@ -59,33 +59,38 @@ func ParseSurrogateMethod(s string) (SurrogateMethod, error) {
 // spectralTool holds an FFT of one length and its buffers.
 type spectralTool struct {
 	fft   *fourier.FFT
+	orig  []complex128 // X_k of the series
 	coeff []complex128
-	amp   []float64 // |X_k| of the series
+	amp   []float64 // |X_k|
 }
 
 func newSpectralTool(x []float64) *spectralTool {
 	t := &spectralTool{fft: fourier.NewFFT(len(x))}
-	t.coeff = t.fft.Coefficients(nil, x)
-	t.amp = make([]float64, len(t.coeff))
-	for k, c := range t.coeff {
+	t.orig = t.fft.Coefficients(nil, x)
+	t.coeff = make([]complex128, len(t.orig))
+	t.amp = make([]float64, len(t.orig))
+	for k, c := range t.orig {
 		t.amp[k] = cmplx.Abs(c)
 	}
 	return t
 }
 
-// randomPhases fills dst with the series' amplitudes under uniform random
-// phases, keeping the zero frequency (the mean) and, for an even length,
-// the Nyquist term real; and writes the inverse transform to out.
+// randomPhases writes to out the inverse transform of the series'
+// coefficients with their phases shifted by the given random phases
+// (X_k·e^{iφ_k}), keeping the zero frequency (the mean) and, for an even
+// length, the Nyquist term real. Shifting rather than replacing the phases
+// keeps the phase differences, and so the cross-spectrum, of columns
+// shifted alike (Prichard & Theiler 1994).
 func (t *spectralTool) randomPhases(out []float64, phases []float64) {
 	n := len(out)
-	for k := range t.coeff {
+	for k, c := range t.orig {
 		switch {
 		case k == 0:
-			t.coeff[k] = complex(t.amp[0]*sign(real(t.coeff[0])), 0)
+			t.coeff[k] = c
 		case n%2 == 0 && k == n/2:
-			t.coeff[k] = complex(t.amp[k]*sign(math.Cos(phases[k])), 0)
+			t.coeff[k] = complex(real(c)*sign(math.Cos(phases[k])), 0)
 		default:
-			t.coeff[k] = cmplx.Rect(t.amp[k], phases[k])
+			t.coeff[k] = c * cmplx.Rect(1, phases[k])
 		}
 	}
 	t.fft.Sequence(out, t.coeff)
