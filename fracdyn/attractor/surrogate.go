@@ -29,8 +29,9 @@ const (
 	// value distribution exactly and the spectrum approximately.
 	AAFT SurrogateMethod = "aaft"
 	// IAAFT: iterated AAFT. Alternately imposes the periodogram and the
-	// value distribution until the ranks stop changing (at most
-	// IAAFTMaxIter rounds); ends on the exact value distribution.
+	// value distribution until the ranks settle (fewer than one in
+	// IAAFTSettled changes in a round; at most IAAFTMaxIter rounds); ends
+	// on the exact value distribution.
 	IAAFT SurrogateMethod = "iaaft"
 )
 
@@ -43,8 +44,10 @@ const (
 	// of the series and of each surrogate alike (fewer than Analyze's, so
 	// that 20 estimates cost about what one full analysis does).
 	SurrogateRefs = 500
-	// IAAFTMaxIter bounds the IAAFT iterations.
+	// IAAFTMaxIter bounds the IAAFT iterations, which stop earlier once
+	// fewer than one rank in IAAFTSettled changes in a round.
 	IAAFTMaxIter = 100
+	IAAFTSettled = 1000
 )
 
 // ParseSurrogateMethod returns the method named s.
@@ -212,14 +215,13 @@ func surrogateColumn(dst, x []float64, method SurrogateMethod, phases []float64,
 		t.imposeAmplitudes(y)
 		copy(prev, idx)
 		rankMap(dst, y, sorted, idx, keys)
-		same := true
+		changed := 0
 		for i := range idx {
 			if idx[i] != prev[i] {
-				same = false
-				break
+				changed++
 			}
 		}
-		if same {
+		if changed*IAAFTSettled <= n {
 			break
 		}
 	}
