@@ -173,9 +173,10 @@ const (
 // MatrixBlock returns the block of a tensor read as v that each of draws
 // draws of kinds nulls measures, so that all of them together cost about
 // as much as measuring the tensor once: a single matrix whole up to
-// SmallTensor elements, else its leading columns (every row kept, so box
-// sizes up to the row count still fit), about max(SmallTensor,
-// v.Len()/(draws·kinds)) elements; of a stack of matrices, whose cost is
+// SmallTensor elements, else a leading block along its longer side (the
+// shorter side kept whole, so box sizes up to it still fit, and the block
+// at least square), about max(SmallTensor, v.Len()/(draws·kinds))
+// elements; of a stack of matrices, whose cost is
 // per matrix, the leading max(MinMatrices, Count/(draws·kinds)) of them.
 func MatrixBlock(v View, draws, kinds int) View {
 	if draws <= 0 {
@@ -188,7 +189,12 @@ func MatrixBlock(v View, draws, kinds int) View {
 		return b
 	}
 	if n := v.Len(); n > SmallTensor {
-		b.Cols = min(v.Cols, max(2, max(SmallTensor, n/per)/v.Rows))
+		want := max(SmallTensor, n/per)
+		if v.Rows <= v.Cols {
+			b.Cols = min(v.Cols, max(v.Rows, want/v.Rows))
+		} else {
+			b.Rows = min(v.Rows, max(v.Cols, want/v.Cols))
+		}
 	}
 	return b
 }
