@@ -126,6 +126,15 @@
 //     eigenvalues of its kh·kw slices W[:,:,i,j] (out×in each) into one ESD,
 //     as WeightWatcher does; every other tensor uses its mapped matrix.
 //
+//   - each fractal and entropy measure against AnalyzeOptions.NullDraws
+//     draws of each null model of package null (element and row/column
+//     permutations, Gaussian): LayerReport.Nulls and ScaleSummary.Nulls,
+//     the columns <measure>_<null>_null_mean, _null_sd, _z, _p and
+//     <measure>_null_verdict of details.csv, scales.csv and compare.csv. A
+//     large tensor is tested on a leading block (null.MatrixBlock), its
+//     segments on about null.MaxSegments of them; null_elements and
+//     null_segments say how much a draw measured.
+//
 // details.csv holds one row per layer with all of these (DetailsHeader).
 // A layer that cannot be analysed (NaN weights) gets its error in the row;
 // the others are still analysed. Measures that do not exist are NaN, not
