@@ -124,7 +124,15 @@
 //     α-weighted, stable rank, spectral entropy) — the columns of
 //     WeightWatcher's details table. A conv kernel [out,in,kh,kw] pools the
 //     eigenvalues of its kh·kw slices W[:,:,i,j] (out×in each) into one ESD,
-//     as WeightWatcher does; every other tensor uses its mapped matrix.
+//     as WeightWatcher does; every other tensor uses its mapped matrix;
+//   - each fractal and entropy measure against AnalyzeOptions.NullDraws
+//     draws of each null model of package null (element and row/column
+//     permutations, Gaussian): LayerReport.Nulls and ScaleSummary.Nulls,
+//     the null columns (mean, SD, z, p per null, and a verdict) of
+//     details.csv, scales.csv and compare.csv. A large tensor is tested on
+//     a leading block (null.MatrixBlock), its segments on about
+//     null.MaxSegments of them; null_elements and null_segments say how
+//     much a draw measured.
 //
 //   - each fractal and entropy measure against AnalyzeOptions.NullDraws
 //     draws of each null model of package null (element and row/column
