@@ -55,7 +55,16 @@ func (n *layerNulls) cells() []string {
 // large matrix is tested on a leading block of columns (null.MatrixBlock).
 func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, draws int, seed uint64) (map[int]map[string][]null.Result, layerNulls, error) {
 	m, rows, cols := matrix2D(info, w)
-	tau := fractal.Quantile(m, fractal.DefaultQuantile)
+	full := null.View{Count: 1, Rows: rows, Cols: cols}
+	k := draws
+	if k <= 0 {
+		k = null.DefaultDraws
+	}
+	block := null.MatrixBlock(full, k, len(null.Kinds()))
+	var tau float64 // the observed threshold, which the permutations keep; a block finds its own
+	if block == full {
+		tau = fractal.Quantile(m, fractal.DefaultQuantile)
+	}
 	var fits []int // scales where the paper's FD fits
 	for _, r := range scales {
 		if fractal.CheckScale(rows, cols, r) == nil {
@@ -63,11 +72,10 @@ func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, dr
 		}
 	}
 	methods := []fractal.Method{fractal.MethodBoxCount, fractal.MethodDBC, fractal.MethodVariogram}
-	full := null.View{Count: 1, Rows: rows, Cols: cols}
 	measure := func(x []float64, v null.View, k null.Kind) []float64 {
 		var opts fractal.Options
 		t := tau
-		if k == null.Gauss || v != full {
+		if k == null.Gauss || v != full || t == 0 {
 			t = fractal.Quantile(x, fractal.DefaultQuantile)
 		}
 		if t > 0 {
@@ -101,11 +109,6 @@ func matrixNulls(info model.Layer, w []float32, scales []int, st matrixStats, dr
 	for _, r := range fits {
 		obs = append(obs, st.paper[r])
 	}
-	k := draws
-	if k <= 0 {
-		k = null.DefaultDraws
-	}
-	block := null.MatrixBlock(full, k, len(null.Kinds()))
 	res, err := null.Test(m, full, obs, measure, null.Options{Draws: k, Seed: seed, Block: block})
 	if err != nil {
 		return nil, layerNulls{}, fmt.Errorf("%s: nulls: %w", info.Name, err)

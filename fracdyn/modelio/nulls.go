@@ -52,7 +52,7 @@ func tensorNulls(rep *LayerReport, data []float32, opts AnalyzeOptions) error {
 	// The observed threshold of a single matrix holds for its permutation
 	// nulls; conv kernels get their own per matrix, as the observed ones do.
 	var tau float64
-	if mp.Count == 1 {
+	if mp.Count == 1 && block == view {
 		tau = fractal.Quantile(widen(data), q)
 	}
 	methods := fractal.Methods()

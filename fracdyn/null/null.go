@@ -176,8 +176,8 @@ const (
 // SmallTensor elements, else a leading block along its longer side (the
 // shorter side kept whole, so box sizes up to it still fit, and the block
 // at least square), about max(SmallTensor, v.Len()/(draws·kinds))
-// elements; of a stack of matrices, whose cost is
-// per matrix, the leading max(MinMatrices, Count/(draws·kinds)) of them.
+// elements; of a stack of matrices, whose cost is per matrix, the leading
+// max(MinMatrices, Count/(draws·kinds)) of them.
 func MatrixBlock(v View, draws, kinds int) View {
 	if draws <= 0 {
 		draws = DefaultDraws

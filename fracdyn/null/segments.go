@@ -12,11 +12,12 @@ const MaxSegments = 1 << 16
 
 // MaxSegmentElements bounds the elements of SegmentMeans' block likewise
 // (at least one band of r rows, or one output channel, is kept).
-const MaxSegmentElements = 1 << 18
+const MaxSegmentElements = 1 << 16
 
 // SampleShape returns the leading block of a layer of the given shape
 // (PyTorch layout) that holds about maxSegments r×r segments and at most
-// about MaxSegmentElements weights: whole r-row bands of a dense matrix,
+// about MaxSegmentElements weights: at least two r-row bands of a dense
+// matrix (cut to its leading columns when they alone exceed the bound),
 // or whole output channels of a conv kernel. It
 // returns the block's shape, its element count and its segment count;
 // a layer within the bound is returned whole.
@@ -32,8 +33,14 @@ func SampleShape(shape []int, r, maxSegments int) (sub []int, elements, segments
 			kernels := max(1, min(maxSegments/per, MaxSegmentElements/(v.Rows*v.Cols)))
 			sub[0] = min(shape[0], max(1, kernels/shape[1]))
 		} else {
-			bands := max(1, min(maxSegments/len(fractal.Origins(v.Cols, r)), MaxSegmentElements/(r*v.Cols)))
+			// At least two bands, so that r stays a valid scale of the
+			// block (r ≤ rows/2); then as many columns as the bound allows,
+			// at least 2r.
+			bands := max(2, min(maxSegments/len(fractal.Origins(v.Cols, r)), MaxSegmentElements/(r*v.Cols)))
 			sub[0] = min(v.Rows, bands*r)
+			if sub[0]*v.Cols > MaxSegmentElements {
+				sub[1] = min(v.Cols, max(2*r, MaxSegmentElements/sub[0]))
+			}
 		}
 	}
 	vs, err := fractal.MatrixViews(sub)
