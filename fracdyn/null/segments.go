@@ -1,6 +1,10 @@
 package null
 
-import "github.com/fracdyn/fracdyn/fracdyn/fractal"
+import (
+	"slices"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+)
 
 // MaxSegments bounds the segments measured per null draw: a layer at a
 // scale with more has its segment nulls measured on a leading block of
@@ -55,7 +59,9 @@ func SampleShape(shape []int, r, maxSegments int) (sub []int, elements, segments
 // mean segment dimension and the mean segment entropy of LayerSegments
 // over the leading block SampleShape(shape, r, MaxSegments). tau, when
 // positive, is the observed layer's mask threshold, used for the
-// permutation nulls (which keep it); the Gaussian null finds its own.
+// permutation nulls (which keep it) of a layer measured whole; the
+// Gaussian null, and every draw and the observed block of a sampled
+// layer, find their own.
 func SegmentMeans(shape []int, r int, method fractal.Method, tau float64) (Measure[float32], View, int, error) {
 	sub, _, segs, err := SampleShape(shape, r, MaxSegments)
 	if err != nil {
@@ -64,6 +70,12 @@ func SegmentMeans(shape []int, r int, method fractal.Method, tau float64) (Measu
 	vs, err := fractal.MatrixViews(sub)
 	if err != nil {
 		return nil, View{}, 0, err
+	}
+	if !slices.Equal(sub, shape) {
+		// A sampled block is thresholded at its own quantile, observed
+		// and drawn alike: the layer's threshold would leave the block's
+		// on-fraction off the quantile and the Gaussian's on it.
+		tau = 0
 	}
 	return func(x []float32, _ View, k Kind) []float64 {
 		lo := fractal.LayerOptions{Method: method, Workers: 1}
