@@ -20,6 +20,7 @@
 //	fracdyn/arrayio          .npy, .npz and CSV matrices
 //	fracdyn/modelio          weights of outside models (.safetensors, .onnx, .npz) and exporters
 //	fracdyn/spectral         WeightWatcher's power-law α of the eigenvalue spectrum of WᵀW
+//	fracdyn/null             null models of a weight tensor: is a measure's value more than shape and value distribution?
 //	fracdyn/progress         progress bars: terminal, plain lines, live notebook HTML
 //	fracdyn/fsutil           atomic file writes
 //
@@ -65,5 +66,11 @@
 //   - Phase flow. Derivatives are finite differences over steps and over
 //     epochs, with no smoothing unless asked. Whether an attractor forms is
 //     decided by documented rules on the Lyapunov exponent, the correlation
-//     dimension and a spectral test, not by eye (package attractor).
+//     dimension and a spectral test, not by eye, and a chaotic or
+//     low-dimensional class is claimed only when the series beats its
+//     IAAFT surrogates (package attractor).
+//   - Null models. Every per-layer measure in the tables of analyze,
+//     analyze-model and compare comes with its value under three null
+//     models (element permutation, row/column permutation, Gaussian), a
+//     z-score, an empirical p-value and a verdict (package null).
 package fracdyn

@@ -46,6 +46,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	convView := fs.String("conv-view", "kernel", "how layers.csv's whole-matrix estimators read a convolution: kernel (out·in kh×kw kernels, "+
 		"averaged, as analyze-model does) or unfolded (one out×(in·kh·kw) matrix); segments are always cut per kernel")
 	allowMissing := fs.Bool("allow-missing", false, "analyse what can be read when snapshots are missing or the tracked segments (steps-segments.npy) are unreadable, with a note naming each skipped input (without it they are errors)")
+	nullDraws := nullDrawsFlag(fs)
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "usage: fracdyn analyze [flags] RUN\n\n%s\n\nWrites RUN/analysis: segments/epoch-NNN.csv (one row per segment per r),\nlayers.csv, edges/epoch-NNN-rR-GRAPH.csv and surrogate.json (AUC and AP of the\nsurrogate and its baselines, with seeds). The analysis is written into\nRUN/.analysis-tmp-XXXX and replaces RUN/analysis only when it completes; a\nfailed or interrupted analysis leaves the previous one as it was.\n\nflags:\n", c.summary)
@@ -63,6 +64,9 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	}
 	opts := analysis.Options{DataFree: *dataFree, Pool: *pool, Seed: *seed, MaxSegments: *maxSegs, MaxEdges: *maxEdges,
 		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs, ConvView: cv, AllowMissing: *allowMissing}
+	if opts.NullDraws, err = nullDrawsOption(*nullDraws); err != nil {
+		return err
+	}
 	if *epochs != "all" {
 		if opts.Epochs, err = parseInts(*epochs); err != nil {
 			return usageErrorf("--epochs: %v", err)

@@ -54,6 +54,7 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 	shardFlag := fs.String("shard", "", `do shard K/N of the work (K from 0): the layers i with i mod N = K, and the graph if `+
 		`it is item i = number of layers; writes OUT/shards/K-of-N for "fracdyn merge OUT"; "auto/N" or "auto" read K (and N) `+
 		`from $JOB_COMPLETION_INDEX or $SLURM_ARRAY_TASK_ID (and $SLURM_ARRAY_TASK_COUNT)`)
+	nullDraws := nullDrawsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +70,9 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 		return err
 	}
 	opts := modelio.AnalyzeOptions{Layers: *layers, Quantile: *quantile}
+	if opts.NullDraws, err = nullDrawsOption(*nullDraws); err != nil {
+		return err
+	}
 	m, err := fractal.ParseMethod(*method)
 	if err != nil {
 		return usageErrorf("%v", err)

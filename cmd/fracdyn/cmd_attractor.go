@@ -59,6 +59,8 @@ func runAttractor(ctx context.Context, args []string) error {
 	maxDim := fs.Int("max-dim", 10, "largest embedding dimension tried")
 	csv := addCSVFlags(fs)
 	maxRefs := fs.Int("max-refs", 4000, "reference points of each neighbour search (twice as many for the Lyapunov exponent); fewer is faster on wide or long input")
+	surrogates := fs.Int("surrogates", attractor.DefaultSurrogates, "surrogates of the test a chaotic or D2-based class must pass (one-sided rank test of D2 at level 1/(N+1)); 0: no test")
+	surrMethod := fs.String("surrogate-method", string(attractor.IAAFT), "surrogates: iaaft, aaft or ft (phase-randomised)")
 	defaultUsage := fs.Usage
 	fs.Usage = func() {
 		defaultUsage()
@@ -74,6 +76,17 @@ func runAttractor(ctx context.Context, args []string) error {
 	if !(*dt > 0) {
 		return usageErrorf("--dt must be positive, got %v", *dt)
 	}
+	if *surrogates < 0 {
+		return usageErrorf("--surrogates must be 0 (no test) or more, got %d", *surrogates)
+	}
+	method, err := attractor.ParseSurrogateMethod(*surrMethod)
+	if err != nil {
+		return usageErrorf("--surrogate-method: %v", err)
+	}
+	nsurr := *surrogates
+	if nsurr == 0 {
+		nsurr = -1
+	}
 	path := pos[0]
 	// A 1-D .npy is a scalar series too.
 	a, err := csv.read(path, true)
@@ -87,7 +100,8 @@ func runAttractor(ctx context.Context, args []string) error {
 	if *maxRefs < 1 {
 		return usageErrorf("--max-refs must be ≥ 1, got %d", *maxRefs)
 	}
-	opts := attractor.Options{Lag: *lag, Dim: *dim, Theiler: *theiler, MaxDim: *maxDim, MaxRefs: *maxRefs, Dt: *dt}
+	opts := attractor.Options{Lag: *lag, Dim: *dim, Theiler: *theiler, MaxDim: *maxDim, MaxRefs: *maxRefs, Dt: *dt,
+		Surrogates: nsurr, SurrogateMethod: method}
 	warnAttractorWork(attractorErr, path, s, opts)
 	opts.Progress = progress.New(attractorErr, progress.Options{Title: "attractor", Unit: "reference points"})
 	res, err := attractor.AnalyzeContext(ctx, s, opts)
@@ -176,4 +190,12 @@ func printAttractor(w io.Writer, path string, r *attractor.Result) {
 	fmt.Fprintf(w, "spectrum:              peak at %.4g cycles per time unit (%.1f cycles), %.1f%% of power in its harmonics, %.1f%% in 10 lines, flatness %.3f\n",
 		sp.Fundamental/r.Dt, sp.Cycles, 100*sp.HarmonicPower, 100*sp.LinePower, sp.Flatness)
 	fmt.Fprintf(w, "contraction:           %.3g (last quarter's spread over the first's)\n", r.Contraction)
+	if t := r.Surrogate; t != nil {
+		verdict := "beats its surrogates"
+		if !t.Beats {
+			verdict = "indistinguishable from linear noise"
+		}
+		fmt.Fprintf(w, "surrogate test:        %s: D2 %.4g vs %d %s surrogates (p %.3g, level %.3g); λ p %.3g (last %d steps)\n",
+			verdict, float64(t.Correlation.Observed), t.Count, t.Method, t.Correlation.P, t.Level, t.Lyapunov.P, t.Steps)
+	}
 }

@@ -56,12 +56,29 @@ func TestAttractorCommandJSON(t *testing.T) {
 		Embedding   struct {
 			Lag, Dimension int
 		} `json:"embedding"`
+		Surrogate *struct {
+			Method      string  `json:"method"`
+			Count       int     `json:"surrogates"`
+			Level       float64 `json:"level"`
+			Beats       bool    `json:"beats"`
+			Correlation struct {
+				Observed   float64   `json:"observed"`
+				Surrogates []float64 `json:"surrogates"`
+				P          float64   `json:"p"`
+			} `json:"correlation_dimension"`
+		} `json:"surrogate_test"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v in %s", err, out)
 	}
 	if rep.Class != "chaotic" || math.Abs(rep.Lyapunov-math.Ln2) > 0.1 || rep.Embedding.Lag != 1 || rep.Embedding.Dimension != 1 || rep.File != path {
 		t.Errorf("report %+v", rep)
+	}
+	// The chaotic class stands on its surrogate test: the logistic map's D2
+	// (a parabola in two dimensions) is below all 19 IAAFT surrogates'.
+	if st := rep.Surrogate; st == nil || st.Method != "iaaft" || st.Count != 19 || st.Level != 0.05 || !st.Beats ||
+		len(st.Correlation.Surrogates) != 19 || st.Correlation.P != 0.05 {
+		t.Errorf("surrogate test %+v", st)
 	}
 }
 

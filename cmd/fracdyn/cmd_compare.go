@@ -13,9 +13,12 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"image/color"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
@@ -39,6 +42,7 @@ func runCompare(ctx context.Context, args []string) error {
 	checkpoint := fs.String("checkpoint", "", checkpointUsage+" (for every GoMLX checkpoint directory given)")
 	layout := layoutFlag(fs)
 	convView := convViewFlag(fs)
+	nullDraws := nullDrawsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +54,10 @@ func runCompare(ctx context.Context, args []string) error {
 		return err
 	}
 	cv, err := parseConvView(*convView)
+	if err != nil {
+		return err
+	}
+	nd, err := nullDrawsOption(*nullDraws)
 	if err != nil {
 		return err
 	}
@@ -110,7 +118,7 @@ func runCompare(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		reports, err := modelio.Analyze(ctx, m, modelio.AnalyzeOptions{Layers: *layers}, nil)
+		reports, err := modelio.Analyze(ctx, m, modelio.AnalyzeOptions{Layers: *layers, NullDraws: nd}, nil)
 		m.Close()
 		if err != nil {
 			return err
@@ -185,6 +193,16 @@ func compareFigure(perModel [][]modelio.ComparePoint, names []string, measure st
 		}
 		p.Add(s, l)
 		p.Legend.Add(names[i], s)
+		if band, err := nullBand(pts, measure); err != nil {
+			return nil, err
+		} else if band != nil {
+			p.Add(band)
+			if i == 0 {
+				key := plotter.NewFunction(func(float64) float64 { return 0 })
+				key.LineStyle = band.LineStyle
+				p.Legend.Add("element-permutation null: mean ± 2 SD", key)
+			}
+		}
 	}
 	// Room above the points for the legend, and tick labels precise
 	// enough for measures that vary in the third decimal.
@@ -209,4 +227,36 @@ func (preciseTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// nullXY are the element-permutation null's mean ± 2 SD of each layer's
+// measure, drawn as error bars.
+type nullXY struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+// nullBand returns the error bars of the element-permutation null of
+// measure at each point's α, or nil when no point has nulls.
+func nullBand(pts []modelio.ComparePoint, measure string) (*plotter.YErrorBars, error) {
+	var b nullXY
+	for _, q := range pts {
+		rs := q.Nulls[measure]
+		if len(rs) == 0 || !isFiniteF(q.Alpha) || !isFiniteF(rs[0].Mean) || !isFiniteF(rs[0].SD) {
+			continue
+		}
+		b.XYs = append(b.XYs, plotter.XY{X: q.Alpha, Y: rs[0].Mean})
+		b.YErrors = append(b.YErrors, struct{ Low, High float64 }{2 * rs[0].SD, 2 * rs[0].SD})
+	}
+	if len(b.XYs) == 0 {
+		return nil, nil
+	}
+	e, err := plotter.NewYErrorBars(b)
+	if err != nil {
+		return nil, err
+	}
+	e.LineStyle.Color = color.Gray{Y: 120}
+	e.LineStyle.Width = vg.Points(1.5)
+	e.CapWidth = vg.Points(6)
+	return e, nil
 }

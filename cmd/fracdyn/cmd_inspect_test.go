@@ -98,6 +98,10 @@ func TestCompareWritesTableAndFigure(t *testing.T) {
 	if !strings.Contains(string(table), "torch.safetensors,conv.weight,conv,") {
 		t.Errorf("compare.csv lacks the safetensors conv layer:\n%s", table)
 	}
+	if !strings.Contains(string(table), "bc_perm_null_mean,bc_perm_null_sd,bc_perm_z,bc_perm_p") ||
+		!strings.Contains(string(table), "within nulls") && !strings.Contains(string(table), "beyond") {
+		t.Errorf("compare.csv lacks the null columns and verdicts:\n%s", table)
+	}
 	if fig, err := os.ReadFile(filepath.Join(dir, "c.svg")); err != nil || !strings.Contains(string(fig), "<svg") {
 		t.Errorf("figure: %v", err)
 	}

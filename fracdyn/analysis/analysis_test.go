@@ -138,9 +138,37 @@ func TestAnalyzeDataFree(t *testing.T) {
 	dir := testRun(t)
 	opts := testOptions()
 	opts.DataFree, opts.Backend, opts.Epochs, opts.Scales, opts.Gammas = true, nil, []int{1}, []int{8}, nil
+	opts.NullDraws = 3
 	rep, err := Analyze(gocontext.Background(), dir, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// layers.csv carries the null columns: fc1 and fc2 are measured at
+	// r=8, with 3 draws per null and a verdict for every measure.
+	layers := testutil.ReadCSV(t, filepath.Join(dir, Dir, LayersFile))
+	hcol := map[string]int{}
+	for i, h := range layers[0] {
+		hcol[h] = i
+	}
+	if len(layers[0]) != len(layersHeader()) || len(layers[1]) != len(layers[0]) {
+		t.Fatalf("layers.csv: %d columns in the header, %d in a row", len(layers[0]), len(layers[1]))
+	}
+	for _, row := range layers[1:] {
+		if row[hcol["null_draws"]] != "3" {
+			t.Errorf("%s: null_draws %q, want 3", row[0], row[hcol["null_draws"]])
+		}
+		for _, m := range []string{"dim_bc", "dim_dbc", "dim_variogram", "selfsim_dimension"} {
+			if v := row[hcol[m+"_null_verdict"]]; v == "" || v == "undefined" {
+				t.Errorf("%s: %s verdict %q", row[0], m, v)
+			}
+		}
+		measured := row[0] != "fc3" // fc3 [10,128] has no r=8
+		if got := row[hcol["mean_segment_fd_null_verdict"]] != ""; got != measured {
+			t.Errorf("%s: segment null verdict %q", row[0], row[hcol["mean_segment_fd_null_verdict"]])
+		}
+		if measured && row[hcol["null_segments"]] == "0" {
+			t.Errorf("%s: no segments per null draw", row[0])
+		}
 	}
 	if !rep.DataFree || len(rep.Results) != 1 || len(rep.MultiScale) != 0 {
 		t.Errorf("data-free report: %v, %d results, %d multi-scale", rep.DataFree, len(rep.Results), len(rep.MultiScale))

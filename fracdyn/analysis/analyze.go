@@ -18,6 +18,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
@@ -320,6 +321,16 @@ func (a *analyzer) epoch(epoch int) error {
 		start = time.Now()
 		st := layerStats(b.Weights, view, grads[i], a.opts.Scales)
 		a.timed("layer_stats", start)
+		var mnulls map[int]map[string][]null.Result
+		var ndraws layerNulls
+		if a.opts.NullDraws >= 0 {
+			start = time.Now()
+			a.status("nulls of " + info.Name)
+			if mnulls, ndraws, err = matrixNulls(info.Name, b.Weights, view, a.opts.Scales, st, a.opts.NullDraws, a.opts.Seed); err != nil {
+				return fmt.Errorf("epoch %d: %w", epoch, err)
+			}
+			a.timed("nulls", start)
+		}
 		for _, r := range a.opts.Scales {
 			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: st.r2s,
 				SelfSim: st.verdict, SelfSimErr: st.ssErr, GradNorm: st.gradNorm,
@@ -328,6 +339,9 @@ func (a *analyzer) epoch(epoch int) error {
 				row.Dims[m] = d
 			}
 			row.Dims[fractal.MethodPaper] = st.paper[r]
+			if mnulls != nil {
+				row.Nulls = &layerNulls{tests: mnulls[r], draws: ndraws.draws, elements: ndraws.elements}
+			}
 			a.layers = append(a.layers, row)
 		}
 	}
@@ -367,6 +381,9 @@ func (a *analyzer) epoch(epoch int) error {
 				row := &a.layers[k]
 				if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
 					row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
+					if err := a.segmentNulls(row, ls, r); err != nil {
+						return fmt.Errorf("epoch %d: %w", epoch, err)
+					}
 				}
 			}
 		}

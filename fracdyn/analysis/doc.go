@@ -24,6 +24,12 @@
 //     (the paper's single-scale estimate at each r), fractal.SelfSimilarity's
 //     verdict (for many matrices, its summary), the mean per-segment FD and
 //     entropy, and the layer's gradient norm;
+//     then each of these measures against Options.NullDraws draws of each
+//     null model of package null (columns <measure>_<null>_null_mean,
+//     _null_sd, _z, _p and <measure>_null_verdict, with null_draws,
+//     null_elements and null_segments: what one draw measured; a large
+//     matrix is tested on a block, a layer with more than null.MaxSegments
+//     segments on a sample of them);
 //  4. builds the segment graphs (package segraph) and writes their edge
 //     lists to edges/epoch-NNN-rR-GRAPH.csv (global node ids, each end's
 //     layer and segment index, distance, the weight at every γ);

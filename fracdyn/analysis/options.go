@@ -67,6 +67,10 @@ type Options struct {
 	Figures bool
 	// FigureGammas are the γ of the kernel figure (default 0.1, 1, 10).
 	FigureGammas []float64
+	// NullDraws is the number of draws per null model (package null) of
+	// the per-layer measures in layers.csv: 0 means null.DefaultDraws, a
+	// negative number no nulls.
+	NullDraws int
 	// Extra stages run after the per-epoch work, in order, with the run
 	// and the analysis directory: the hook for other analyses (e.g. the
 	// dynamics helper's attractors.csv). They write into the temporary

@@ -190,6 +190,7 @@ type layerRow struct {
 	MeanH      float64
 	GradNorm   float64 // ‖∂L/∂W‖ of the layer on the probe batch
 	SelfSimErr string
+	Nulls      *layerNulls // nil: not computed
 }
 
 // matrixStats are the matrix-level estimates of one layer in one epoch.
@@ -242,8 +243,9 @@ func layersHeader() []string {
 	for _, m := range fractal.Methods() {
 		h = append(h, "dim_"+string(m), "dim_r2_"+string(m))
 	}
-	return append(h, "selfsim_dimension", "selfsim_r2", "scale_invariant", "selfsim_range_lo", "selfsim_range_hi",
+	h = append(h, "selfsim_dimension", "selfsim_r2", "scale_invariant", "selfsim_range_lo", "selfsim_range_hi",
 		"selfsim_reason", "mean_segment_fd", "mean_entropy", "grad_norm")
+	return append(h, nullColumns()...)
 }
 
 func writeLayers(path string, rows []layerRow) error {
@@ -262,6 +264,7 @@ func writeLayers(path string, rows []layerRow) error {
 			cells = append(cells, ftoa(r.SelfSim.Dimension), ftoa(r.SelfSim.R2), strconv.FormatBool(r.SelfSim.ScaleInvariant),
 				strconv.Itoa(r.SelfSim.RangeLo), strconv.Itoa(r.SelfSim.RangeHi), csvQuote(reason),
 				ftoa(r.MeanFD), ftoa(r.MeanH), ftoa(r.GradNorm))
+			cells = append(cells, r.Nulls.cells()...)
 			writeRow(bw, cells)
 		}
 		return bw.Flush()

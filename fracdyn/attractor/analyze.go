@@ -35,10 +35,17 @@ const (
 	// Stochastic: not a low-dimensional attractor (noise, or deterministic
 	// dynamics of higher dimension than the data can resolve).
 	Stochastic Class = "stochastic"
+	// LinearNoise: the measures would claim a chaotic or low-dimensional
+	// orbit, but the series does not beat its surrogates: it is
+	// indistinguishable from linear (Gaussian, rescaled) noise with its
+	// spectrum.
+	LinearNoise Class = "linear-noise"
 )
 
 // Classes lists the classes in the order of the decision rules.
-func Classes() []Class { return []Class{FixedPoint, Periodic, QuasiPeriodic, Chaotic, Stochastic} }
+func Classes() []Class {
+	return []Class{FixedPoint, Periodic, QuasiPeriodic, Chaotic, Stochastic, LinearNoise}
+}
 
 // Decision thresholds of Classify (see the package documentation).
 const (
@@ -78,6 +85,13 @@ type Options struct {
 	// Progress, when not nil, is told which stage runs and how many of
 	// its reference points are done.
 	Progress progress.Reporter
+	// Surrogates is the number of surrogates of the surrogate test run
+	// before a chaotic or D2-based periodic/quasi-periodic class is
+	// claimed: 0 means DefaultSurrogates, a negative number no test (the
+	// class then rests on the measures alone).
+	Surrogates      int
+	SurrogateMethod SurrogateMethod // "": IAAFT
+	SurrogateSeed   uint64          // 0: 1
 }
 
 // Result is the attractor analysis of one trajectory.
@@ -107,6 +121,10 @@ type Result struct {
 
 	Class  Class
 	Reason string // which rule decided Class
+
+	// Surrogate is the surrogate test, run when the measures claim a
+	// nonlinear class (NeedsSurrogates); nil otherwise.
+	Surrogate *SurrogateTest
 }
 
 // Analyze embeds s, estimates its largest Lyapunov exponent, correlation
@@ -229,6 +247,12 @@ func AnalyzeContext(ctx context.Context, s Series, o Options) (*Result, error) {
 	}
 	r.CorrelationNext = FitCorrelation(cs)
 	r.Class, r.Reason = Classify(r)
+	if o.Surrogates >= 0 && NeedsSurrogates(r) {
+		t := TestSurrogates(s, r.Lag.Lag, r.Dim.Dim, r.Theiler, steps, r.Dt,
+			SurrogateOptions{Method: o.SurrogateMethod, Count: o.Surrogates, Seed: o.SurrogateSeed})
+		r.Surrogate = &t
+		r.Class, r.Reason = Classify(r)
+	}
 	rep.Done(string(r.Class))
 	return r, nil
 }
@@ -250,6 +274,22 @@ func (st *stage) step(done, total int) error {
 		st.rep.Update(done, fmt.Sprintf("%s: %d/%d reference points", st.name, done, total))
 	}
 	return st.ctx.Err()
+}
+
+// NeedsSurrogates reports whether r's class rests on the nonlinear
+// measures (λ, D2): chaotic, or periodic/quasi-periodic by rule 6. Classes
+// from the spectral rules 2–3 do not: a sum of tones is a linear process,
+// and its surrogates share its spectrum.
+func NeedsSurrogates(r *Result) bool {
+	sp := r.Spectrum
+	spectral := sp.Cycles >= SpectralMinCycles && (sp.HarmonicPower >= PeriodicPower || sp.LinePower >= QuasiPeriodicPower)
+	switch r.Class {
+	case Chaotic:
+		return true
+	case Periodic, QuasiPeriodic:
+		return !spectral
+	}
+	return false
 }
 
 // Classify applies the decision rules of the package documentation, in
@@ -281,6 +321,10 @@ func Classify(r *Result) (Class, string) {
 		return Stochastic, fmt.Sprintf("D2 does not saturate (%.3g then %.3g)", d2, d2next)
 	case d2 > MaxLowDimension:
 		return Stochastic, fmt.Sprintf("D2 %.3g > %g", d2, MaxLowDimension)
+	}
+	if t := r.Surrogate; t != nil && !t.Beats {
+		return LinearNoise, fmt.Sprintf("indistinguishable from linear noise: D2 %.3g is not below all %d %s surrogates (p %.2g > %.2g)",
+			float64(t.Correlation.Observed), t.Count, t.Method, t.Correlation.P, t.Level)
 	}
 	f := r.LyapunovFit
 	rise := f.Slope * float64(f.To-f.From)

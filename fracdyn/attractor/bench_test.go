@@ -50,3 +50,16 @@ func BenchmarkScaling(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSurrogateTest10k times the surrogate test of a 10,000-point
+// series (Lorenz x, dt 0.02, lag 8, m = 3, Theiler 40): 19 IAAFT
+// surrogates, D2 and λ of the series and of each.
+func BenchmarkSurrogateTest10k(b *testing.B) {
+	x := Integrate(Lorenz(10, 28, 8.0/3), []float64{1, 1, 1}, 0.02, 10000, 500).Column(0)
+	b.ResetTimer()
+	for b.Loop() {
+		if t := TestSurrogates(Univariate(x), 8, 3, 40, 100, 0.02, SurrogateOptions{}); !t.Beats {
+			b.Fatal("Lorenz x does not beat its surrogates")
+		}
+	}
+}

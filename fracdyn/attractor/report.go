@@ -37,6 +37,9 @@ type Report struct {
 	Embedding            EmbedReport  `json:"embedding"`
 	Spectrum             SpectrumJSON `json:"spectrum"`
 	Contraction          Float        `json:"contraction"`
+	// SurrogateTest is the surrogate test behind a nonlinear class; null
+	// when none was needed (or it was turned off).
+	SurrogateTest *SurrogateTest `json:"surrogate_test"`
 }
 
 // EmbedReport is the embedding part of a Report.
@@ -77,6 +80,7 @@ func (r *Result) Report() Report {
 		Spectrum: SpectrumJSON{Fundamental: Float(sp.Fundamental), Cycles: Float(sp.Cycles),
 			HarmonicPower: Float(sp.HarmonicPower), LinePower: Float(sp.LinePower),
 			Flatness: Float(sp.Flatness), MeanPeriod: Float(sp.MeanPeriod)},
-		Contraction: Float(r.Contraction),
+		Contraction:   Float(r.Contraction),
+		SurrogateTest: r.Surrogate,
 	}
 }

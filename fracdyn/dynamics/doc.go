@@ -43,7 +43,9 @@
 // WriteTable writes analysis/attractors.csv (one row per trajectory and
 // window: class, λ and its fit R² and range, D2 and its saturation check,
 // embedding lag, dimension and Theiler window, FNN convergence, the
-// contraction ratio, the deciding rule and a note). WriteAttractorTable is
+// contraction ratio, the deciding rule, a note, and the surrogate test of a
+// chaotic or D2-based class: method, count, the p-values of D2 and λ and
+// whether the series beats its surrogates). WriteAttractorTable is
 // the one call "fracdyn analyze" makes.
 //
 // # Figures

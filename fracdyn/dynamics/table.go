@@ -250,7 +250,8 @@ func epochWindows(epoch []int, n int) []window {
 // tableHeader is the header of attractors.csv.
 var tableHeader = []string{"trajectory", "kind", "layer", "column", "window", "epoch_from", "epoch_to", "steps",
 	"class", "lyapunov", "lyapunov_r2", "fit_from", "fit_to", "correlation_dimension", "correlation_r2",
-	"correlation_dimension_next", "lag", "dimension", "theiler", "fnn_converged", "contraction", "reason", "note"}
+	"correlation_dimension_next", "lag", "dimension", "theiler", "fnn_converged", "contraction", "reason", "note",
+	"surrogate_method", "surrogates", "surrogate_d2_p", "surrogate_lyapunov_p", "surrogate_beats"}
 
 // WriteTable writes rows as CSV to path, atomically. Exponents are per
 // step; empty fields mean the analysis failed (see note). The column field
@@ -273,6 +274,12 @@ func WriteTable(path string, rows []Row) error {
 				rec = append(rec, make([]string, 14)...)
 			}
 			rec = append(rec, r.Note)
+			if res := r.Result; res != nil && res.Surrogate != nil {
+				t := res.Surrogate
+				rec = append(rec, string(t.Method), strconv.Itoa(t.Count), num(t.Correlation.P), num(t.Lyapunov.P), strconv.FormatBool(t.Beats))
+			} else {
+				rec = append(rec, "", "", "", "", "")
+			}
 			cw.Write(rec)
 		}
 		cw.Flush()
@@ -377,6 +384,12 @@ func ReadTable(path string) ([]Row, error) {
 			res.Dim = attractor.DimChoice{Dim: it(17), Converged: rec[19] == "true"}
 			res.Theiler = it(18)
 			res.Contraction = fl(20)
+			if rec[23] != "" {
+				t := &attractor.SurrogateTest{Method: attractor.SurrogateMethod(rec[23]), Count: it(24), Beats: rec[27] == "true"}
+				t.Correlation.P, t.Lyapunov.P = fl(25), fl(26)
+				t.Level = 1 / float64(t.Count+1)
+				res.Surrogate = t
+			}
 			if err != nil {
 				return nil, err
 			}

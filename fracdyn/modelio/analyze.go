@@ -40,6 +40,10 @@ type AnalyzeOptions struct {
 	// in the selection (Selected's order); the others are skipped. It
 	// splits the work over shards (fracdyn/shard).
 	Keep func(i int, info TensorInfo) bool
+	// NullDraws is the number of draws per null model (package null) of
+	// the per-layer and per-scale measures: 0 means null.DefaultDraws, a
+	// negative number no nulls.
+	NullDraws int
 }
 
 // largeTensor is the element count from which Analyze collects garbage
@@ -104,6 +108,7 @@ type ScaleSummary struct {
 	R, Segments int
 	Threshold   float64 // mask threshold τ over the layer
 	FD, FDR2, H Stat
+	Nulls       *ScaleNulls // nil: not computed
 }
 
 // EstimatorSummary is one whole-matrix dimension estimator over a layer's
@@ -138,6 +143,9 @@ type LayerReport struct {
 	// Err is set when the layer could not be analysed (NaN weights, say);
 	// the other layers still are.
 	Err string
+	// Nulls are the layer's measures against null models (nil: not
+	// computed).
+	Nulls *LayerNulls
 }
 
 // layerScales returns the scales to use for info under opts.
@@ -227,6 +235,7 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 // the report's Err.
 func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment func(SegmentRow) error) (LayerReport, error) {
 	rep := LayerReport{Info: info}
+	src := data // for the nulls: data itself is let go below
 	shape := info.Matrices.Shape
 	lopts := fractal.LayerOptions{Name: info.Name, Method: opts.Method, Quantile: opts.Quantile, Workers: opts.Workers}
 	for _, r := range layerScales(info, opts) {
@@ -283,6 +292,11 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 	}
 	ms := sum.result()
 	rep.Estimators, rep.Entropy, rep.SelfSim = ms.Estimators, ms.Entropy, ms.SelfSim
+	if opts.NullDraws >= 0 {
+		if err := tensorNulls(&rep, src, opts); err != nil {
+			rep.Err = err.Error()
+		}
+	}
 	return rep, nil
 }
 

@@ -100,7 +100,9 @@ func BenchmarkAnalyzeLarge(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		reports, err := Analyze(context.Background(), m, AnalyzeOptions{}, nil)
+		// Without nulls: their draws hold a tensor-sized buffer per worker
+		// (BENCHMARKS.md, "Null models").
+		reports, err := Analyze(context.Background(), m, AnalyzeOptions{NullDraws: -1}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
@@ -25,6 +26,9 @@ type ComparePoint struct {
 	SegmentFD float64
 	SegmentR  int
 	Entropy   float64 // mean matrix entropy
+	// Nulls are the measures against null models by CompareMeasures name
+	// (nil when not computed).
+	Nulls map[string][]null.Result
 }
 
 // ComparePoints extracts the comparison of every analysed layer of a model.
@@ -41,6 +45,15 @@ func ComparePoints(modelName string, reports []LayerReport) []ComparePoint {
 		}
 		if len(r.Scales) > 0 {
 			p.SegmentFD, p.SegmentR = r.Scales[0].FD.Mean, r.Scales[0].R
+		}
+		if r.Nulls != nil {
+			p.Nulls = map[string][]null.Result{"entropy": r.Nulls.Tests["matrix_entropy"]}
+			for _, m := range []string{"bc", "dbc", "variogram", "paper"} {
+				p.Nulls[m] = r.Nulls.Tests["fd_"+m]
+			}
+			if len(r.Scales) > 0 && r.Scales[0].Nulls != nil {
+				p.Nulls["segment"] = r.Scales[0].Nulls.Tests["fd_mean"]
+			}
 		}
 		out = append(out, p)
 	}
@@ -121,12 +134,12 @@ func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // WriteCompare writes the points as CSV.
 func WriteCompare(w io.Writer, points []ComparePoint) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"model", "layer", "kind", "alpha", "alpha_sigma", "fd_bc", "fd_dbc", "fd_variogram", "fd_paper",
-		"segment_r", "segment_fd", "matrix_entropy"})
+	cw.Write(append([]string{"model", "layer", "kind", "alpha", "alpha_sigma", "fd_bc", "fd_dbc", "fd_variogram", "fd_paper",
+		"segment_r", "segment_fd", "matrix_entropy"}, nullHeader(CompareMeasures)...))
 	for _, p := range points {
-		cw.Write([]string{p.Model, p.Layer, p.Kind.String(), ftoa(p.Alpha), ftoa(p.AlphaSigma), ftoa(p.Measure("bc")),
+		cw.Write(append([]string{p.Model, p.Layer, p.Kind.String(), ftoa(p.Alpha), ftoa(p.AlphaSigma), ftoa(p.Measure("bc")),
 			ftoa(p.Measure("dbc")), ftoa(p.Measure("variogram")), ftoa(p.Measure("paper")), itoa(p.SegmentR),
-			ftoa(p.SegmentFD), ftoa(p.Entropy)})
+			ftoa(p.SegmentFD), ftoa(p.Entropy)}, nullCells(p.Nulls, CompareMeasures)...))
 	}
 	cw.Flush()
 	return cw.Error()

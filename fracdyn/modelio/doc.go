@@ -251,7 +251,15 @@
 //     WeightWatcher's details table. A conv kernel [out,in,kh,kw] pools the
 //     eigenvalues of its kh·kw slices W[:,:,i,j] (out×in each) into one ESD,
 //     as WeightWatcher does (in either conv view); every other tensor uses
-//     its single matrix.
+//     its single matrix;
+//   - each fractal and entropy measure against AnalyzeOptions.NullDraws
+//     draws of each null model of package null (element and row/column
+//     permutations, Gaussian): LayerReport.Nulls and ScaleSummary.Nulls,
+//     the null columns (<measure>_<null>_null_mean, _null_sd, _z, _p and
+//     <measure>_null_verdict) of details.csv, scales.csv and compare.csv.
+//     A large tensor is tested on a leading block (null.MatrixBlock), its
+//     segments on about null.MaxSegments of them; null_elements and
+//     null_segments say how much a draw measured.
 //
 // details.csv holds one row per layer with all of these (DetailsHeader).
 // A layer that cannot be analysed (NaN weights) gets its error in the row;

@@ -114,7 +114,7 @@ func TestExportsAnalyseAsTheRun(t *testing.T) {
 			if arch != tc.arch || epoch != 3 {
 				t.Fatalf("RunWeights: arch %s epoch %d, want %s 3", arch, epoch, tc.arch)
 			}
-			opts := AnalyzeOptions{Layers: tc.layers, Scales: []int{2, 4}, Workers: 1}
+			opts := AnalyzeOptions{Layers: tc.layers, Scales: []int{2, 4}, Workers: 1, NullDraws: -1} // nulls: nulls_test.go
 			want := analysisText(t, dir, opts)
 			if !strings.Contains(want, "weight") {
 				t.Fatalf("analysis of the run found no layer:\n%s", want)

@@ -39,11 +39,18 @@ func (s SegmentRow) Record() []string {
 // is not), the mean R² and the entropy.
 func WriteScales(w io.Writer, reports []LayerReport) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"layer", "kind", "r", "segments", "threshold", "fd_mean", "fd_std", "fd_undefined", "fd_r2_mean", "entropy_mean", "entropy_std"})
+	cw.Write(append([]string{"layer", "kind", "r", "segments", "threshold", "fd_mean", "fd_std", "fd_undefined", "fd_r2_mean", "entropy_mean", "entropy_std"},
+		append(nullHeader(ScaleNullMeasures), "null_draws", "null_segments")...))
 	for _, rep := range reports {
 		for _, s := range rep.Scales {
-			cw.Write([]string{rep.Info.Name, rep.Info.Kind.String(), itoa(s.R), itoa(s.Segments), ftoa(s.Threshold),
-				ftoa(s.FD.Mean), ftoa(s.FD.Std), itoa(s.FD.Undefined), ftoa(s.FDR2.Mean), ftoa(s.H.Mean), ftoa(s.H.Std)})
+			rec := []string{rep.Info.Name, rep.Info.Kind.String(), itoa(s.R), itoa(s.Segments), ftoa(s.Threshold),
+				ftoa(s.FD.Mean), ftoa(s.FD.Std), itoa(s.FD.Undefined), ftoa(s.FDR2.Mean), ftoa(s.H.Mean), ftoa(s.H.Std)}
+			if s.Nulls != nil {
+				rec = append(append(rec, nullCells(s.Nulls.Tests, ScaleNullMeasures)...), itoa(s.Nulls.Draws), itoa(s.Nulls.Segments))
+			} else {
+				rec = append(append(rec, nullCells(nil, ScaleNullMeasures)...), "", "")
+			}
+			cw.Write(rec)
 		}
 	}
 	cw.Flush()
@@ -59,6 +66,10 @@ var DetailsHeader = []string{"layer", "kind", "shape", "N", "M", "matrices",
 	"log_spectral_norm", "alpha_weighted", "log_norm", "stable_rank", "spectral_entropy",
 	"fd_bc", "fd_bc_r2", "fd_dbc", "fd_dbc_r2", "fd_variogram", "fd_variogram_r2", "fd_paper",
 	"matrix_entropy", "selfsim_judged", "selfsim_invariant", "selfsim_dimension", "selfsim_r2", "error"}
+
+func init() {
+	DetailsHeader = append(append(DetailsHeader, nullHeader(NullMeasures)...), "null_draws", "null_elements")
+}
 
 // detailsRecord returns rep's summary fields matching DetailsHeader.
 func detailsRecord(rep LayerReport) []string {
@@ -86,7 +97,11 @@ func detailsRecord(rep LayerReport) []string {
 		rec = append(rec, "")
 	}
 	ss := rep.SelfSim
-	return append(rec, ftoa(rep.Entropy.Mean), itoa(ss.Judged), itoa(ss.Invariant), ftoa(ss.Dimension.Mean), ftoa(ss.R2.Mean), rep.Err)
+	rec = append(rec, ftoa(rep.Entropy.Mean), itoa(ss.Judged), itoa(ss.Invariant), ftoa(ss.Dimension.Mean), ftoa(ss.R2.Mean), rep.Err)
+	if rep.Nulls == nil {
+		return append(append(rec, nullCells(nil, NullMeasures)...), "", "")
+	}
+	return append(append(rec, nullCells(rep.Nulls.Tests, NullMeasures)...), itoa(rep.Nulls.Draws), itoa(rep.Nulls.Elements))
 }
 
 // WriteDetails writes the per-layer summary as CSV (DetailsHeader).
@@ -105,7 +120,7 @@ func WriteDetails(w io.Writer, reports []LayerReport) error {
 // the self-similarity verdict.
 func PrintDetails(w io.Writer, reports []LayerReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAYER\tKIND\tMATRICES\tα\tD(KS)\ttail\tλmax\tFD bc\tFD dbc\tH\tself-similar\t")
+	fmt.Fprintln(tw, "LAYER\tKIND\tMATRICES\tα\tD(KS)\ttail\tλmax\tFD bc\tFD dbc\tH\tself-similar\tFD bc vs nulls\t")
 	for _, rep := range reports {
 		if rep.Err != "" {
 			fmt.Fprintf(tw, "%s\t%s\t%s\terror: %s\n", rep.Info.Name, rep.Info.Kind, rep.Info.Matrices, rep.Err)
@@ -125,8 +140,8 @@ func PrintDetails(w io.Writer, reports []LayerReport) error {
 		if rep.SelfSim.Judged > 0 {
 			self = fmt.Sprintf("%d/%d", rep.SelfSim.Invariant, rep.SelfSim.Judged)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\t%d/%d\t%.4g\t%s\t%s\t%.3f\t%s\t\n", rep.Info.Name, rep.Info.Kind, rep.Info.Matrices,
-			sp.Fit.Alpha, sp.Fit.KS, sp.Fit.NTail, sp.NumEvals, sp.LambdaMax, bc, dbc, rep.Entropy.Mean, self)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\t%d/%d\t%.4g\t%s\t%s\t%.3f\t%s\t%s\t\n", rep.Info.Name, rep.Info.Kind, rep.Info.Matrices,
+			sp.Fit.Alpha, sp.Fit.KS, sp.Fit.NTail, sp.NumEvals, sp.LambdaMax, bc, dbc, rep.Entropy.Mean, self, nullSummary(rep.Nulls, "fd_bc"))
 	}
 	return tw.Flush()
 }
