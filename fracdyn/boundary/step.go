@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX style
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )

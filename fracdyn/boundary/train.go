@@ -221,5 +221,3 @@ func (t *trainer) run(ctx context.Context, lo, hi int, stepDone func(int)) (scor
 	}
 	return scores, nil
 }
-
-
