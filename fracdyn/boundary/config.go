@@ -131,9 +131,9 @@ const DefaultChunk = 4096
 var (
 	// DefaultLRWindow spans the learning-rate plane of a width-16 tanh
 	// network around its trainability boundary.
-	DefaultLRWindow = Window{XMin: -2, XMax: 2, YMin: -2, YMax: 2}
+	DefaultLRWindow = Window{XMin: 1.5, XMax: 3.5, YMin: 1.8, YMax: 2.4}
 	// DefaultInitWindow spans offset against learning rate.
-	DefaultInitWindow = Window{XMin: -2, XMax: 1, YMin: -2, YMax: 1}
+	DefaultInitWindow = Window{XMin: -1, XMax: 1, YMin: 1.8, YMax: 2.4}
 )
 
 // DefaultConfig returns the paper's configuration (width 16, tanh, full

@@ -8,8 +8,9 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 )
 
-// ScoreCap caps normalised losses: a non-finite loss counts as ScoreCap
-// times the first loss, and so does any larger one.
+// ScoreCap caps losses: a non-finite loss counts as ScoreCap (before
+// normalising by the first loss), and a normalised loss above ScoreCap as
+// ScoreCap.
 const ScoreCap = 1e6
 
 // ScoreTail is the number of final steps whose mean loss decides
@@ -17,8 +18,8 @@ const ScoreCap = 1e6
 const ScoreTail = 20
 
 // Score turns a loss trajectory into the signed convergence score of the
-// paper. With v_t = L_t/L_0 (non-finite values and values above ScoreCap
-// set to ScoreCap; a non-finite L_0 counts as ScoreCap), the run converged
+// paper. With v_t = L_t/L_0, where non-finite losses are first set to
+// ScoreCap and v_t above ScoreCap is then set to ScoreCap, the run converged
 // when the mean of v over the last ScoreTail steps is below 1, and
 //
 //	score = −Σ_t v_t  if it converged,   Σ_t 1/v_t  if it did not.
