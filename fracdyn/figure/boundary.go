@@ -34,14 +34,17 @@ func Boundary(l BoundaryLandscape) (*plot.Plot, error) {
 	cm.SetMin(-1)
 	cm.SetMax(1)
 	s := StretchScores(l.Scores)
-	img := image.NewRGBA(image.Rect(0, 0, l.Cols, l.Rows))
+	// Each grid point is a k×k block of pixels, so that the renderer's
+	// smoothing does not blur the boundary (the paper draws nearest-neighbour).
+	k := max(1, pixelsPerSide/max(l.Rows, l.Cols))
+	img := image.NewRGBA(image.Rect(0, 0, k*l.Cols, k*l.Rows))
 	for i := range l.Rows {
 		for j := range l.Cols {
 			var c color.Color = color.Black // NaN
 			if v := s[i*l.Cols+j]; !math.IsNaN(v) {
 				c, _ = cm.At(v)
 			}
-			img.Set(j, l.Rows-1-i, c) // image rows run downwards
+			fill(img, j*k, (l.Rows-1-i)*k, k, c) // image rows run downwards
 		}
 	}
 	// Pixels are centred on the grid points.
@@ -55,6 +58,18 @@ func Boundary(l BoundaryLandscape) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = l.XMin-dx, l.XMax+dx
 	p.Y.Min, p.Y.Max = l.YMin-dy, l.YMax+dy
 	return p, nil
+}
+
+// pixelsPerSide is about how many pixels a grid image gets per side.
+const pixelsPerSide = 1024
+
+// fill paints the k×k block of img at (x, y).
+func fill(img *image.RGBA, x, y, k int, c color.Color) {
+	for dy := range k {
+		for dx := range k {
+			img.Set(x+dx, y+dy, c)
+		}
+	}
 }
 
 // StretchScores maps signed scores onto [−1, 1] by rank, keeping the
@@ -103,14 +118,15 @@ func BoundaryMask(mask []bool, rows, cols int, xMin, xMax, yMin, yMax float64, t
 	if rows < 1 || cols < 1 || len(mask) != rows*cols {
 		return nil, fmt.Errorf("boundary mask figure: %d cells are not %d×%d", len(mask), rows, cols)
 	}
-	img := image.NewGray(image.Rect(0, 0, cols, rows))
+	k := max(1, pixelsPerSide/max(rows, cols))
+	img := image.NewRGBA(image.Rect(0, 0, k*cols, k*rows))
 	for i := range rows {
 		for j := range cols {
-			v := uint8(255)
+			var c color.Color = color.White
 			if mask[i*cols+j] {
-				v = 0
+				c = color.Black
 			}
-			img.SetGray(j, rows-1-i, color.Gray{Y: v})
+			fill(img, j*k, (rows-1-i)*k, k, c)
 		}
 	}
 	p := plot.New()
