@@ -115,10 +115,15 @@ func MSEStep(ctx *context.Context, x, y, xg, yg, w0, w1, lr0, lr1 *Node) (newW0,
 	gradW1 := MulScalar(ReduceSum(Mul(h, ExpandAxes(dout, -1)), 0), 1/float64(width))
 	slope, gain := activationSlope(ctx, a, h)
 	// ∂L/∂z with the scalars folded into the [B, w] factor.
-	dz := Mul(ExpandAxes(dout, -1), ExpandAxes(MulScalar(w1, gain/float64(width)), 0))
+	// Each product broadcasts one operand only, which the backend's
+	// strided kernels take; [N, B, 1]·[1, B, w] would not.
+	dz := ExpandAxes(dout, -1)
 	if slope != nil {
-		dz = Mul(dz, slope)
+		dz = Mul(slope, dz)
+	} else {
+		dz = BroadcastToDims(dz, n, b, width)
 	}
+	dz = Mul(dz, ExpandAxes(MulScalar(w1, gain/float64(width)), 0))
 	gradW0 := DotGeneral(x, []int{0}, nil, Reshape(dz, n, b*width), []int{0}, nil)
 	gradW0 = Reshape(MulScalar(gradW0, 1/math.Sqrt(float64(d))), d, b, width)
 	newW0 = Sub(w0, Mul(gradW0, Reshape(lr0, 1, b, 1)))
