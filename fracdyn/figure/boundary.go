@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -57,6 +58,7 @@ func Boundary(l BoundaryLandscape) (*plot.Plot, error) {
 	p.Add(plotter.NewImage(img, l.XMin-dx, l.YMin-dy, l.XMax+dx, l.YMax+dy))
 	p.X.Min, p.X.Max = l.XMin-dx, l.XMax+dx
 	p.Y.Min, p.Y.Max = l.YMin-dy, l.YMax+dy
+	p.X.Tick.Marker, p.Y.Tick.Marker = windowTicks{}, windowTicks{}
 	return p, nil
 }
 
@@ -133,7 +135,35 @@ func BoundaryMask(mask []bool, rows, cols int, xMin, xMax, yMin, yMax float64, t
 	p.Title.Text = title
 	p.Add(plotter.NewImage(img, xMin, yMin, xMax, yMax))
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xMin, xMax, yMin, yMax
+	p.X.Tick.Marker, p.Y.Tick.Marker = windowTicks{}, windowTicks{}
 	return p, nil
+}
+
+// windowTicks are plot.DefaultTicks labelled with as many decimals as the
+// axis span needs for neighbouring labels to differ (a zoomed window spans
+// hundredths of a decade, which the default labels round to one value).
+type windowTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (windowTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	var step float64
+	for i := 1; i < len(ticks); i++ {
+		if ticks[i].Label != "" && ticks[i-1].Label != "" {
+			step = ticks[i].Value - ticks[i-1].Value
+			break
+		}
+	}
+	prec := 1
+	if step > 0 {
+		prec = max(0, int(math.Ceil(-math.Log10(step)+1e-9)))
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', prec, 64)
+		}
+	}
+	return ticks
 }
 
 // BoxCountSeries is one box-counting fit for BoundaryBoxCounts.
