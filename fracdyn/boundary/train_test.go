@@ -112,14 +112,14 @@ func TestConvexControl(t *testing.T) {
 
 // TestTanhFractal: the paper's tanh network (width 16, full batch, 272
 // points) has a boundary of dimension within the paper's range
-// [1.17, 1.98]. Grid: 48×48, 100 steps, window x ∈ [2.4, 3.6], y ∈
+// [1.17, 1.98]. Grid: 32×32, 100 steps, window x ∈ [2.4, 3.6], y ∈
 // [2.05, 2.2] (log10 learning rates of the input and output layers).
 func TestTanhFractal(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains 2,304 networks")
+		t.Skip("trains 1,024 networks")
 	}
 	c := DefaultConfig()
-	c.Resolution, c.Steps = 48, 100
+	c.Resolution, c.Steps = 32, 100
 	c.Window = Window{2.4, 3.6, 2.05, 2.2}
 	res, err := Train(context.Background(), backend.MustNew(), c, nil)
 	if err != nil {
