@@ -16,6 +16,7 @@
 //	fracdyn/phaseflow        finite differences of the loss over training
 //	fracdyn/attractor        delay embedding, Lyapunov exponent, correlation dimension, classification
 //	fracdyn/dynamics         phase flow and attractors of a run (Fig 3), the learning-rate sweep
+//	fracdyn/boundary         the fractal boundary of trainability (Sohl-Dickstein 2024): batched grids of small networks
 //	fracdyn/figure           one function per figure, returning gonum/plot plots; Save
 //	fracdyn/arrayio          .npy, .npz and CSV matrices
 //	fracdyn/modelio          weights of outside models (.safetensors, .onnx, .npz) and exporters

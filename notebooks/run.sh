@@ -117,9 +117,17 @@ if ((${#notebooks[@]} == 0)); then
 fi
 trains_itself=false
 for f in "${notebooks[@]}"; do [[ "$(basename "$f")" == 00_quickstart.ipynb ]] && trains_itself=true; done
+# Notebooks that train their own small networks and read no shared run.
+needs_run=false
+for f in "${notebooks[@]}"; do
+  case "$(basename "$f")" in 09_trainability_boundary.ipynb) ;; *) needs_run=true ;; esac
+done
+$needs_run || trains_itself=true
 bin="$(mktemp -d)/fracdyn"
 trap 'rm -rf "$(dirname "$bin")"' EXIT
-if [[ -f "$FRACDYN_RUN/epochs.csv" ]]; then
+if ! $needs_run; then
+  step "no shared run needed"
+elif [[ -f "$FRACDYN_RUN/epochs.csv" ]]; then
   step "reusing the run in $FRACDYN_RUN"
 elif ! $trains_itself && go build -o "$bin" ./cmd/fracdyn && "$bin" help 2>&1 | grep -c '^ *train ' >/dev/null; then
   step "training the shared $FRACDYN_PRESET run into $FRACDYN_RUN"

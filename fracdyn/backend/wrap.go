@@ -30,7 +30,9 @@ import (
 //     (sliceexec.go); float32 broadcasting Add/Sub/Mul/Div/Max/Min,
 //     BroadcastInDim, ReduceMax and ReduceSum as plain loops over merged
 //     axes (strided.go; simplego steps an index iterator per element); and
-//     a branch-free float32 Sign. Other dtypes and cases fall through to
+//     a branch-free float32 Sign; and a float32 Tanh by a rational
+//     approximation within 4e-7 of math.Tanh (tanh.go; simplego's goes
+//     through float64 math.Tanh). Other dtypes and cases fall through to
 //     simplego's own kernels.
 //   - A fix for a deadlock of simplego v0.26.0's worker pool: its
 //     DotGeneral (any dtype the GEMM above does not take) and Erf wait on
@@ -54,6 +56,7 @@ func wrap(b backends.Backend) backends.Backend {
 		installSliceKernel()
 		installStridedKernels()
 		installSignKernel()
+		installTanhKernel()
 		installWhereKernel()
 		installErfKernel()
 	})
