@@ -3,7 +3,6 @@ package analysis
 import (
 	gocontext "context"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/fracdyn/fracdyn/internal/testutil"
-	"github.com/fracdyn/fracdyn/mnist"
 )
 
 var (
@@ -27,33 +25,7 @@ var (
 // bar images and returns its run directory.
 func testCNNRun(t *testing.T) string {
 	cnnOnce.Do(func() {
-		const n = 352
-		pixels, labels := testutil.BarImages(n)
-		all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
-		seq := func(a, b int) []int {
-			s := make([]int, b-a)
-			for i := range s {
-				s[i] = a + i
-			}
-			return s
-		}
-		data := &mnist.Data{Train: all.Subset(seq(0, 320)), Eval: all.Subset(seq(320, n)), Dataset: "mnist", Dir: "generated"}
-		p, err := run.NewContext("paper")
-		if err != nil {
-			cnnErr = err
-			return
-		}
-		if err := run.SetParams(p, "arch=cnn-pool;epochs=1;batch_size=32;probe_size=32;track_sample=8"); err != nil {
-			cnnErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "fracdyn-analysis-cnn-test-")
-		if err != nil {
-			cnnErr = err
-			return
-		}
-		cnnDir = filepath.Join(dir, "run")
-		_, cnnErr = run.Train(gocontext.Background(), run.Options{Out: cnnDir, Params: p, Data: data})
+		cnnDir, cnnErr = trainBars(352, "arch=cnn-pool;epochs=1;batch_size=32;probe_size=32;track_sample=8")
 	})
 	if cnnErr != nil {
 		t.Fatal(cnnErr)

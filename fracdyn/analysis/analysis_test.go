@@ -26,38 +26,42 @@ var (
 // (digit k: a bright row 2k+4) and returns its run directory.
 func testRun(t *testing.T) string {
 	runOnce.Do(func() {
-		const n = 420
-		pixels, labels := testutil.BarImages(n)
-		all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
-		seq := func(a, b int) []int {
-			s := make([]int, b-a)
-			for i := range s {
-				s[i] = a + i
-			}
-			return s
-		}
-		data := &mnist.Data{Train: all.Subset(seq(0, 320)), Eval: all.Subset(seq(320, n)), Dataset: "mnist", Dir: "generated"}
-		p, err := run.NewContext("paper")
-		if err != nil {
-			runErr = err
-			return
-		}
-		if err := run.SetParams(p, "arch=mlp;epochs=1;batch_size=32;probe_size=32;track_sample=8"); err != nil {
-			runErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "fracdyn-analysis-test-")
-		if err != nil {
-			runErr = err
-			return
-		}
-		runDir = filepath.Join(dir, "run")
-		_, runErr = run.Train(gocontext.Background(), run.Options{Out: runDir, Params: p, Data: data})
+		runDir, runErr = trainBars(420, "arch=mlp;epochs=1;batch_size=32;probe_size=32;track_sample=8")
 	})
 	if runErr != nil {
 		t.Fatal(runErr)
 	}
 	return runDir
+}
+
+// trainBars trains a run of the paper preset with settings on n generated
+// bar images, the first 320 for training and the rest held out, into a new
+// temporary directory, and returns the run directory.
+func trainBars(n int, settings string) (string, error) {
+	pixels, labels := testutil.BarImages(n)
+	all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
+	seq := func(a, b int) []int {
+		s := make([]int, b-a)
+		for i := range s {
+			s[i] = a + i
+		}
+		return s
+	}
+	data := &mnist.Data{Train: all.Subset(seq(0, 320)), Eval: all.Subset(seq(320, n)), Dataset: "mnist", Dir: "generated"}
+	p, err := run.NewContext("paper")
+	if err != nil {
+		return "", err
+	}
+	if err := run.SetParams(p, settings); err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "fracdyn-analysis-test-")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "run")
+	_, err = run.Train(gocontext.Background(), run.Options{Out: out, Params: p, Data: data})
+	return out, err
 }
 
 func testOptions() Options {
