@@ -11,8 +11,7 @@ import (
 // The activation maps A of the MLP with every weight zero and the biases
 // of fc1, fc2, fc3 set to 0.5, -1 and 2: each layer then outputs its bias
 // through its activation (ReLU on fc1 and fc2, so fc2 is 0; none on the
-// logits of fc3), whatever the probe
-// images are.
+// logits of fc3), whatever the probe images are.
 func ExampleProber() {
 	b, err := backend.NewWithConfig(backend.Default)
 	if err != nil {
