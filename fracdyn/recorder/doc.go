@@ -62,6 +62,13 @@
 // graph, return StepStats(ctx, g) as an output and pass it to Record after
 // each step, and call Finish at the end.
 //
+// The gradients are GoMLX's own: the recorder does not switch on
+// fracdyn/backend's cheaper DotGeneral gradient, which is process-wide and
+// would change the user's model too. On the pure-Go backend, a model with
+// a large dense layer should opt in itself, before building the trainer:
+// backend.EnableDotGeneralGradient(b) (GoMLX v0.26.0's own gradient of a
+// batch×n×m dense layer materialises batch·n·m·k floats).
+//
 // # Layers and layouts
 //
 // Layers reads the model's trainable variables from the GoMLX context after
