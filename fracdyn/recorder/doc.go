@@ -67,7 +67,8 @@
 // would change the user's model too. On the pure-Go backend, a model with
 // a large dense layer should opt in itself, before building the trainer:
 // backend.EnableDotGeneralGradient(b) (GoMLX v0.26.0's own gradient of a
-// batch×n×m dense layer materialises batch·n·m·k floats).
+// dense layer with in inputs and out outputs materialises batch·in·out
+// floats: 1.6 GB for fc1 of the paper CNN at batch 64).
 //
 // # Layers and layouts
 //
