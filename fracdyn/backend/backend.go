@@ -4,6 +4,14 @@
 // never downloads anything. Users who have a PJRT plugin opt into XLA by
 // building with the tag "xla" and setting GOMLX_BACKEND=xla:cpu or
 // GOMLX_BACKEND=xla:cuda.
+//
+// The pure-Go backend comes wrapped (wrap.go): missing ops, faster kernels
+// and a deadlock fix, all read from GoMLX v0.26.0 internals, so New refuses
+// any other linked GoMLX version (GoMLXVersion) with an error. The
+// wrapper's cheaper DotGeneral gradient goes into GoMLX's process-wide
+// gradient table only on EnableDotGeneralGradient, which fracdyn's own
+// training calls; other graphs in a process that never calls it keep
+// GoMLX's own gradient.
 package backend
 
 import (
@@ -70,7 +78,9 @@ func NewWithConfig(config string) (b backends.Backend, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("backend %q failed to start: %w", config, err)
 	}
-	b = wrap(b)
+	if b, err = wrap(b); err != nil {
+		return nil, err
+	}
 	cache[config] = b
 	return b, nil
 }

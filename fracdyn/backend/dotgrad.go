@@ -3,16 +3,52 @@ package backend
 import (
 	"reflect"
 	"slices"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
 // stockDotGeneralVJP is GoMLX's own DotGeneral gradient, kept as the fallback
-// for nodes whose axes cannot be read.
-var stockDotGeneralVJP VJP
+// for nodes whose axes cannot be read and restored when the opt-in is undone.
+var stockDotGeneralVJP = VJPRegistration[NodeTypeDotGeneral]
 
-// installDotGeneralVJP replaces GoMLX's DotGeneral gradient process-wide.
+var (
+	dotGradMu      sync.Mutex
+	dotGradEnabled bool
+)
+
+// EnableDotGeneralGradient opts the process into the wrapper's DotGeneral
+// gradient (below) if b is the pure-Go backend returned by New or
+// NewWithConfig, and reports whether it is in effect. Any other backend
+// (XLA, a bare simplego) leaves GoMLX's own gradient in place.
+//
+// GoMLX keeps gradients in one process-wide table
+// (graph.VJPRegistration), so once enabled, every graph built afterwards
+// in the process gets it, on every backend, including graphs of a user's
+// own model. fracdyn's own training (run.Train, gcn.Fit's GoMLX engine,
+// bench.NewTrainer) enables it; the recorder, which trains the user's
+// model, does not. It is the same gradient up to float rounding, so only
+// the last bits of the numbers and the memory (see below) differ.
+func EnableDotGeneralGradient(b backends.Backend) bool {
+	if _, ok := b.(*goBackend); !ok {
+		return DotGeneralGradientEnabled()
+	}
+	setDotGeneralGradient(true)
+	return true
+}
+
+// DotGeneralGradientEnabled reports whether EnableDotGeneralGradient has
+// replaced GoMLX's DotGeneral gradient in this process.
+func DotGeneralGradientEnabled() bool {
+	dotGradMu.Lock()
+	defer dotGradMu.Unlock()
+	return dotGradEnabled
+}
+
+// setDotGeneralGradient installs (on) or removes (!on) the replacement.
 //
 // GoMLX v0.26.0 computes the gradient of out = DotGeneral(lhs, rhs) by
 // broadcasting v (the output gradient) and the other operand to a common
@@ -26,9 +62,15 @@ var stockDotGeneralVJP VJP
 //
 // each then transposed back to its operand's axis order. It is the same
 // gradient (to float rounding) for any backend.
-func installDotGeneralVJP() {
-	stockDotGeneralVJP = VJPRegistration[NodeTypeDotGeneral]
-	VJPRegistration[NodeTypeDotGeneral] = dotGeneralVJP
+func setDotGeneralGradient(on bool) {
+	dotGradMu.Lock()
+	defer dotGradMu.Unlock()
+	if on {
+		VJPRegistration[NodeTypeDotGeneral] = dotGeneralVJP
+	} else {
+		VJPRegistration[NodeTypeDotGeneral] = stockDotGeneralVJP
+	}
+	dotGradEnabled = on
 }
 
 // dotAxes are the axes of a DotGeneral node.

@@ -1,8 +1,6 @@
 package backend
 
 import (
-	"sync"
-
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 )
@@ -21,7 +19,9 @@ import (
 //   - The DotGeneral gradient as two DotGenerals instead of GoMLX v0.26.0's
 //     outer product (Mul of broadcast operands, then ReduceSum), which needs
 //     batch×n×m×k floats: gigabytes at the first dense layer of the paper
-//     CNN (dotgrad.go; registered process-wide in graph.VJPRegistration).
+//     CNN (dotgrad.go). It goes into GoMLX's process-wide
+//     graph.VJPRegistration only when EnableDotGeneralGradient is called
+//     (fracdyn's own training does); wrapping alone leaves GoMLX's own.
 //   - Kernels (v0.26.0's simplego has no public hook for them, so they are
 //     installed into its executor table by go:linkname, dotexec.go): float32
 //     DotGeneral as a packed GEMM with a 6×16 AVX2/FMA micro-kernel over
@@ -46,11 +46,17 @@ import (
 // raises and lowers atomically as simplego itself does) and is checked by
 // a test, so a GoMLX upgrade that moves them fails loudly in tests and
 // falls back to stock behaviour at run time.
-func wrap(b backends.Backend) backends.Backend {
+//
+// Before touching anything it checks that the linked GoMLX is the version
+// these offsets and names were written for (checkGoMLXVersion), and
+// refuses with an error otherwise.
+func wrap(b backends.Backend) (backends.Backend, error) {
 	if _, ok := b.(*simplego.Backend); !ok {
-		return b
+		return b, nil
 	}
-	registerDotGeneralGradient.Do(installDotGeneralVJP)
+	if err := checkGoMLXVersion(linkedGoMLXVersion()); err != nil {
+		return nil, err
+	}
 	registerKernels.Do(func() {
 		installDotGeneralKernel()
 		installSliceKernel()
@@ -60,10 +66,8 @@ func wrap(b backends.Backend) backends.Backend {
 		installWhereKernel()
 		installErfKernel()
 	})
-	return &goBackend{Backend: b}
+	return &goBackend{Backend: b}, nil
 }
-
-var registerDotGeneralGradient sync.Once
 
 // goBackend is simplego with the ops of builder added.
 type goBackend struct {

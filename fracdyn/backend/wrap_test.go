@@ -60,6 +60,9 @@ func TestReverse(t *testing.T) {
 // PyTorch layout [out, in].
 func TestDotGeneralGradient(t *testing.T) {
 	b := goBackendForTest(t)
+	if !EnableDotGeneralGradient(b) {
+		t.Fatal("EnableDotGeneralGradient(go backend) = false")
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	const B, N, K, M = 2, 3, 4, 5
 	// Batched: lhs [B,N,K], rhs [B,K,M], out [B,N,M].
@@ -109,6 +112,9 @@ func TestDotGeneralGradient(t *testing.T) {
 // gradients against loops.
 func TestDotGeneralGradientUnsortedAxes(t *testing.T) {
 	b := goBackendForTest(t)
+	if !EnableDotGeneralGradient(b) {
+		t.Fatal("EnableDotGeneralGradient(go backend) = false")
+	}
 	rng := rand.New(rand.NewPCG(31, 32))
 	l, r, v := testutil.RandFloats(rng, 2*3*4), testutil.RandFloats(rng, 4*3*5), testutil.RandFloats(rng, 2*5)
 	grads := MustExecOnceN(b, func(l, r, v *Node) []*Node {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
@@ -35,6 +36,7 @@ type Trainer struct {
 // with weights seeded by seed and the model's hyperparameters (e.g.
 // model.ParamConv) from params, which may be nil.
 func NewTrainer(b backends.Backend, arch model.Arch, batch int, seed int64, params map[string]any) (*Trainer, error) {
+	backend.EnableDotGeneralGradient(b) // as fracdyn's own training does
 	ctx := context.New()
 	if err := ctx.SetRNGStateFromSeed(seed); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	fdbackend "github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -220,6 +221,9 @@ func gomlxEngine(backend backends.Backend, ctx *context.Context, x []float32, f 
 	if backend == nil {
 		return nil, nil, nil, fmt.Errorf("gcn.Fit: the gomlx engine needs a backend")
 	}
+	// fracdyn's own training: the wrapper's DotGeneral gradient on the
+	// pure-Go backend.
+	fdbackend.EnableDotGeneralGradient(backend)
 	if err := ctx.SetRNGStateFromSeed(int64(seed & math.MaxInt64)); err != nil {
 		return nil, nil, nil, err
 	}

@@ -62,6 +62,14 @@
 // graph, return StepStats(ctx, g) as an output and pass it to Record after
 // each step, and call Finish at the end.
 //
+// The gradients are GoMLX's own: the recorder does not switch on
+// fracdyn/backend's cheaper DotGeneral gradient, which is process-wide and
+// would change the user's model too. On the pure-Go backend, a model with
+// a large dense layer should opt in itself, before building the trainer:
+// backend.EnableDotGeneralGradient(b) (GoMLX v0.26.0's own gradient of a
+// dense layer with in inputs and out outputs materialises batch·in·out
+// floats: 1.6 GB for fc1 of the paper CNN at batch 64).
+//
 // # Layers and layouts
 //
 // Layers reads the model's trainable variables from the GoMLX context after

@@ -117,6 +117,9 @@ func newTrainer(opts Options) (*trainer, int, error) {
 		}
 		opts.Backend = b
 	}
+	// fracdyn's training uses the wrapper's DotGeneral gradient on the
+	// pure-Go backend (two GEMMs, not GoMLX's batch×n×m×k product).
+	backend.EnableDotGeneralGradient(opts.Backend)
 	log := opts.Log
 	if log == nil {
 		log = io.Discard
