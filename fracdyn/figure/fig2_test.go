@@ -2,10 +2,10 @@ package figure
 
 import (
 	"math"
-	"strings"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
