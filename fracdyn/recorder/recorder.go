@@ -379,26 +379,12 @@ func probeArrays(in, lab *tensors.Tensor) ([]float32, []int, []int32, error) {
 			shape = append(shape, d)
 		}
 	}
-	var images []float32
-	switch in.DType() {
-	case dtypes.Float32:
-		images = tensors.MustCopyFlatData[float32](in)
-	case dtypes.Float64:
-		for _, x := range tensors.MustCopyFlatData[float64](in) {
-			images = append(images, float32(x))
-		}
-	default:
+	images, ok := flatAs[float32](in, dtypes.Float32, dtypes.Float64)
+	if !ok {
 		return nil, nil, nil, fmt.Errorf("recorder: probe input of dtype %s: want float32 or float64", in.DType())
 	}
-	var labels []int32
-	switch lab.DType() {
-	case dtypes.Int32:
-		labels = tensors.MustCopyFlatData[int32](lab)
-	case dtypes.Int64:
-		for _, x := range tensors.MustCopyFlatData[int64](lab) {
-			labels = append(labels, int32(x))
-		}
-	default:
+	labels, ok := flatAs[int32](lab, dtypes.Int32, dtypes.Int64)
+	if !ok {
 		return nil, nil, nil, fmt.Errorf("recorder: probe label of dtype %s: want int32 or int64", lab.DType())
 	}
 	if len(labels) != dims[0] {
@@ -411,4 +397,25 @@ func finalize(ts []*tensors.Tensor) {
 	for _, t := range ts {
 		_ = t.FinalizeAll()
 	}
+}
+
+// flatAs copies t's values as D when t's dtype is narrow (D's own) or wide
+// (its 64-bit twin), converting the wide ones; ok is false for any other.
+func flatAs[D float32 | int32](t *tensors.Tensor, narrow, wide dtypes.DType) (out []D, ok bool) {
+	switch t.DType() {
+	case narrow:
+		return tensors.MustCopyFlatData[D](t), true
+	case wide:
+		if wide == dtypes.Float64 {
+			for _, x := range tensors.MustCopyFlatData[float64](t) {
+				out = append(out, D(x))
+			}
+		} else {
+			for _, x := range tensors.MustCopyFlatData[int64](t) {
+				out = append(out, D(x))
+			}
+		}
+		return out, true
+	}
+	return nil, false
 }
