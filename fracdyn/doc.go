@@ -23,7 +23,9 @@
 //	fracdyn/spectral         WeightWatcher's power-law α of the eigenvalue spectrum of WᵀW
 //	fracdyn/null             null models of a weight tensor: is a measure's value more than shape and value distribution?
 //	fracdyn/progress         progress bars: terminal, plain lines, live notebook HTML
-//	fracdyn/fsutil           atomic file writes
+//
+// Internal: internal/bench (training benchmarks), internal/fsutil (atomic
+// file writes), internal/testutil. Benchmark scripts are in tools/bench.
 //
 // # Choices where the paper is loose
 //

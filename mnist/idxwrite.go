@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // WriteImages writes n images of rows×cols pixels as an idx3-ubyte file,

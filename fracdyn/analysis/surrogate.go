@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/gomlx/gomlx/backends"

@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // maxDeflateRatio bounds how far DEFLATE can expand data (about 1032:1);

@@ -6,7 +6,7 @@ import (
 	"io"
 	"math"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/phaseflow"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"

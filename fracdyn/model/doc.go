@@ -34,7 +34,7 @@
 //     the pooled CNN it runs after the max-pool: ReLU and max commute, so
 //     the output and gradient are PyTorch's (ties aside) for a quarter of
 //     the work.
-//   - Speed (fracdyn/bench, BENCHMARKS.md): one training step (forward,
+//   - Speed (internal/bench, BENCHMARKS.md): one training step (forward,
 //     backward, Adam) at batch 64 on the pure-Go backend costs about
 //     270 ms of CPU for PaperCNN, 85 ms for PooledCNN and 3 ms for MLP on
 //     a 2-core AMD EPYC; most of PaperCNN's is the 6.4 M-weight fc1 and

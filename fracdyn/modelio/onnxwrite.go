@@ -6,7 +6,7 @@ import (
 	"io"
 	"math"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/onnx-gomlx/onnx"

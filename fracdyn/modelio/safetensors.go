@@ -11,7 +11,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 

@@ -94,7 +94,7 @@
 //	                         last finished epoch: weights, Adam state, global
 //	                         step, RNG state, hyperparameters
 //
-// Every file is written atomically (fracdyn/fsutil: temporary file, sync,
+// Every file is written atomically (internal/fsutil: temporary file, sync,
 // rename); the series files are rewritten whole at each epoch end (and when
 // training stops early): for the paper preset about 8 GB of writes over the
 // 50 epochs, tens of seconds against hours of training. The

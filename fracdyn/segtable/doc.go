@@ -23,7 +23,7 @@
 // them as one row group, so memory stays bounded for millions of rows.
 // Columns are compressed with zstd by default (see BENCHMARKS.md for
 // zstd against snappy). WriteFile writes a file atomically
-// (fracdyn/fsutil): a failed write leaves the old file in place.
+// (internal/fsutil): a failed write leaves the old file in place.
 //
 // Read streams a file back, row group by row group.
 package segtable

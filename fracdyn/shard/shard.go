@@ -32,7 +32,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // Spec is shard Index of Count (0 ≤ Index < Count). The zero Spec means

@@ -4,7 +4,7 @@
 //	trainbench -arch cnn [-steps 10 -epoch-images 1024 -probe 64] >> results.jsonl
 //	trainbench -summarize results.jsonl -out BENCHMARKS.md
 //
-// fracdyn/bench/run.sh runs both implementations alternately.
+// tools/bench/train/run.sh runs both implementations alternately.
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 	"os"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
-	"github.com/fracdyn/fracdyn/fracdyn/bench"
+	"github.com/fracdyn/fracdyn/internal/bench"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
-	"github.com/fracdyn/fracdyn/fracdyn/bench"
+	"github.com/fracdyn/fracdyn/internal/bench"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 )
 

@@ -3,7 +3,7 @@
 # (boundary_numpy.py), back to back on the same grid: network-steps per
 # second, with the machine load before each.
 #
-# usage: fracdyn/boundary/bench/run.sh [RESOLUTION] [STEPS]   (from the repository root)
+# usage: tools/bench/boundary/run.sh [RESOLUTION] [STEPS]   (from the repository root)
 set -euo pipefail
 res=${1:-64}
 steps=${2:-100}

@@ -7,7 +7,7 @@
 # Needs Debian's python3-torch, python3-numpy and libopenblas0-pthread:
 #   apt-get install -y python3-torch python3-numpy libopenblas0-pthread
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 
 REPS=${REPS:-3}
 STEPS=${STEPS:-5}
@@ -24,7 +24,7 @@ export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread${LD_LIBRARY_PA
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/trainbench" ./fracdyn/bench/trainbench
+go build -o "$work/trainbench" ./tools/bench/train/trainbench
 results=$work/results.jsonl
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for rep in $(seq "$REPS"); do
@@ -32,7 +32,7 @@ for rep in $(seq "$REPS"); do
 		echo "run.sh: round $rep/$REPS, $arch" >&2
 		"$work/trainbench" -arch "$arch" -steps "$STEPS" -epoch-images "$EPOCH_IMAGES" -probe "$PROBE" >>"$results"
 		for threads in 1 2; do
-			"$PY" fracdyn/bench/pytorch_ref.py --arch "$arch" --steps "$STEPS" --epoch-images "$EPOCH_IMAGES" \
+			"$PY" tools/bench/train/pytorch_ref.py --arch "$arch" --steps "$STEPS" --epoch-images "$EPOCH_IMAGES" \
 				--probe "$PROBE" --threads "$threads" >>"$results"
 		done
 	done

@@ -11,14 +11,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 )
 
 // Markers delimit the training section that Summarize rewrites in
 // BENCHMARKS.md; the rest of the file is left alone.
 const (
-	SectionBegin = "<!-- training:begin (written by fracdyn/bench/run.sh) -->"
+	SectionBegin = "<!-- training:begin (written by tools/bench/train/run.sh) -->"
 	SectionEnd   = "<!-- training:end -->"
 )
 
@@ -136,7 +136,7 @@ func Summarize(path, out, note string) error {
 	p(SectionBegin)
 	p("## Training")
 	p("")
-	p("Written by `fracdyn/bench/run.sh` on %s: %s, %d cores, Go %s, GoMLX v0.26.0 pure-Go backend",
+	p("Written by `tools/bench/train/run.sh` on %s: %s, %d cores, Go %s, GoMLX v0.26.0 pure-Go backend",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), cpuModel(), runtime.NumCPU(), runtime.Version())
 	p("(simplego wrapped by `fracdyn/backend`: AVX2/FMA GEMM for DotGeneral; Slice, broadcasting, reduction,")
 	p("Sign and Where kernels without per-element iterators) against")

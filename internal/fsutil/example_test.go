@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/fracdyn/fracdyn/fracdyn/fsutil"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // WriteFileAtomic replaces a file whole or not at all: a failing writer

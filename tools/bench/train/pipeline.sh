@@ -26,7 +26,7 @@
 # results (stage, rep, wall s, CPU s, peak RSS MB) without measuring; then
 # LOAD_BEFORE, LOAD_AFTER, COMMIT, BACKEND_DESC and GO_TEST_STATUS describe it.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 root=$(pwd)
 
 REPS=${REPS:-1}
@@ -34,7 +34,7 @@ GOTEST=${GOTEST:-1}
 EPOCH_IMAGES=${EPOCH_IMAGES:-8000}
 DATA=${FRACDYN_DATA:-$(cd .. && pwd)/shared/data/mnist}
 OUTFILE=${OUTFILE:-BENCHMARKS.md}
-BEGIN='<!-- pipeline:begin (written by fracdyn/bench/pipeline.sh) -->'
+BEGIN='<!-- pipeline:begin (written by tools/bench/train/pipeline.sh) -->'
 END='<!-- pipeline:end -->'
 
 work=$(mktemp -d)
@@ -81,7 +81,7 @@ measure() {
 	fi
 	echo "pipeline.sh: building into $work" >&2
 	go build -o "$work/fracdyn" ./cmd/fracdyn
-	go build -o "$work/trainbench" ./fracdyn/bench/trainbench
+	go build -o "$work/trainbench" ./tools/bench/train/trainbench
 	load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 	for rep in $(seq "$REPS"); do
 		run=$work/run-$rep
@@ -143,7 +143,7 @@ section=$work/section.md
 	echo "$BEGIN"
 	echo "## Pipeline"
 	echo
-	echo "Written by \`fracdyn/bench/pipeline.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC at commit $commit: $cpu_model, $(nproc) cores,"
+	echo "Written by \`tools/bench/train/pipeline.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC at commit $commit: $cpu_model, $(nproc) cores,"
 	case $backend_desc in
 	*"(go)"*) echo "$go_version, GoMLX v0.26.0 pure-Go backend (simplego wrapped by \`fracdyn/backend\`), real MNIST" ;;
 	*) echo "$go_version, GoMLX v0.26.0 backend $backend_desc, real MNIST" ;;

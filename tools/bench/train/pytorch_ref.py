@@ -5,7 +5,7 @@ The same three networks as fracdyn/model (cnn, cnn-pool, mlp), PyTorch's
 default initialisation, Adam(lr=6e-4), mean cross-entropy, batch 64, on
 synthetic normal images with random labels (the cost does not depend on the
 values). Prints one JSON object per measurement, in the format of
-fracdyn/bench/trainbench:
+tools/bench/train/trainbench:
 
   {"impl": "pytorch-2t", "arch": "cnn", "what": "step"|"epoch"|"probe",
    "images": N, "seconds": wall, "cpu_seconds": process CPU}
