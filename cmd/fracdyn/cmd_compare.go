@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"image/color"
 
 	"gonum.org/v1/plot"

@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // Names of what Analyze writes under RUN/analysis.

@@ -10,10 +10,10 @@ import (
 	"sync"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // layerScale is one layer measured at one scale in one epoch.

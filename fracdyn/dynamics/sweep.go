@@ -11,8 +11,8 @@ import (
 	"strconv"
 
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/mnist"
 	"github.com/gomlx/gomlx/backends"
 )

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/phaseflow"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"

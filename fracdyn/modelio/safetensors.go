@@ -11,8 +11,8 @@ import (
 	"os"
 	"sort"
 
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // MaxSafetensorsHeader is the largest header accepted, in bytes (the

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 

@@ -9,8 +9,8 @@ import (
 	"strconv"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // Merge assembles the shards under out/shards into out (see the package

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
-	"github.com/fracdyn/fracdyn/internal/bench"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/internal/bench"
 )
 
 // Two Adam steps of the paper CNN on one synthetic batch of 4 images:

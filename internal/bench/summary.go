@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 )
 
 // Markers delimit the training section that Summarize rewrites in

@@ -14,8 +14,8 @@ import (
 	"os"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
-	"github.com/fracdyn/fracdyn/internal/bench"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/internal/bench"
 )
 
 func main() {
