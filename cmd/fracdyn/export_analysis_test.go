@@ -1,9 +1,11 @@
-package modelio
+package main
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,28 +13,11 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
-	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
-
-func TestNPZFromNumpy(t *testing.T) {
-	m, err := Open("testdata/numpy.npz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	for name, want := range readExpected(t) {
-		if n, ok := strings.CutPrefix(name, "npz:"); ok {
-			checkTensor(t, m, n, want)
-		}
-	}
-	for name, kind := range map[string]weights.Kind{"conv1.weight": weights.Conv, "conv1.bias": weights.Bias, "fc.weight": weights.Dense, "labels": weights.Skipped} {
-		if info, _ := m.Info(name); info.Kind != kind {
-			t.Errorf("%s: kind %v, want %v", name, info.Kind, kind)
-		}
-	}
-}
 
 // writeTestRun writes a run directory holding one snapshot of weights at
 // epoch 3 (gradients are zeros), as fracdyn train lays it out.
@@ -70,27 +55,27 @@ func writeTestRun(t *testing.T, arch model.Arch, weights map[string][]float32) s
 	return dir
 }
 
-// analysisText runs Analyze on path and renders every table as text.
-func analysisText(t *testing.T, path string, opts AnalyzeOptions) string {
+// analysisText runs diagnose.Analyze on path and renders every table as text.
+func analysisText(t *testing.T, path string, opts diagnose.AnalyzeOptions) string {
 	t.Helper()
-	m, err := Open(path)
+	m, err := modelfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
 	var segs bytes.Buffer
-	reports, err := Analyze(context.Background(), m, opts, func(s SegmentRow) error {
-		segs.WriteString(strings.Join(s.Record(), ",") + "\n")
+	reports, err := diagnose.Analyze(context.Background(), m, opts, func(s diagnose.SegmentRow) error {
+		segs.WriteString(strings.Join(segmentRecord(s), ",") + "\n")
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := WriteDetails(&out, reports); err != nil {
+	if err := writeDetails(&out, reports); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteScales(&out, reports); err != nil {
+	if err := writeScales(&out, reports); err != nil {
 		t.Fatal(err)
 	}
 	return out.String() + segs.String()
@@ -107,24 +92,24 @@ func TestExportsAnalyseAsTheRun(t *testing.T) {
 		t.Run(string(tc.arch), func(t *testing.T) {
 			weights := randomWeights(tc.arch, 2)
 			dir := writeTestRun(t, tc.arch, weights)
-			arch, got, epoch, err := RunWeights(dir, Options{Epoch: -1})
+			arch, got, epoch, err := modelfile.RunWeights(dir, modelfile.Options{Epoch: -1})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if arch != tc.arch || epoch != 3 {
 				t.Fatalf("RunWeights: arch %s epoch %d, want %s 3", arch, epoch, tc.arch)
 			}
-			opts := AnalyzeOptions{Layers: tc.layers, Scales: []int{2, 4}, Workers: 1, NullDraws: -1} // nulls: nulls_test.go
+			opts := diagnose.AnalyzeOptions{Layers: tc.layers, Scales: []int{2, 4}, Workers: 1, NullDraws: -1} // nulls: nulls_test.go
 			want := analysisText(t, dir, opts)
 			if !strings.Contains(want, "weight") {
 				t.Fatalf("analysis of the run found no layer:\n%s", want)
 			}
 			for _, ext := range []string{".safetensors", ".onnx", ".npz"} {
 				path := filepath.Join(t.TempDir(), "model"+ext)
-				if err := Export(path, arch, got, map[string]string{"run": dir}); err != nil {
+				if err := modelfile.Export(path, arch, got, map[string]string{"run": dir}); err != nil {
 					t.Fatal(err)
 				}
-				m, err := Open(path)
+				m, err := modelfile.Open(path)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -155,4 +140,33 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return ""
+}
+
+// randomWeights returns PyTorch-initialised weights for arch from seed (as
+// modelfile's tests do).
+func randomWeights(arch model.Arch, seed uint64) map[string][]float32 {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	w := map[string][]float32{}
+	for _, l := range model.Layers(arch) {
+		bound := 1 / math.Sqrt(float64(numel(l.WeightShape[1:])))
+		for _, p := range []struct {
+			part  string
+			shape []int
+		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+			v := make([]float32, numel(p.shape))
+			for i := range v {
+				v[i] = float32((2*rng.Float64() - 1) * bound)
+			}
+			w[model.StateName(l, p.part)] = v
+		}
+	}
+	return w
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }

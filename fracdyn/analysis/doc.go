@@ -20,7 +20,7 @@
 //     the layer's matrices as fracdyn/weights reads them (dense as is; conv
 //     per kernel by default, the mean over its out·in kh×kw kernels, or
 //     unfolded to [out, in·kh·kw] with Options.ConvView) computed by
-//     modelio.SummarizeMatrices, the same code and numbers as analyze-model
+//     diagnose.SummarizeMatrices, the same code and numbers as analyze-model
 //     (the paper's single-scale estimate at each r), fractal.SelfSimilarity's
 //     verdict (for many matrices, its summary), the mean per-segment FD and
 //     entropy, and the layer's gradient norm;

@@ -5,8 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
@@ -52,7 +52,7 @@ func (n *layerNulls) cells() []string {
 // variogram and self-similarity dimensions, the paper's FD at each scale)
 // against the nulls of the layer's matrices as view reads them, each draw
 // measured by the same code as the observed layer
-// (modelio.SummarizeMatrices, means over the matrices). It returns per
+// (diagnose.SummarizeMatrices, means over the matrices). It returns per
 // scale r the tests of dim_bc, dim_dbc, dim_variogram, selfsim_dimension
 // and dim_paper (the latter at r), and the draws per null and elements per
 // draw. A large tensor is tested on a leading block (null.MatrixBlock).
@@ -71,7 +71,7 @@ func matrixNulls(name string, w []float32, view weights.View, scales []int, st m
 		for i := range out {
 			out[i] = math.NaN()
 		}
-		sum, err := modelio.SummarizeMatrices(x, bv, modelio.SummaryOptions{PaperScales: scales, Concurrent: v.Count == 1})
+		sum, err := diagnose.SummarizeMatrices(x, bv, diagnose.SummaryOptions{PaperScales: scales, Concurrent: v.Count == 1})
 		if err != nil {
 			return out
 		}

@@ -1,13 +1,8 @@
-package modelio
+package diagnose
 
 import (
-	"encoding/csv"
 	"fmt"
-	"io"
-	"math"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
@@ -200,37 +195,6 @@ func ONNXActivations(b backends.Backend, path string, inputs *arrayio.Array, wei
 		acts[i].Weight, acts[i].Output, acts[i].Ops, acts[i].Mean = names[i], outNames[i], chains[i], mean
 	}
 	return acts, nil
-}
-
-// ActivationHeader is the header of WriteActivations' table.
-var ActivationHeader = []string{"weight", "output", "ops", "shape", "mean", "std", "min", "max", "zero_fraction"}
-
-// WriteActivations writes one CSV row per activation map: where it was
-// taken and the mean, standard deviation, extremes and fraction of exact
-// zeros (units no input activates, after a ReLU) of its values.
-func WriteActivations(w io.Writer, acts []Activation) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ActivationHeader); err != nil {
-		return err
-	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	for _, a := range acts {
-		s := statOf(a.Mean)
-		lo, hi, zeros := math.Inf(1), math.Inf(-1), 0
-		for _, v := range a.Mean {
-			lo, hi = min(lo, float64(v)), max(hi, float64(v))
-			if v == 0 {
-				zeros++
-			}
-		}
-		shape := strings.Trim(strings.ReplaceAll(fmt.Sprint(a.Shape), " ", "x"), "[]")
-		if err := cw.Write([]string{a.Weight, a.Output, strings.Join(a.Ops, " "), shape, f(s.Mean), f(s.Std), f(lo), f(hi),
-			f(float64(zeros) / float64(max(len(a.Mean), 1)))}); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 // WithOutShapes returns a copy of layers whose OutShape is set from the

@@ -1,4 +1,4 @@
-package modelio_test
+package diagnose_test
 
 import (
 	"math"
@@ -9,9 +9,10 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/analysis"
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/onnx-gomlx/onnx"
@@ -19,14 +20,14 @@ import (
 
 func TestActivationOutputsOfExport(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.onnx")
-	if err := modelio.ExportONNX(path, model.PooledCNN, modelio.RandomWeights(model.PooledCNN, 1)); err != nil {
+	if err := modelfile.ExportONNX(path, model.PooledCNN, diagnose.RandomWeights(model.PooledCNN, 1)); err != nil {
 		t.Fatal(err)
 	}
 	om, err := onnx.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := modelio.ActivationOutputs(om, []string{"conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight", "conv1.bias"})
+	got := diagnose.ActivationOutputs(om, []string{"conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight", "conv1.bias"})
 	want := map[string][]string{
 		"conv1.weight": {"Conv", "Relu", "MaxPool"},
 		"conv2.weight": {"Conv", "Relu", "MaxPool"},
@@ -41,8 +42,8 @@ func TestActivationOutputsOfExport(t *testing.T) {
 			t.Errorf("%s: chain %v, want %v", w, got[w][1:], ops)
 		}
 	}
-	if got["fc2.weight"][0] != modelio.ONNXOutputName {
-		t.Errorf("fc2.weight: output %q, want %q", got["fc2.weight"][0], modelio.ONNXOutputName)
+	if got["fc2.weight"][0] != "logits" {
+		t.Errorf("fc2.weight: output %q, want %q", got["fc2.weight"][0], "logits")
 	}
 }
 
@@ -56,20 +57,20 @@ func TestONNXActivationsMatchProber(t *testing.T) {
 		archs = append(archs, model.PooledCNN)
 	}
 	be := backend.MustNew()
-	const n = 300 // two chunks for modelio.ONNXActivations (256 + 44), one of 300 or 100s for the Prober
-	images := tensors.MustCopyFlatData[float32](modelio.TestImages(n))
+	const n = 300 // two chunks for diagnose.ONNXActivations (256 + 44), one of 300 or 100s for the Prober
+	images := tensors.MustCopyFlatData[float32](diagnose.TestImages(n))
 	for _, arch := range archs {
 		t.Run(string(arch), func(t *testing.T) {
-			weights := modelio.RandomWeights(arch, 2)
+			weights := diagnose.RandomWeights(arch, 2)
 			path := filepath.Join(t.TempDir(), "m.onnx")
-			if err := modelio.ExportONNX(path, arch, weights); err != nil {
+			if err := modelfile.ExportONNX(path, arch, weights); err != nil {
 				t.Fatal(err)
 			}
 			var names []string
 			for _, l := range model.Layers(arch) {
 				names = append(names, model.StateName(l, "weight"))
 			}
-			acts, err := modelio.ONNXActivations(be, path, arrayio.FromFloat32(images, n, model.ImageSize, model.ImageSize), names)
+			acts, err := diagnose.ONNXActivations(be, path, arrayio.FromFloat32(images, n, model.ImageSize, model.ImageSize), names)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,18 +102,18 @@ func TestONNXActivationsMatchProber(t *testing.T) {
 			// α per segment: the kernel graph with the ONNX maps against
 			// segraph with the Prober's maps, layer by layer as the run
 			// analysis builds them, and against the data-free α.
-			m, err := modelio.Open(path)
+			m, err := modelfile.Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			var withA, dataFree []modelio.NodeRow
+			var withA, dataFree []diagnose.NodeRow
 			for _, c := range []struct {
 				acts map[string][]float32
-				rows *[]modelio.NodeRow
+				rows *[]diagnose.NodeRow
 			}{{byName, &withA}, {nil, &dataFree}} {
-				_, err := modelio.KernelGraph(m, modelio.WithOutShapes(m.Layers, acts), modelio.GraphOptions{R: 8, Activations: c.acts, Layer: fractal.LayerOptions{Workers: 1},
-					Nodes: func(r modelio.NodeRow) error { *c.rows = append(*c.rows, r); return nil }})
+				_, err := diagnose.KernelGraph(m, diagnose.WithOutShapes(m.Layers, acts), diagnose.GraphOptions{R: 8, Activations: c.acts, Layer: fractal.LayerOptions{Workers: 1},
+					Nodes: func(r diagnose.NodeRow) error { *c.rows = append(*c.rows, r); return nil }})
 				if err != nil {
 					t.Fatal(err)
 				}

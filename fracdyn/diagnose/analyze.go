@@ -1,4 +1,4 @@
-package modelio
+package diagnose
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/spectral"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
@@ -35,11 +36,11 @@ type AnalyzeOptions struct {
 	// Workers bounds fractal's goroutines; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, if set, is called as each layer starts.
-	Progress func(i, n int, info TensorInfo)
+	Progress func(i, n int, info modelfile.TensorInfo)
 	// Keep, if set, picks the selected tensors to analyse by their index
 	// in the selection (Selected's order); the others are skipped. It
 	// splits the work over shards (fracdyn/shard).
-	Keep func(i int, info TensorInfo) bool
+	Keep func(i int, info modelfile.TensorInfo) bool
 	// NullDraws is the number of draws per null model (package null) of
 	// the per-layer and per-scale measures: 0 means null.DefaultDraws, a
 	// negative number no nulls.
@@ -77,6 +78,9 @@ type Stat struct {
 	N         int
 	Undefined int
 }
+
+// StatOf returns the Stat of v.
+func StatOf[T float32 | float64](v []T) Stat { return statOf(v) }
 
 func statOf[T float32 | float64](v []T) Stat {
 	var s Stat
@@ -131,7 +135,7 @@ type SelfSimSummary struct {
 
 // LayerReport is the data-free diagnosis of one weight tensor.
 type LayerReport struct {
-	Info       TensorInfo
+	Info       modelfile.TensorInfo
 	Scales     []ScaleSummary
 	Estimators []EstimatorSummary
 	Entropy    Stat // whole-matrix entropy fractal.Entropy over matrices
@@ -149,7 +153,7 @@ type LayerReport struct {
 }
 
 // layerScales returns the scales to use for info under opts.
-func layerScales(info TensorInfo, opts AnalyzeOptions) []int {
+func layerScales(info modelfile.TensorInfo, opts AnalyzeOptions) []int {
 	valid := info.Matrices.Scales()
 	if opts.AllScales {
 		return valid
@@ -169,8 +173,8 @@ func layerScales(info TensorInfo, opts AnalyzeOptions) []int {
 
 // Selected returns the tensors of m that Analyze visits: eligible ones
 // whose names match the glob.
-func Selected(m *Model, glob string) ([]TensorInfo, error) {
-	var out []TensorInfo
+func Selected(m *modelfile.Model, glob string) ([]modelfile.TensorInfo, error) {
+	var out []modelfile.TensorInfo
 	for _, t := range m.Tensors {
 		if !t.Eligible() {
 			continue
@@ -194,7 +198,7 @@ func Selected(m *Model, glob string) ([]TensorInfo, error) {
 // estimator and entropy per segment (passed to segment, which may be nil),
 // every whole-matrix estimator, the matrix entropy, the self-similarity
 // test, and the spectral metrics. It stops early when ctx is cancelled.
-func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(SegmentRow) error) ([]LayerReport, error) {
+func Analyze(ctx context.Context, m *modelfile.Model, opts AnalyzeOptions, segment func(SegmentRow) error) ([]LayerReport, error) {
 	sel, err := Selected(m, opts.Layers)
 	if err != nil {
 		return nil, err
@@ -233,7 +237,7 @@ func Analyze(ctx context.Context, m *Model, opts AnalyzeOptions, segment func(Se
 // canonical order (Model.ReadCanonical). Only errors of
 // segment are returned; a failure of the analysis itself is recorded in
 // the report's Err.
-func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment func(SegmentRow) error) (LayerReport, error) {
+func AnalyzeTensor(info modelfile.TensorInfo, data []float32, opts AnalyzeOptions, segment func(SegmentRow) error) (LayerReport, error) {
 	rep := LayerReport{Info: info}
 	src := data // for the nulls: data itself is let go below
 	shape := info.Matrices.Shape
@@ -264,7 +268,7 @@ func AnalyzeTensor(info TensorInfo, data []float32, opts AnalyzeOptions, segment
 
 	mp := info.Matrices
 	sum := newMatrixSummarizer(mp, SummaryOptions{Options: fractal.Options{Quantile: opts.Quantile}})
-	cshape := info.canonicalShape()
+	cshape := info.CanonicalShape()
 	convSpec := info.Kind == weights.Conv && len(cshape) == 4 && cshape[2]*cshape[3] > 1
 	var err error
 	if mp.Count == 1 && !convSpec {

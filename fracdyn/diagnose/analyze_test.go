@@ -1,17 +1,18 @@
-package modelio
+package diagnose
 
 import (
 	"math"
 	"slices"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
 func TestMatricesConvOrder(t *testing.T) {
 	// conv [2,3,2,2]: matrix j = o·3+i is kernel (o,i), contiguous.
-	info := TensorInfo{Name: "c", DType: Float32, Shape: []int{2, 3, 2, 2}}
-	Classify(&info, weights.PyTorch)
+	info := modelfile.TensorInfo{Name: "c", DType: modelfile.Float32, Shape: []int{2, 3, 2, 2}}
+	modelfile.Classify(&info, weights.PyTorch)
 	data := make([]float32, 24)
 	for i := range data {
 		data[i] = float32(i)
@@ -35,8 +36,8 @@ func TestConvSpectralPoolsSlices(t *testing.T) {
 	// W[:,:,p] = c_p·I₄ for the 9 kernel positions p: each slice has the
 	// eigenvalue c_p² four times, and the pooled ESD holds all 36.
 	const out, in = 4, 4
-	info := TensorInfo{Name: "conv", DType: Float32, Shape: []int{out, in, 3, 3}}
-	Classify(&info, weights.PyTorch)
+	info := modelfile.TensorInfo{Name: "conv", DType: modelfile.Float32, Shape: []int{out, in, 3, 3}}
+	modelfile.Classify(&info, weights.PyTorch)
 	data := make([]float32, out*in*9)
 	for p := range 9 {
 		for o := range out {
@@ -57,8 +58,8 @@ func TestConvSpectralPoolsSlices(t *testing.T) {
 }
 
 func TestAnalyzeTensorNaN(t *testing.T) {
-	info := TensorInfo{Name: "bad.weight", DType: Float32, Shape: []int{8, 8}}
-	Classify(&info, weights.PyTorch)
+	info := modelfile.TensorInfo{Name: "bad.weight", DType: modelfile.Float32, Shape: []int{8, 8}}
+	modelfile.Classify(&info, weights.PyTorch)
 	data := make([]float32, 64)
 	for i := range data {
 		data[i] = float32(i%7) - 3

@@ -1,4 +1,4 @@
-package modelio
+package diagnose
 
 import (
 	"bufio"
@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 )
 
 // writeLargeSafetensors streams count F32 tensors of rows×cols Gaussian
@@ -72,7 +74,7 @@ func peakRSS() float64 {
 // reports the process's peak RSS. The streaming claim — a 1 GiB file in
 // under 2 GiB RSS — is checked with
 //
-//	FRACDYN_BENCH_MB=1024 go test -run '^$' -bench AnalyzeLarge -benchtime 1x ./fracdyn/modelio/
+//	FRACDYN_BENCH_MB=1024 go test -run '^$' -bench AnalyzeLarge -benchtime 1x ./fracdyn/diagnose/
 //
 // (see the package documentation for the numbers measured).
 func BenchmarkAnalyzeLarge(b *testing.B) {
@@ -96,7 +98,7 @@ func BenchmarkAnalyzeLarge(b *testing.B) {
 	before := peakRSS()
 	b.ResetTimer()
 	for range b.N {
-		m, err := Open(path)
+		m, err := modelfile.Open(path)
 		if err != nil {
 			b.Fatal(err)
 		}

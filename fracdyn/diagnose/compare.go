@@ -1,8 +1,6 @@
-package modelio
+package diagnose
 
 import (
-	"encoding/csv"
-	"io"
 	"math"
 	"sort"
 
@@ -130,28 +128,3 @@ func ranks(v []float64) []float64 {
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// WriteCompare writes the points as CSV.
-func WriteCompare(w io.Writer, points []ComparePoint) error {
-	cw := csv.NewWriter(w)
-	cw.Write(append([]string{"model", "layer", "kind", "alpha", "alpha_sigma", "fd_bc", "fd_dbc", "fd_variogram", "fd_paper",
-		"segment_r", "segment_fd", "matrix_entropy"}, nullHeader(CompareMeasures)...))
-	for _, p := range points {
-		cw.Write(append([]string{p.Model, p.Layer, p.Kind.String(), ftoa(p.Alpha), ftoa(p.AlphaSigma), ftoa(p.Measure("bc")),
-			ftoa(p.Measure("dbc")), ftoa(p.Measure("variogram")), ftoa(p.Measure("paper")), itoa(p.SegmentR),
-			ftoa(p.SegmentFD), ftoa(p.Entropy)}, nullCells(p.Nulls, CompareMeasures)...))
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// WriteCorrelations writes the correlations as CSV.
-func WriteCorrelations(w io.Writer, cs []Correlation) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"measure", "pearson", "spearman", "layers"})
-	for _, c := range cs {
-		cw.Write([]string{c.Measure, ftoa(c.Pearson), ftoa(c.Spearman), itoa(c.N)})
-	}
-	cw.Flush()
-	return cw.Error()
-}

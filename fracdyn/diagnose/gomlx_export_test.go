@@ -1,15 +1,15 @@
-package modelio
+package diagnose
 
 import (
 	"context"
 	"math"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -17,8 +17,11 @@ import (
 // npz (PyTorch layout) and checks that the files hold the canonical
 // tensors, and that analyze-model's numbers on them equal those on the
 // checkpoint, layer by layer.
+// gomlxFixture is modelfile's GoMLX checkpoint fixture.
+const gomlxFixture = "../modelfile/testdata/gomlx"
+
 func TestGoMLXExportRoundTrip(t *testing.T) {
-	m, err := Open(gomlxFixture)
+	m, err := modelfile.Open(gomlxFixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,27 +37,27 @@ func TestGoMLXExportRoundTrip(t *testing.T) {
 	for _, ext := range []string{".safetensors", ".npz"} {
 		t.Run(ext, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "model"+ext)
-			n, err := ExportModel(out, m, map[string]string{"note": "test"})
+			n, err := modelfile.ExportModel(out, m, map[string]string{"note": "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if n != 15 {
 				t.Errorf("%d tensors exported, want the 15 model variables", n)
 			}
-			e, err := Open(out)
+			e, err := modelfile.Open(out)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer e.Close()
 			for _, ti := range m.Tensors {
 				if ti.Kind == weights.Skipped {
-					if _, ok := e.Info(ExportName(ti.Name)); ok {
+					if _, ok := e.Info(modelfile.ExportName(ti.Name)); ok {
 						t.Errorf("%s exported, want left out", ti.Name)
 					}
 					continue
 				}
-				ei, ok := e.Info(ExportName(ti.Name))
-				cs := ti.canonicalShape()
+				ei, ok := e.Info(modelfile.ExportName(ti.Name))
+				cs := ti.CanonicalShape()
 				if !ok || !slices.Equal(ei.Shape, cs) || ei.Kind != ti.Kind || !reflect.DeepEqual(ei.Matrices.MatrixView, ti.Matrices.MatrixView) ||
 					ti.Kind.Segmented() && !ei.Layout.Canonical() {
 					t.Errorf("%s: exported as %+v, want canonical shape %v kind %v matrices %v", ti.Name, ei, cs, ti.Kind, ti.Matrices)
@@ -75,17 +78,17 @@ func TestGoMLXExportRoundTrip(t *testing.T) {
 			}
 			for i := range want {
 				g, w := got[i], want[i]
-				if g.Info.Name != ExportName(w.Info.Name) {
-					t.Errorf("layer %d: %s, want %s", i, g.Info.Name, ExportName(w.Info.Name))
+				if g.Info.Name != modelfile.ExportName(w.Info.Name) {
+					t.Errorf("layer %d: %s, want %s", i, g.Info.Name, modelfile.ExportName(w.Info.Name))
 				}
-				g.Info, w.Info = TensorInfo{}, TensorInfo{}
+				g.Info, w.Info = modelfile.TensorInfo{}, modelfile.TensorInfo{}
 				if !reflect.DeepEqual(nanToZero(g), nanToZero(w)) {
 					t.Errorf("layer %s: analysis differs:\n got %+v\nwant %+v", want[i].Info.Name, g, w)
 				}
 			}
 		})
 	}
-	if _, err := ExportModel(filepath.Join(t.TempDir(), "m.onnx"), m, nil); err == nil || !strings.Contains(err.Error(), "GoMLX checkpoint") {
+	if _, err := modelfile.ExportModel(filepath.Join(t.TempDir(), "m.onnx"), m, nil); err == nil || !strings.Contains(err.Error(), "GoMLX checkpoint") {
 		t.Errorf("ONNX export: %v, want a refusal naming the GoMLX checkpoint", err)
 	}
 }
@@ -114,61 +117,4 @@ func nanToZero(rep LayerReport) LayerReport {
 	}
 	fix(reflect.ValueOf(&rep).Elem())
 	return rep
-}
-
-// TestGoMLXGeneratorMatchesFixture runs the fixture's generator (GoMLX
-// alone) and checks that it still writes the fixture: the same checkpoint
-// steps, variables, shapes and dtypes, and (seeded, pure-Go backend) the
-// same values; only the metrics' scope names, fresh UUIDs, differ.
-func TestGoMLXGeneratorMatchesFixture(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs testdata/gomlxckpt")
-	}
-	dir := filepath.Join(t.TempDir(), "ckpt")
-	cmd := exec.Command("go", "run", "./testdata/gomlxckpt", "-dir", dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run ./testdata/gomlxckpt: %v\n%s", err, out)
-	}
-	cks, err := ListCheckpoints(dir)
-	if err != nil || len(cks) != 2 || !strings.HasSuffix(cks[0], "-step-00000001") || !strings.HasSuffix(cks[1], "-step-00000003") {
-		t.Fatalf("generated checkpoints %v (%v), want steps 1 and 3", cks, err)
-	}
-	want, err := Open(gomlxFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer want.Close()
-	got, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer got.Close()
-	if len(got.Tensors) != len(want.Tensors) {
-		t.Fatalf("%d variables, fixture has %d", len(got.Tensors), len(want.Tensors))
-	}
-	for i, w := range want.Tensors {
-		g := got.Tensors[i]
-		if strings.HasPrefix(w.Name, "/metrics/") {
-			continue // named with a fresh UUID on each run
-		}
-		if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) || g.DType != w.DType || g.Kind != w.Kind {
-			t.Errorf("variable %d = %s %v %s %v, fixture %s %v %s %v", i, g.Name, g.Shape, g.DType, g.Kind, w.Name, w.Shape, w.DType, w.Kind)
-		}
-	}
-	// Seeded initialisation and data on the pure-Go backend: the same
-	// values.
-	for _, w := range want.Tensors {
-		name := w.Name
-		if strings.HasPrefix(name, "/metrics/") || w.DType.Size() == 0 {
-			continue
-		}
-		a, err := got.ReadFloat32(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := want.ReadFloat32(name)
-		if !slices.Equal(a, b) {
-			t.Errorf("%s differs from the fixture's", name)
-		}
-	}
 }

@@ -1,10 +1,10 @@
-package modelio
+package diagnose
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
@@ -45,16 +45,6 @@ type NodeRow struct {
 	ANorm, AlphaNorm float32
 }
 
-// NodeHeader is the header of the kernel graph's node table (alpha.csv).
-var NodeHeader = []string{"layer", "neuron", "channel", "row", "col", "r", "fd", "h", "a_norm", "alpha_norm"}
-
-// Record formats n as a row under NodeHeader.
-func (n NodeRow) Record() []string {
-	f := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
-	return []string{n.Layer, strconv.Itoa(n.Neuron), strconv.Itoa(n.Channel), strconv.Itoa(n.Row), strconv.Itoa(n.C),
-		strconv.Itoa(n.R), f(n.FD), f(n.H), f(n.ANorm), f(n.AlphaNorm)}
-}
-
 // EdgeSummary describes the edges between the segments of two consecutive
 // layers in the data-free kernel graph.
 type EdgeSummary struct {
@@ -78,7 +68,7 @@ type EdgeSummary struct {
 // the paper's α = A·FD·H. Layers that are not dense or conv, or whose
 // shapes do not chain, are an error before any weight is read. It holds
 // every layer in memory.
-func KernelGraph(m *Model, layers []weights.Layer, opts GraphOptions) ([]EdgeSummary, error) {
+func KernelGraph(m *modelfile.Model, layers []weights.Layer, opts GraphOptions) ([]EdgeSummary, error) {
 	if opts.R == 0 {
 		opts.R = 2
 	}
@@ -197,4 +187,13 @@ func chained(layers []weights.Layer) error {
 		}
 	}
 	return nil
+}
+
+// numel returns the number of elements of a tensor of the given shape.
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }

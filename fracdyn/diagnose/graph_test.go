@@ -1,4 +1,4 @@
-package modelio
+package diagnose
 
 import (
 	"math"
@@ -8,15 +8,16 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 )
 
 func TestKernelGraphMLP(t *testing.T) {
 	weights := randomWeights(model.MLP, 4)
 	path := filepath.Join(t.TempDir(), "mlp.safetensors")
-	if err := ExportSafetensors(path, model.MLP, weights, nil); err != nil {
+	if err := modelfile.ExportSafetensors(path, model.MLP, weights, nil); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Open(path)
+	m, err := modelfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

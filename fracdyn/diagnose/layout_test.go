@@ -1,4 +1,4 @@
-package modelio
+package diagnose
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
@@ -92,8 +93,8 @@ func TestRunWithStoredLayouts(t *testing.T) {
 		}
 	}
 
-	// modelio: kinds and layouts from the run, canonical reads, views, layers.
-	m, err := Open(dir)
+	// modelfile: kinds and layouts from the run, canonical reads, views, layers.
+	m, err := modelfile.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

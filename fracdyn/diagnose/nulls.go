@@ -1,4 +1,4 @@
-package modelio
+package diagnose
 
 import (
 	"fmt"
@@ -131,45 +131,4 @@ func tensorNulls(rep *LayerReport, data []float32, opts AnalyzeOptions) error {
 		s.Nulls = &ScaleNulls{Draws: draws, Segments: segs, Tests: map[string][]null.Result{"fd_mean": sr[0], "entropy_mean": sr[1]}}
 	}
 	return nil
-}
-
-// nullCells returns the null columns of measures for tests (empty cells
-// when tests is nil).
-func nullCells(tests map[string][]null.Result, measures []string) []string {
-	var c []string
-	for _, m := range measures {
-		var rs []null.Result
-		if tests != nil {
-			rs = tests[m]
-		}
-		c = append(c, null.Cells(rs, null.Kinds(), ftoa)...)
-	}
-	return c
-}
-
-// nullHeader returns the null columns of measures.
-func nullHeader(measures []string) []string {
-	var h []string
-	for _, m := range measures {
-		h = append(h, null.Columns(m, null.Kinds())...)
-	}
-	return h
-}
-
-// nullSummary is a short terminal cell for measure m: the z-scores under
-// each null and the verdict ("z -82/-13/-102 beyond all nulls"); "-" when
-// nulls were not computed.
-func nullSummary(n *LayerNulls, m string) string {
-	if n == nil || n.Tests[m] == nil {
-		return "-"
-	}
-	s := "z"
-	for i, r := range n.Tests[m] {
-		sep := "/"
-		if i == 0 {
-			sep = " "
-		}
-		s += fmt.Sprintf("%s%.3g", sep, r.Z)
-	}
-	return s + " " + null.Verdict(n.Tests[m])
 }

@@ -1,4 +1,4 @@
-package modelio
+package diagnose
 
 import (
 	"math/rand/v2"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -15,15 +16,15 @@ import (
 // directory $FRACDYN_BENCH_RUN, or else the paper CNN's shapes filled with
 // Gaussian weights:
 //
-//	FRACDYN_BENCH_RUN=/work/runs/paper go test -run '^$' -bench SnapshotNulls -benchtime 1x ./fracdyn/modelio/
+//	FRACDYN_BENCH_RUN=/work/runs/paper go test -run '^$' -bench SnapshotNulls -benchtime 1x ./fracdyn/diagnose/
 func BenchmarkSnapshotNulls(b *testing.B) {
 	type layer struct {
-		info TensorInfo
+		info modelfile.TensorInfo
 		data []float32
 	}
 	var layers []layer
 	if dir := os.Getenv("FRACDYN_BENCH_RUN"); dir != "" {
-		m, err := OpenWith(dir, Options{Epoch: -1})
+		m, err := modelfile.OpenWith(dir, modelfile.Options{Epoch: -1})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -42,8 +43,8 @@ func BenchmarkSnapshotNulls(b *testing.B) {
 	} else {
 		rng := rand.New(rand.NewPCG(1, 2))
 		for _, sh := range [][]int{{32, 1, 3, 3}, {64, 32, 3, 3}, {128, 50176}, {10, 128}} {
-			info := TensorInfo{Name: "w", DType: Float32, Shape: sh}
-			Classify(&info, weights.PyTorch)
+			info := modelfile.TensorInfo{Name: "w", DType: modelfile.Float32, Shape: sh}
+			modelfile.Classify(&info, weights.PyTorch)
 			d := make([]float32, info.Elements())
 			for i := range d {
 				d[i] = float32(rng.NormFloat64()) * 0.05

@@ -1,13 +1,11 @@
-package modelio
+package diagnose
 
 import (
-	"bytes"
-	"encoding/csv"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
@@ -27,8 +25,8 @@ func TestTensorNulls(t *testing.T) {
 			iid[i*n+j] = float32(rng.NormFloat64())
 		}
 	}
-	info := TensorInfo{Name: "fc.weight", DType: Float32, Shape: []int{n, n}}
-	Classify(&info, weights.PyTorch)
+	info := modelfile.TensorInfo{Name: "fc.weight", DType: modelfile.Float32, Shape: []int{n, n}}
+	modelfile.Classify(&info, weights.PyTorch)
 	opts := AnalyzeOptions{Scales: []int{2, 4}, NullDraws: 19}
 	for _, c := range []struct {
 		name    string
@@ -63,24 +61,6 @@ func TestTensorNulls(t *testing.T) {
 			if v := null.Verdict(rep.Scales[0].Nulls.Tests["fd_mean"]); v != "beyond all nulls" {
 				t.Errorf("smooth r=2 segment FD: %q", v)
 			}
-		}
-		// The tables carry the columns, filled.
-		var buf bytes.Buffer
-		if err := WriteDetails(&buf, []LayerReport{rep}); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := csv.NewReader(&buf).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		col := slices.Index(rows[0], "fd_bc_null_verdict")
-		if col < 0 || rows[1][col] != c.verdict || rows[1][len(rows[1])-2] != "19" || rows[1][len(rows[1])-1] != "2304" {
-			t.Errorf("%s: details.csv %v / %v", c.name, rows[0][col:], rows[1][col:])
-		}
-		buf.Reset()
-		WriteScales(&buf, []LayerReport{rep})
-		if !strings.Contains(buf.String(), "fd_mean_perm_z") {
-			t.Errorf("scales.csv has no null columns: %s", strings.SplitN(buf.String(), "\n", 2)[0])
 		}
 	}
 	// Off: no nulls, empty cells.
@@ -119,8 +99,8 @@ func TestSampleShapeSampledNulls(t *testing.T) {
 // sampled keeps r a valid scale of the sample, so the test is defined (a
 // single band of 16 rows made every r = 16 null NaN before).
 func TestSampledSegmentNullsDefined(t *testing.T) {
-	info := TensorInfo{Name: "wide.weight", DType: Float32, Shape: []int{40, 16384}}
-	Classify(&info, weights.PyTorch)
+	info := modelfile.TensorInfo{Name: "wide.weight", DType: modelfile.Float32, Shape: []int{40, 16384}}
+	modelfile.Classify(&info, weights.PyTorch)
 	data := make([]float32, 40*16384)
 	rng := null.RNG(1, null.Gauss, 1)
 	for i := range data {

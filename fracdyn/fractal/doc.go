@@ -67,7 +67,7 @@
 // such range. SelfSimilaritySeries applies it along training epochs. How a
 // layer is read as matrices (per kernel or unfolded) is decided by
 // fracdyn/weights, and every estimator is run over a layer's matrices by
-// fracdyn/modelio's SummarizeMatrices, for analyze and analyze-model alike.
+// fracdyn/diagnose's SummarizeMatrices, for analyze and analyze-model alike.
 //
 // # Layers: the API others build on
 //

@@ -1,14 +1,14 @@
-package modelio_test
+package modelfile_test
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 )
 
 func ExampleOpen() {
-	m, err := modelio.Open("testdata/torch.safetensors")
+	m, err := modelfile.Open("testdata/torch.safetensors")
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package modelio
+package modelfile
 
 import (
 	"fmt"
@@ -44,7 +44,7 @@ func ExportModel(path string, m *Model, metadata map[string]string) (int, error)
 		if err != nil {
 			return 0, fmt.Errorf("exporting to %s: %w", path, err)
 		}
-		ts = append(ts, NamedTensor{Name: ExportName(t.Name), Shape: t.canonicalShape(), Data: v})
+		ts = append(ts, NamedTensor{Name: ExportName(t.Name), Shape: t.CanonicalShape(), Data: v})
 	}
 	if len(ts) == 0 {
 		return 0, fmt.Errorf("exporting %s: no weights to export (every variable is skipped; see fracdyn inspect)", m.Path)

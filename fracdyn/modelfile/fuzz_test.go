@@ -1,4 +1,4 @@
-package modelio
+package modelfile
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 // and reading every listed tensor must return values or an error, never
 // panic or allocate beyond the input's size. Seeds: testdata/fuzz/.
 //
-//	go test -run '^$' -fuzz FuzzSafetensors -fuzztime 2m -fuzzminimizetime 2s ./fracdyn/modelio/
+//	go test -run '^$' -fuzz FuzzSafetensors -fuzztime 2m -fuzzminimizetime 2s ./fracdyn/modelfile/
 //
 // (without -fuzzminimizetime, minimising each new 3.5 KB input stalls the
 // run for a minute at a time). Runs of 2 min (about 900k inputs) and 90 s
@@ -75,7 +75,7 @@ func FuzzONNX(f *testing.F) {
 // reader: opening must fail with an error or list variables that each read
 // (up to 1M elements) to as many values as their shape holds.
 //
-//	go test -run '^$' -fuzz FuzzGoMLX -fuzztime 1m ./fracdyn/modelio/
+//	go test -run '^$' -fuzz FuzzGoMLX -fuzztime 1m ./fracdyn/modelfile/
 //
 // A 1-minute run (1,788 inputs: two files are written per input) found
 // nothing.

@@ -1,9 +1,6 @@
-package modelio
+package modelfile
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
@@ -31,22 +28,14 @@ func fracdynWeights(params map[string]string) map[string][]int {
 }
 
 // classifyGoMLX classifies the GoMLX variable t (stored name, dtype and
-// shape) by weights.Classify with the GoMLX convention, and two rules of
-// this reader: a variable under a top scope naming "adam" or "optimizer"
-// (fracdyn's own "/adam/...", besides GoMLX's "/AdamOptimizer/...") is
-// optimizer state, and a weight of fracdyn's own models (own: see
-// fracdynWeights) with its PyTorch shape is in PyTorch layout.
+// shape) by weights.Classify with the GoMLX convention and, for a
+// checkpoint of fracdyn's own training, weights.ClassifyKnown with its
+// models' weights (own: see fracdynWeights), which are in PyTorch layout.
 func classifyGoMLX(t *TensorInfo, own map[string][]int) {
 	Classify(t, weights.GoMLX)
-	top := strings.ToLower(strings.SplitN(strings.TrimPrefix(t.Name, "/"), "/", 2)[0])
-	if t.Kind != weights.Skipped && strings.Contains(strings.TrimPrefix(t.Name, "/"), "/") &&
-		(strings.Contains(top, "adam") || strings.Contains(top, "optimizer")) {
-		t.Kind, t.Layout, t.Why, t.Matrices = weights.Skipped, weights.LayoutUnknown, "optimizer state, not a weight", weights.View{}
-		return
-	}
-	if s, ok := own[t.Name]; ok && t.Kind.Segmented() && slices.Equal(s, t.Shape) {
-		t.Layout = weights.CanonicalLayout(len(s))
-		t.Why = "fracdyn's own model: PyTorch layout"
+	wt := t.Tensor()
+	if weights.ClassifyKnown(&wt, own, "fracdyn's own model: PyTorch layout") {
+		t.Layout, t.Why = wt.Layout, wt.Why
 		_ = t.setView(weights.PerKernel)
 	}
 }

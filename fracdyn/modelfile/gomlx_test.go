@@ -1,4 +1,4 @@
-package modelio
+package modelfile
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -612,5 +613,62 @@ func TestGoMLXFracdynCheckpoint(t *testing.T) {
 			t.Errorf("params %v: /adam/fc3/weights_m %v %q, want skipped optimizer state", c.params, ti.Kind, ti.Why)
 		}
 		m.Close()
+	}
+}
+
+// TestGoMLXGeneratorMatchesFixture runs the fixture's generator (GoMLX
+// alone) and checks that it still writes the fixture: the same checkpoint
+// steps, variables, shapes and dtypes, and (seeded, pure-Go backend) the
+// same values; only the metrics' scope names, fresh UUIDs, differ.
+func TestGoMLXGeneratorMatchesFixture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs testdata/gomlxckpt")
+	}
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	cmd := exec.Command("go", "run", "./testdata/gomlxckpt", "-dir", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./testdata/gomlxckpt: %v\n%s", err, out)
+	}
+	cks, err := ListCheckpoints(dir)
+	if err != nil || len(cks) != 2 || !strings.HasSuffix(cks[0], "-step-00000001") || !strings.HasSuffix(cks[1], "-step-00000003") {
+		t.Fatalf("generated checkpoints %v (%v), want steps 1 and 3", cks, err)
+	}
+	want, err := Open(gomlxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Close()
+	got, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	if len(got.Tensors) != len(want.Tensors) {
+		t.Fatalf("%d variables, fixture has %d", len(got.Tensors), len(want.Tensors))
+	}
+	for i, w := range want.Tensors {
+		g := got.Tensors[i]
+		if strings.HasPrefix(w.Name, "/metrics/") {
+			continue // named with a fresh UUID on each run
+		}
+		if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) || g.DType != w.DType || g.Kind != w.Kind {
+			t.Errorf("variable %d = %s %v %s %v, fixture %s %v %s %v", i, g.Name, g.Shape, g.DType, g.Kind, w.Name, w.Shape, w.DType, w.Kind)
+		}
+	}
+	// Seeded initialisation and data on the pure-Go backend: the same
+	// values.
+	for _, w := range want.Tensors {
+		name := w.Name
+		if strings.HasPrefix(name, "/metrics/") || w.DType.Size() == 0 {
+			continue
+		}
+		a, err := got.ReadFloat32(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := want.ReadFloat32(name)
+		if !slices.Equal(a, b) {
+			t.Errorf("%s differs from the fixture's", name)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package modelio
+package modelfile
 
 import (
 	"fmt"
@@ -77,9 +77,9 @@ func (t *TensorInfo) setView(cv weights.ConvView) error {
 	return nil
 }
 
-// canonicalShape returns t's shape in canonical order (its stored shape for
+// CanonicalShape returns t's shape in canonical order (its stored shape for
 // tensors that are not segmented).
-func (t TensorInfo) canonicalShape() []int {
+func (t TensorInfo) CanonicalShape() []int {
 	if !t.Kind.Segmented() || t.Layout == weights.LayoutUnknown {
 		return t.Shape
 	}

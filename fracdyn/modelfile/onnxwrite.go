@@ -1,4 +1,4 @@
-package modelio
+package modelfile
 
 import (
 	"encoding/binary"
@@ -133,7 +133,7 @@ func buildONNX(arch model.Arch, params map[string][]float32) ([]byte, error) {
 func fieldOf(m protoreflect.Message, name string) protoreflect.FieldDescriptor {
 	fd := m.Descriptor().Fields().ByName(protoreflect.Name(name))
 	if fd == nil {
-		panic(fmt.Sprintf("modelio: ONNX message %s has no field %q", m.Descriptor().FullName(), name))
+		panic(fmt.Sprintf("modelfile: ONNX message %s has no field %q", m.Descriptor().FullName(), name))
 	}
 	return fd
 }
@@ -203,7 +203,7 @@ func addAttr(nd protoreflect.Message, name string, v any) {
 		setField(a, "type", onnxAttrFloat)
 		setField(a, "f", v)
 	default:
-		panic(fmt.Sprintf("modelio: attribute %q of type %T", name, v))
+		panic(fmt.Sprintf("modelfile: attribute %q of type %T", name, v))
 	}
 }
 

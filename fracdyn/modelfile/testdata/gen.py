@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the modelio test files from Debian's PyTorch and numpy.
+"""Writes the modelfile test files from Debian's PyTorch and numpy.
 
     /usr/bin/python3 gen.py   # run in this directory
 

@@ -1,5 +1,5 @@
 // Command gomlxckpt writes a GoMLX checkpoint with GoMLX alone (no fracdyn
-// code): the fixture of fracdyn/modelio's GoMLX checkpoint reader.
+// code): the fixture of fracdyn/modelfile's GoMLX checkpoint reader.
 //
 // It builds a small channels-last CNN from GoMLX's own layers on [B,8,8,1]
 // inputs:
@@ -15,7 +15,7 @@
 // step 1 and after the last step (checkpoints.Handler.Save), so the
 // directory holds two checkpoints, the Adam moments and the global step.
 //
-//	go run ./fracdyn/modelio/testdata/gomlxckpt -dir DIR [-steps 3] [-uncompressed]
+//	go run ./fracdyn/modelfile/testdata/gomlxckpt -dir DIR [-steps 3] [-uncompressed]
 package main
 
 import (

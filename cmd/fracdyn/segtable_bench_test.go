@@ -1,4 +1,4 @@
-package modelio
+package main
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 )
 
@@ -18,23 +20,23 @@ func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); retur
 
 // BenchmarkSegmentTableSize analyses the model at $FRACDYN_BENCH_MODEL (a
 // snapshot .npz, a run directory, ...) at every valid scale and writes
-// its per-segment table as CSV (SegmentHeader, as analyze-model wrote it
+// its per-segment table as CSV (segmentHeader, as analyze-model wrote it
 // before) and as Parquet with each codec, reporting the bytes of each and
 // Parquet's share of the CSV. Skipped without the variable:
 //
-//	FRACDYN_BENCH_MODEL=/path/epoch-050.npz go test -run '^$' -bench SegmentTableSize -benchtime 1x ./fracdyn/modelio/
+//	FRACDYN_BENCH_MODEL=/path/epoch-050.npz go test -run '^$' -bench SegmentTableSize -benchtime 1x ./cmd/fracdyn/
 func BenchmarkSegmentTableSize(b *testing.B) {
 	path := os.Getenv("FRACDYN_BENCH_MODEL")
 	if path == "" {
 		b.Skip("set FRACDYN_BENCH_MODEL to a model file or run directory")
 	}
-	m, err := Open(path)
+	m, err := modelfile.Open(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer m.Close()
-	var rows []SegmentRow
-	if _, err := Analyze(context.Background(), m, AnalyzeOptions{AllScales: true}, func(s SegmentRow) error {
+	var rows []diagnose.SegmentRow
+	if _, err := diagnose.Analyze(context.Background(), m, diagnose.AnalyzeOptions{AllScales: true}, func(s diagnose.SegmentRow) error {
 		rows = append(rows, s)
 		return nil
 	}); err != nil {
@@ -45,9 +47,9 @@ func BenchmarkSegmentTableSize(b *testing.B) {
 		var c countWriter
 		t0 := time.Now()
 		cw := csv.NewWriter(&c)
-		cw.Write(SegmentHeader)
+		cw.Write(segmentHeader)
 		for _, s := range rows {
-			cw.Write(s.Record())
+			cw.Write(segmentRecord(s))
 		}
 		cw.Flush()
 		csvBytes := c.n
@@ -67,13 +69,13 @@ func BenchmarkSegmentTableSize(b *testing.B) {
 	}
 }
 
-func writeTable(w io.Writer, rows []SegmentRow, codec segtable.Codec) error {
-	tw, err := segtable.NewWriter(w, SegmentMeasures, segtable.Options{Codec: codec})
+func writeTable(w io.Writer, rows []diagnose.SegmentRow, codec segtable.Codec) error {
+	tw, err := segtable.NewWriter(w, segmentMeasures, segtable.Options{Codec: codec})
 	if err != nil {
 		return err
 	}
 	for _, s := range rows {
-		if err := tw.Write(s.TableRow(-1)); err != nil {
+		if err := tw.Write(segmentTableRow(s, -1)); err != nil {
 			return err
 		}
 	}
