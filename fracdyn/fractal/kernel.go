@@ -2,17 +2,13 @@ package fractal
 
 import (
 	"math"
-)
 
-// abs32 clears the sign bit.
-func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
+)
 
 // chunkCols is the width of the column chunks whose a·ln a the fused kernel
 // computes at once (r ≤ 64): r·chunkCols float64 per worker.
 const chunkCols = 1024
-
-// log2Small[k] = log₂ k for the on-counts of a 2×2 segment (log₂ 0 := 0).
-var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
 
 // fusedBands measures, for bc or paper with magnitude entropy, the segments
 // of work units [u0, u1) (a unit is one band of segment rows of one matrix).
@@ -22,14 +18,14 @@ var log2Small = [5]float32{0, 0, 1, float32(math.Log2(3)), 2}
 // the box counts come from OR pyramids over a zero-padded power-of-two grid
 // (boxes that only cover padding are empty and do not count, so the counts
 // equal those of a grid anchored at the segment's origin): of bits for
-// 2 < r ≤ 64 (chunkSums and chunkCounts, after xlnxRow or quadSums and
-// maskRow over a column chunk of the band), of bytes beyond. r = 2 is
+// 2 < r ≤ 64 (chunkSums and chunkCounts, after kernels.XlnxRow or kernels.QuadSums and
+// kernels.MaskRow over a column chunk of the band), of bytes beyond. r = 2 is
 // band2Band's.
 func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	r, v := l.R, l.View
 	// τ' = max(τ, smallest positive float32) makes "a ≥ τ'" imply a > 0.
 	tauBits := uint64(max(math.Float32bits(l.Threshold), 1))
-	scale := entropyScale(l.Threshold) // of quadSums: H does not depend on it
+	scale := kernels.EntropyScale(l.Threshold) // of quadSums: H does not depend on it
 	m := v.Cols
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
 	paper := l.Method == MethodPaper
@@ -45,7 +41,7 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	ys := make([]float64, len(sizes))
 	// Segments per column chunk, and the chunk's a·ln a (2 < r ≤ 64).
 	perChunk := max(1, chunkCols/r)
-	quad := r%4 == 0 // segments sum groups of four (quadSums)
+	quad := r%4 == 0 // segments sum groups of four (kernels.QuadSums)
 	var tl, sums, xlnx []float64
 	// Packed masks of the chunk's rows, 9 bytes of slack for maskBits.
 	mw := (perChunk*r+7)/8 + 9
@@ -76,17 +72,17 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				qw := tw / 4 * 2
 				for x := range r {
 					if src := mat[(i0+x)*m+c0 : (i0+x)*m+c1]; quad {
-						quadSums(tl[x*qw:(x+1)*qw], src, scale)
+						kernels.QuadSums(tl[x*qw:(x+1)*qw], src, scale)
 					} else {
-						xlnxRow(tl[x*tw:(x+1)*tw], src)
+						kernels.XlnxRow(tl[x*tw:(x+1)*tw], src)
 					}
 				}
 				for x := range r {
-					maskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
+					kernels.MaskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
 				}
 				l.chunkSumsAny(mat, i0, b0, b1, sums, xlnx, tl, quad, c0, tw, scale)
 				l.chunkCountsAny(b0, b1, fd, fr2, &fit, mk, c0, mw)
-				entropyRow(hh[b0:b1], sums, xlnx)
+				kernels.EntropyRow(hh[b0:b1], sums, xlnx)
 			}
 			continue
 		}
@@ -98,26 +94,26 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				mrow := mask[x*p : x*p+r]
 				y := 0
 				for ; y+1 < r; y += 2 {
-					a, c := abs32(row[y]), abs32(row[y+1])
+					a, c := kernels.Abs32(row[y]), kernels.Abs32(row[y+1])
 					oa, oc := on32(a, tauBits), on32(c, tauBits)
 					mrow[y], mrow[y+1] = uint8(oa), uint8(oc)
 					k += oa + oc
 					s0 += float64(a)
 					s1 += float64(c)
-					t0 += xlogx32(a)
-					t1 += xlogx32(c)
+					t0 += kernels.Xlogx32(a)
+					t1 += kernels.Xlogx32(c)
 				}
 				if y < r {
-					a := abs32(row[y])
+					a := kernels.Abs32(row[y])
 					o := on32(a, tauBits)
 					mrow[y] = uint8(o)
 					k += o
 					s0 += float64(a)
-					t0 += xlogx32(a)
+					t0 += kernels.Xlogx32(a)
 				}
 			}
 			if s, t := s0+s1, t0+t1; s > 0 {
-				hh[b] = float32(max(lnPos(s)-t/s, 0))
+				hh[b] = float32(max(kernels.LnPos(s)-t/s, 0))
 			}
 			if k == 0 {
 				continue // FD = 0, R² = 0
@@ -149,10 +145,6 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 		}
 	}
 }
-
-// r2Small[k] is the R² of a 2×2 segment with k on cells: 1 (a two-point fit)
-// unless empty.
-var r2Small = [5]float32{0, 1, 1, 1, 1}
 
 // on32 returns 1 when the float32 bit pattern of a ≥ 0 is at least tauBits
 // (so a ≥ τ and, with tauBits ≥ 1, a > 0), else 0, without a branch.

@@ -102,24 +102,6 @@ func (f *segmentFit) slope(ys []float64) (d, r2 float32) {
 	return float32(s), float32(min(max(s*sxy/syy, 0), 1))
 }
 
-// onBit is 1 when the bit pattern b of some |w| is at least tauBits (so
-// |w| ≥ τ and, with tauBits ≥ 1, |w| > 0), else 0, without a branch.
-func onBit(b uint32, tauBits uint64) uint64 {
-	return ((uint64(b) - tauBits) >> 63) ^ 1
-}
-
-// maskRowGo packs the mask of src into dst: bit y of dst[j] is 1 when the
-// bit pattern of |src[8j+y]| is at least tauBits (tauBits ≥ 1).
-func maskRowGo(dst []uint8, src []float32, tauBits uint32) {
-	for j := 0; j < len(src); j += 8 {
-		var b uint8
-		for y, v := range src[j:min(j+8, len(src))] {
-			b |= uint8(onBit(absBits(v), uint64(tauBits))) << y
-		}
-		dst[j/8] = b
-	}
-}
-
 // maskBits returns r ≤ 64 bits of the packed mask row mk from bit j on.
 // mk has at least 8 bytes past byte j/8.
 func maskBits(mk []uint8, j, r int) uint64 {

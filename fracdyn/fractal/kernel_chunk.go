@@ -3,14 +3,16 @@ package fractal
 import (
 	"math"
 	"math/bits"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // The segments of one column chunk of one band (segment row origin i0 of
 // the matrix mat, segments [b0, b1), columns [c0, c0+tw)) for 2 < r ≤ 64,
 // in two halves that may run apart: the sums Σ a and Σ a·ln a of each
-// segment (into sums[b−b0] and xlnx[b−b0], for entropyRow), from tl, which
+// segment (into sums[b−b0] and xlnx[b−b0], for kernels.EntropyRow), from tl, which
 // holds the chunk rows' |w|·ln|w| (row x at tl[x·tw:]) or, when quad (r a
-// multiple of 4), their quadSums (row x at tl[x·qw:], qw = 2·⌊tw/4⌋); and
+// multiple of 4), their kernels.QuadSums (row x at tl[x·qw:], qw = 2·⌊tw/4⌋); and
 // the box counts and fits of each segment (into fd[b] and fr2[b]) from mk,
 // the chunk rows' packed masks (row x at mk[x·mw:]).
 //
@@ -69,12 +71,12 @@ func (l *LayerResult) chunkSums(mat []float32, i0, b0, b1 int, sums, xlnx, tl []
 }
 
 // rawSums returns Σ a and Σ a·ln a over a = scale·|row| in float64: the
-// sums of a segment row off the groups of four that quadSums sums.
+// sums of a segment row off the groups of four that kernels.QuadSums sums.
 func rawSums(row []float32, scale float64) (s, t float64) {
 	for _, v := range row {
 		a := math.Abs(float64(v)) * scale
 		s += a
-		t += a * lnPos(a)
+		t += a * kernels.LnPos(a)
 	}
 	return s, t
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // EntropyKind selects how LayerSegments measures the entropy of a segment.
@@ -136,7 +138,7 @@ func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*L
 		}
 		return res, nil
 	}
-	tau, bad, err := thresholdAbs32(weights, opts.Quantile, opts.Threshold, workers)
+	tau, bad, err := kernels.ThresholdAbs32(weights, opts.Quantile, opts.Threshold, workers)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -1,11 +1,12 @@
 package fractal
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
 	"sync"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // For 2 < r ≤ 64 the fused kernel reads the matrix once, although the mask
@@ -60,20 +61,20 @@ func (l *LayerResult) onePass(w []float32, q, thr float64, workers int) (bad int
 	switch {
 	case thr > 0:
 		tau = float32(thr)
-	case len(w) < bracketMin:
-		if tau, bad, err = thresholdAbs32(w, q, 0, workers); err != nil || bad >= 0 {
+	case len(w) < kernels.BracketMin:
+		if tau, bad, err = kernels.ThresholdAbs32(w, q, 0, workers); err != nil || bad >= 0 {
 			return bad, err
 		}
 	default:
 		exact = false
-		lo, hi, _ = sampleBracket(w, q)
+		lo, hi, _ = kernels.SampleBracket(w, q)
 	}
 	if exact {
 		lo = max(math.Float32bits(tau), 1)
 		hi = lo
 	}
 	// H does not depend on the scale: the upper bracket is close enough.
-	scale := entropyScale(math.Float32frombits(hi))
+	scale := kernels.EntropyScale(math.Float32frombits(hi))
 	states := make([]*firstPassState, workers)
 	parallelUnits(units, workers, func(wk, u0, u1 int) {
 		states[wk] = l.firstPass(w, u0, u1, lo, hi, scale)
@@ -89,20 +90,20 @@ func (l *LayerResult) onePass(w []float32, q, thr float64, workers int) (bad int
 		}
 	}
 	if flags&(1<<31) != 0 {
-		return firstNonFinite(w, workers), nil
+		return kernels.FirstNonFinite(w, workers), nil
 	}
 	if !exact {
-		k, k1, frac := quantileRanks(len(w), q)
-		vk, vk1, ok := ranksInBracket(in, below, k, k1)
+		k, k1, frac := kernels.QuantileRanks(len(w), q)
+		vk, vk1, ok := kernels.RanksInBracket(in, below, k, k1)
 		if !ok { // the bracket missed: exact selection, then the classic kernel
-			if vk, vk1, bad = radixRanks(w, k, k1, workers); bad >= 0 {
+			if vk, vk1, bad = kernels.RadixRanks(w, k, k1, workers); bad >= 0 {
 				return bad, nil
 			}
-			l.Threshold = interpolate(vk, vk1, frac)
+			l.Threshold = kernels.Interpolate(vk, vk1, frac)
 			parallelUnits(units, workers, func(_, u0, u1 int) { l.fusedBands(w, u0, u1) })
 			return -1, nil
 		}
-		tau = interpolate(vk, vk1, frac)
+		tau = kernels.Interpolate(vk, vk1, frac)
 	}
 	l.Threshold = tau
 	tauBits := uint64(max(math.Float32bits(tau), 1))
@@ -160,14 +161,14 @@ func (l *LayerResult) firstPass(w []float32, u0, u1 int, lo, hi uint32, scale fl
 			for x := range r {
 				src := mat[(i0+x)*m+c0 : (i0+x)*m+c1]
 				if quad {
-					quadSums(tl[x*qw:(x+1)*qw], src, scale)
+					kernels.QuadSums(tl[x*qw:(x+1)*qw], src, scale)
 				} else {
-					xlnxRow(tl[x*tw:(x+1)*tw], src)
+					kernels.XlnxRow(tl[x*tw:(x+1)*tw], src)
 				}
 				n0 := len(st.vals)
 				var below int
 				var f uint32
-				st.vals, below, f = maskRow2(hiP[x*geo.mw:], inP[x*geo.mw:], src, lo, hi, st.vals)
+				st.vals, below, f = kernels.MaskRow2(hiP[x*geo.mw:], inP[x*geo.mw:], src, lo, hi, st.vals)
 				st.flags |= f
 				if i0+x < ownRow {
 					continue
@@ -185,7 +186,7 @@ func (l *LayerResult) firstPass(w []float32, u0, u1 int, lo, hi uint32, scale fl
 				}
 			}
 			l.chunkSumsAny(mat, i0, b0, b1, sums, xlnx, tl, quad, c0, tw, scale)
-			entropyRow(hh[b0:b1], sums, xlnx)
+			kernels.EntropyRow(hh[b0:b1], sums, xlnx)
 		}
 	}
 	return st
@@ -227,26 +228,8 @@ func (l *LayerResult) secondPass(u0, u1 int, tauBits uint64, st *firstPassState)
 			words := (c1 - c0 + 63) / 64
 			hiP, inP := st.hi[pos:pos+r*geo.mw], st.in[pos:pos+r*geo.mw]
 			pos += r * geo.mw
-			p = resolveRows(mk, hiP, inP, r, geo.mw, words, ge, p)
+			p = kernels.ResolveRows(mk, hiP, inP, r, geo.mw, words, ge, p)
 			l.chunkCountsAny(b0, b1, fd, fr2, &fit, mk, c0, geo.mw)
 		}
 	}
-}
-
-// resolveRowsGo is resolveRows without PDEP: one step per bit of inPlane,
-// branch-free (the patterns lie next to τ, so "on" is a coin toss).
-func resolveRowsGo(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []uint64, p int) int {
-	for x := range rows {
-		row, hrow, irow := dst[x*stride:], hiPlane[x*stride:], inPlane[x*stride:]
-		for j := range words {
-			on := binary.LittleEndian.Uint64(hrow[8*j:])
-			for in := binary.LittleEndian.Uint64(irow[8*j:]); in != 0; in &= in - 1 {
-				bit := ge[p>>6] >> (p & 63) & 1
-				on |= in & -in & -bit
-				p++
-			}
-			binary.LittleEndian.PutUint64(row[8*j:], on)
-		}
-	}
-	return p
 }

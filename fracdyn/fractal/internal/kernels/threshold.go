@@ -1,4 +1,4 @@
-package fractal
+package kernels
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // float32 bit patterns of |w| (as unsigned integers they sort as |w| does).
 //
 // Large layers take one streaming pass: a fixed sample of the matrix
-// (bracketChunks runs of bracketRun weights, spread evenly) brackets the
+// (BracketChunks runs of BracketRun weights, spread evenly) brackets the
 // wanted ranks between two sampled values L ≤ H (6 standard errors of the
 // sample quantile either side); the pass counts the weights below L and
 // gathers the bit patterns in [L, H] (about 2.5% of a large layer); an exact
@@ -21,63 +21,63 @@ import (
 // radix selection (16 + 16 bits) runs instead. Either way the result is the
 // exact order statistic, interpolated as numpy.quantile does.
 const (
-	bracketChunks = 512
-	bracketRun    = 128
-	bracketMin    = 1 << 20 // layers below this size use the radix selection
+	BracketChunks = 512
+	BracketRun    = 128
+	BracketMin    = 1 << 20 // layers below this size use the radix selection
 )
 
-// thresholdAbs32 returns the mask threshold of w: fixed when thr > 0, else the
+// ThresholdAbs32 returns the mask threshold of w: fixed when thr > 0, else the
 // q-quantile of |w| (linear interpolation between order statistics, as
 // numpy.quantile), exactly and without copying w. bad is the index of the
 // first NaN or Inf weight, or −1.
-func thresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad int, err error) {
+func ThresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad int, err error) {
 	if len(w) == 0 {
 		return 0, -1, fmt.Errorf("empty weight tensor")
 	}
 	if q == 0 {
-		q = DefaultQuantile
+		q = 0.5 // fractal.DefaultQuantile
 	}
 	if q < 0 || q > 1 {
 		return 0, -1, fmt.Errorf("quantile %v outside [0, 1]", q)
 	}
 	workers = max(1, min(workers, len(w)/(1<<16)+1))
 	if thr > 0 {
-		return float32(thr), firstNonFinite(w, workers), nil
+		return float32(thr), FirstNonFinite(w, workers), nil
 	}
-	k, k1, frac := quantileRanks(len(w), q)
+	k, k1, frac := QuantileRanks(len(w), q)
 	var vk, vk1 uint32
 	ok := false
-	if len(w) >= bracketMin {
+	if len(w) >= BracketMin {
 		vk, vk1, bad, ok = bracketRanks(w, q, k, k1, workers)
 		if bad >= 0 {
 			return 0, bad, nil
 		}
 	}
 	if !ok {
-		vk, vk1, bad = radixRanks(w, k, k1, workers)
+		vk, vk1, bad = RadixRanks(w, k, k1, workers)
 		if bad >= 0 {
 			return 0, bad, nil
 		}
 	}
-	return interpolate(vk, vk1, frac), -1, nil
+	return Interpolate(vk, vk1, frac), -1, nil
 }
 
-// quantileRanks returns the order statistics k ≤ k1 of n values between
+// QuantileRanks returns the order statistics k ≤ k1 of n values between
 // which numpy.quantile interpolates at q, and the weight of k1.
-func quantileRanks(n int, q float64) (k, k1 int, frac float64) {
+func QuantileRanks(n int, q float64) (k, k1 int, frac float64) {
 	pos := q * float64(n-1)
 	k = int(math.Floor(pos))
 	return k, min(k+1, n-1), pos - float64(k)
 }
 
-// interpolate returns a + frac·(b − a) for the values of bit patterns a, b.
-func interpolate(vk, vk1 uint32, frac float64) float32 {
+// Interpolate returns a + frac·(b − a) for the values of bit patterns a, b.
+func Interpolate(vk, vk1 uint32, frac float64) float32 {
 	a, b := float64(math.Float32frombits(vk)), float64(math.Float32frombits(vk1))
 	return float32(a + frac*(b-a))
 }
 
-// absBits is the bit pattern of |v|.
-func absBits(v float32) uint32 { return math.Float32bits(v) &^ (1 << 31) }
+// AbsBits is the bit pattern of |v|.
+func AbsBits(v float32) uint32 { return math.Float32bits(v) &^ (1 << 31) }
 
 // parts runs f on workers contiguous parts [lo, hi) of [0, n) in parallel.
 func parts(n, workers int, f func(wk, lo, hi int)) {
@@ -100,20 +100,20 @@ func scanNonFinite(part []float32, lo int, flags uint32) int {
 		return -1
 	}
 	for j, v := range part {
-		if absBits(v) >= 0x7f800000 {
+		if AbsBits(v) >= 0x7f800000 {
 			return lo + j
 		}
 	}
 	return -1
 }
 
-// firstNonFinite returns the index of the first NaN or Inf weight, or −1.
-func firstNonFinite(w []float32, workers int) int {
+// FirstNonFinite returns the index of the first NaN or Inf weight, or −1.
+func FirstNonFinite(w []float32, workers int) int {
 	bads := make([]int, workers)
 	parts(len(w), workers, func(wk, lo, hi int) {
 		var all uint32
 		for _, v := range w[lo:hi] {
-			all |= absBits(v) + 0x00800000
+			all |= AbsBits(v) + 0x00800000
 		}
 		bads[wk] = scanNonFinite(w[lo:hi], lo, all)
 	})
@@ -134,7 +134,7 @@ func firstOf(bads []int) int {
 // in one pass, from a sampled bracket (see above). ok is false when the
 // bracket misses k or k1; bad is the first non-finite weight, or −1.
 func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, bad int, ok bool) {
-	lo, hi, delta := sampleBracket(w, q)
+	lo, hi, delta := SampleBracket(w, q)
 	// One pass: count |w| < lo, gather lo ≤ |w| ≤ hi.
 	belows := make([]int, workers)
 	gathered := make([][]uint32, workers)
@@ -151,19 +151,19 @@ func bracketRanks(w []float32, q float64, k, k1, workers int) (vk, vk1 uint32, b
 	for _, b := range belows {
 		below += b
 	}
-	vk, vk1, ok = ranksInBracket(slices.Concat(gathered...), below, k, k1)
+	vk, vk1, ok = RanksInBracket(slices.Concat(gathered...), below, k, k1)
 	return vk, vk1, -1, ok
 }
 
-// sampleBracket brackets the q-quantile of |w| by the bit patterns lo ≤ hi
+// SampleBracket brackets the q-quantile of |w| by the bit patterns lo ≤ hi
 // of two order statistics of a fixed sample, δ = 6 standard errors of the
 // sample quantile (plus 4/n) either side of q.
-func sampleBracket(w []float32, q float64) (lo, hi uint32, delta float64) {
-	sample := make([]uint32, 0, bracketChunks*bracketRun)
-	for c := range bracketChunks {
-		at := (len(w) - bracketRun) * c / (bracketChunks - 1)
-		for _, v := range w[at : at+bracketRun] {
-			sample = append(sample, absBits(v))
+func SampleBracket(w []float32, q float64) (lo, hi uint32, delta float64) {
+	sample := make([]uint32, 0, BracketChunks*BracketRun)
+	for c := range BracketChunks {
+		at := (len(w) - BracketRun) * c / (BracketChunks - 1)
+		for _, v := range w[at : at+BracketRun] {
+			sample = append(sample, AbsBits(v))
 		}
 	}
 	ns := float64(len(sample))
@@ -179,10 +179,10 @@ func sampleBracket(w []float32, q float64) (lo, hi uint32, delta float64) {
 	return lo, hi, delta
 }
 
-// ranksInBracket returns the patterns of ranks k ≤ k1 of all weights, given
+// RanksInBracket returns the patterns of ranks k ≤ k1 of all weights, given
 // below of them under the bracket and the patterns in (gathered); ok is
 // false when the bracket misses either rank.
-func ranksInBracket(in []uint32, below, k, k1 int) (vk, vk1 uint32, ok bool) {
+func RanksInBracket(in []uint32, below, k, k1 int) (vk, vk1 uint32, ok bool) {
 	if k < below || k1 >= below+len(in) {
 		return 0, 0, false
 	}
@@ -241,11 +241,11 @@ func selectRank(v []uint32, k int, scratch []uint32) uint32 {
 	return small[k]
 }
 
-// radixRanks finds the bit patterns of the order statistics k and k1 of |w|
+// RadixRanks finds the bit patterns of the order statistics k and k1 of |w|
 // exactly in two passes: a histogram of the high 16 bits, then histograms of
 // the low 16 bits inside the buckets of k and k1. bad is the first
 // non-finite weight, or −1.
-func radixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
+func RadixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
 	hists := make([][]uint32, workers)
 	bads := make([]int, workers)
 	parts(len(w), workers, func(wk, lo, hi int) {
@@ -257,13 +257,13 @@ func radixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
 		var all uint32
 		i := 0
 		for ; i+1 < len(part); i += 2 {
-			b0, b1 := absBits(part[i]), absBits(part[i+1])
+			b0, b1 := AbsBits(part[i]), AbsBits(part[i+1])
 			all |= (b0 + 0x00800000) | (b1 + 0x00800000)
 			h0[b0>>16]++
 			h1[b1>>16]++
 		}
 		if i < len(part) {
-			b0 := absBits(part[i])
+			b0 := AbsBits(part[i])
 			all |= b0 + 0x00800000
 			h0[b0>>16]++
 		}
@@ -287,7 +287,7 @@ func radixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
 	parts(len(w), workers, func(wk, lo, hi int) {
 		l := [2][]uint32{make([]uint32, 1<<16), make([]uint32, 1<<16)}
 		for _, v := range w[lo:hi] {
-			b := absBits(v)
+			b := AbsBits(v)
 			if top := b >> 16; top == bk {
 				l[0][b&0xffff]++
 			} else if top == bk1 {
@@ -336,7 +336,7 @@ func lowValue(hist []uint32, rest int) uint32 {
 // x + 2²³ (bit 31 set: a NaN or Inf in part).
 func bracketScanGo(part []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
 	for _, v := range part {
-		x := absBits(v)
+		x := AbsBits(v)
 		flags |= x + 0x00800000
 		if x-lo <= hi-lo { // rare (a few %), so well predicted
 			buf = append(buf, x)
@@ -346,12 +346,12 @@ func bracketScanGo(part []float32, lo, hi uint32, buf []uint32) (out []uint32, b
 	return buf, below, flags
 }
 
-// maskRow2Go is maskRow2 in plain Go.
+// maskRow2Go is MaskRow2 in plain Go.
 func maskRow2Go(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
 	for j := 0; j < len(src); j += 8 {
 		var ph, pi uint8
 		for y, v := range src[j:min(j+8, len(src))] {
-			x := absBits(v)
+			x := AbsBits(v)
 			flags |= x + 0x00800000
 			ph |= uint8((hi-x)>>31) << y // x > hi: both below 2³¹
 			if x-lo <= hi-lo {

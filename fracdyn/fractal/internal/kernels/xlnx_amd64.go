@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package fractal
+package kernels
 
 import (
 	"slices"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// hasXlnxAVX2 says whether xlnxRow, entropyRow, quadSums, maskRow,
-// maskRow2, bracketScan and band2Band use their AVX2 kernels.
-var hasXlnxAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI1
+// HasAVX2 says whether XlnxRow, EntropyRow, QuadSums, MaskRow,
+// MaskRow2, bracketScan and band2Band use their AVX2 kernels.
+var HasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI1
 
 //go:noescape
 func xlnxRowAVX2(dst []float64, src []float32)
@@ -48,34 +48,34 @@ var leftPack = func() (t [256]uint64) {
 //go:noescape
 func resolveBMI2(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []uint64, p int) int
 
-// hasBMI2 says whether resolveRows uses resolveBMI2 (PDEP).
+// hasBMI2 says whether ResolveRows uses resolveBMI2 (PDEP).
 var hasBMI2 = cpu.X86.HasBMI2 && cpu.X86.HasPOPCNT
 
-// xlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0): eight at a time
+// XlnxRow sets dst[i] = |src[i]|·ln|src[i]| (0 for 0): eight at a time
 // with AVX2 where the CPU has it, the logarithm in float32 (relative error
 // of the product below 3e-7 for normal |src[i]|, absolute below 1e-36 for
-// subnormals), the rest with xlogx32 (float64). len(dst) ≥ len(src).
-func xlnxRow(dst []float64, src []float32) {
+// subnormals), the rest with Xlogx32 (float64). len(dst) ≥ len(src).
+func XlnxRow(dst []float64, src []float32) {
 	dst = dst[:len(src)]
 	n := 0
-	if hasXlnxAVX2 {
+	if HasAVX2 {
 		n = len(src) &^ 7
 		if n > 0 {
 			xlnxRowAVX2(dst[:n], src[:n])
 		}
 	}
 	for i := n; i < len(src); i++ {
-		dst[i] = xlogx32(abs32(src[i]))
+		dst[i] = Xlogx32(Abs32(src[i]))
 	}
 }
 
-// entropyRow sets h[i] = max(ln s[i] − t[i]/s[i], 0), the entropy of a
+// EntropyRow sets h[i] = max(ln s[i] − t[i]/s[i], 0), the entropy of a
 // segment with Σ|w| = s[i] and Σ|w|·ln|w| = t[i], or 0 where s[i] = 0: four
 // at a time with AVX2 where the CPU has it (ln within 2e-11), the rest with
-// lnPos. s and t are at least as long as h.
-func entropyRow(h []float32, s, t []float64) {
+// LnPos. s and t are at least as long as h.
+func EntropyRow(h []float32, s, t []float64) {
 	n := 0
-	if hasXlnxAVX2 {
+	if HasAVX2 {
 		n = len(h) &^ 3
 		if n > 0 {
 			entropyRowAVX2(h[:n], s[:n], t[:n])
@@ -89,7 +89,7 @@ func entropyRow(h []float32, s, t []float64) {
 // count of x < lo and the OR of x + 2²³ (bit 31 set: a NaN or Inf in part).
 // Eight at a time with AVX2 where the CPU has it, branch-free.
 func bracketScan(part []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
-	if !hasXlnxAVX2 {
+	if !HasAVX2 {
 		return bracketScanGo(part, lo, hi, buf)
 	}
 	const block = 1 << 12
@@ -107,13 +107,13 @@ func bracketScan(part []float32, lo, hi uint32, buf []uint32) (out []uint32, bel
 	return buf, below + b, flags | f
 }
 
-// maskRow packs the mask of src into dst: bit y of dst[j] is 1 when the bit
+// MaskRow packs the mask of src into dst: bit y of dst[j] is 1 when the bit
 // pattern of |src[8j+y]| is at least tauBits (1 ≤ tauBits < 2³¹). dst holds
 // at least ⌈len(src)/8⌉ bytes. Eight at a time with AVX2 where the CPU has
 // it.
-func maskRow(dst []uint8, src []float32, tauBits uint32) {
+func MaskRow(dst []uint8, src []float32, tauBits uint32) {
 	n := 0
-	if hasXlnxAVX2 {
+	if HasAVX2 {
 		n = len(src) &^ 7
 		if n > 0 {
 			maskRowAVX2(dst[:n/8], src[:n], tauBits)
@@ -122,26 +122,26 @@ func maskRow(dst []uint8, src []float32, tauBits uint32) {
 	maskRowGo(dst[n/8:], src[n:], tauBits)
 }
 
-// quadSums sets, for each group g of four weights a = scale·|src[4g…4g+3]|
+// QuadSums sets, for each group g of four weights a = scale·|src[4g…4g+3]|
 // (g < len(src)/4), dst[2g] = Σ a and dst[2g+1] = Σ a·ln a: with AVX2 where
 // the CPU has it, in float32 (relative error below 5e-7), else, or where a
-// float32 sum overflows, with quadSumsGo (float64). scale is entropyScale's.
-func quadSums(dst []float64, src []float32, scale float64) {
-	if !hasXlnxAVX2 || quadSumsAVX2(dst, src, float32(scale)) != 0 {
+// float32 sum overflows, with quadSumsGo (float64). scale is EntropyScale's.
+func QuadSums(dst []float64, src []float32, scale float64) {
+	if !HasAVX2 || quadSumsAVX2(dst, src, float32(scale)) != 0 {
 		quadSumsGo(dst, src, scale)
 	}
 }
 
-// maskRow2 packs the two planes of the mask of src relative to a bracket
-// [lo, hi] of bit patterns x = |w| (maskRow's packing): hiPlane bit x > hi
+// MaskRow2 packs the two planes of the mask of src relative to a bracket
+// [lo, hi] of bit patterns x = |w| (MaskRow's packing): hiPlane bit x > hi
 // (on for any threshold in the bracket), inPlane bit lo ≤ x ≤ hi (decided
 // by the threshold), and appends those x to buf in order. It returns buf,
 // the count of x < lo and the OR of x + 2²³ (bit 31: a NaN or Inf). The
 // planes hold at least ⌈len(src)/8⌉ bytes. Eight at a time with AVX2 where
 // the CPU has it.
-func maskRow2(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
+func MaskRow2(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, buf []uint32) (out []uint32, below int, flags uint32) {
 	n8 := 0
-	if hasXlnxAVX2 {
+	if HasAVX2 {
 		n8 = len(src) &^ 7
 		if n8 > 0 {
 			buf = slices.Grow(buf, n8+8) // each step stores eight lanes
@@ -154,12 +154,12 @@ func maskRow2(hiPlane, inPlane []uint8, src []float32, lo, hi uint32, buf []uint
 	return buf, below + b, flags | f
 }
 
-// resolveRows sets rows rows of dst (stride bytes apart, words 64-bit
+// ResolveRows sets rows rows of dst (stride bytes apart, words 64-bit
 // words each) to hiPlane | the bits of inPlane whose pattern is at least
 // τ: ge holds, bit i, whether the i-th gathered pattern is (one word of
 // slack past the last), and p is the first of them these rows use. It
 // returns the next p. With BMI2, one PDEP per word.
-func resolveRows(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []uint64, p int) int {
+func ResolveRows(dst, hiPlane, inPlane []uint8, rows, stride, words int, ge []uint64, p int) int {
 	if hasBMI2 && rows > 0 && words > 0 {
 		_ = dst[(rows-1)*stride+8*words-1]
 		_, _ = hiPlane[(rows-1)*stride+8*words-1], inPlane[(rows-1)*stride+8*words-1]

@@ -1,4 +1,4 @@
-package fractal
+package kernels
 
 import (
 	"math"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestXlnxRow checks xlnxRow (the AVX2 kernel where the CPU has it) against
+// TestXlnxRow checks XlnxRow (the AVX2 kernel where the CPU has it) against
 // math.Log on normals, subnormals, zeros, both signs, powers of two, values
 // next to √2·2^e, and every length mod 8.
 func TestXlnxRow(t *testing.T) {
@@ -29,7 +29,7 @@ func TestXlnxRow(t *testing.T) {
 	for _, n := range []int{len(src), 1, 2, 3, 4, 5, 7, 8, 9, 15, 16} {
 		dst := make([]float64, n+1)
 		dst[n] = 42
-		xlnxRow(dst, src[:n])
+		XlnxRow(dst, src[:n])
 		for i, v := range src[:n] {
 			a := math.Abs(float64(v))
 			want := 0.0
@@ -37,7 +37,7 @@ func TestXlnxRow(t *testing.T) {
 				want = a * math.Log(a)
 			}
 			if d := math.Abs(dst[i] - want); d > xlnxTol(a, want) {
-				t.Fatalf("n=%d: xlnxRow(%v) = %v, want %v (error %g, AVX2 %v)", n, v, dst[i], want, d, hasXlnxAVX2)
+				t.Fatalf("n=%d: XlnxRow(%v) = %v, want %v (error %g, AVX2 %v)", n, v, dst[i], want, d, HasAVX2)
 			}
 		}
 		if dst[n] != 42 {
@@ -46,20 +46,20 @@ func TestXlnxRow(t *testing.T) {
 	}
 }
 
-// xlnxTol bounds the error of a·ln a = want from xlnxRow and quadSums: the
+// xlnxTol bounds the error of a·ln a = want from XlnxRow and QuadSums: the
 // AVX2 kernels take a and ln a in float32 (Cephes' logf, about 2 ulp: 3e-7
 // relative, plus 2e-7·a from rounding a near 1 where ln a is near 0, and
 // up to 1e-36 absolute for subnormal a, read as 2^−127·m); the pure-Go
 // ones are within 3e-13·a.
 func xlnxTol(a, want float64) float64 {
-	if hasXlnxAVX2 {
+	if HasAVX2 {
 		return 3e-7*math.Abs(want) + 2e-7*a + 1e-36
 	}
 	return 2e-11*a + 1e-15*math.Abs(want)
 }
 
-// TestEntropyRow checks entropyRow (the AVX2 kernel where the CPU has it)
-// against lnPos, zero sums included, for every length mod 4.
+// TestEntropyRow checks EntropyRow (the AVX2 kernel where the CPU has it)
+// against LnPos, zero sums included, for every length mod 4.
 func TestEntropyRow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	const n = 1003
@@ -82,7 +82,7 @@ func TestEntropyRow(t *testing.T) {
 	for _, m := range []int{n, 1, 2, 3, 4, 5} {
 		h := make([]float32, m+1)
 		h[m] = 42
-		entropyRow(h[:m], s, tt)
+		EntropyRow(h[:m], s, tt)
 		for i := range m {
 			want := 0.0
 			if s[i] > 0 {
@@ -98,7 +98,7 @@ func TestEntropyRow(t *testing.T) {
 	}
 }
 
-// TestQuadSums checks quadSums (the AVX2 kernel where the CPU has it)
+// TestQuadSums checks QuadSums (the AVX2 kernel where the CPU has it)
 // against math.Log on groups of four with zeros, subnormals and both signs,
 // at several scales, and on weights whose float32 sums would overflow (the
 // float64 fallback).
@@ -128,7 +128,7 @@ func quadSumsCheck(t *testing.T, src []float32, scale float64) {
 	t.Helper()
 	dst := make([]float64, len(src)/4*2+1)
 	dst[len(dst)-1] = 42
-	quadSums(dst, src, scale)
+	QuadSums(dst, src, scale)
 	for g := 0; g+3 < len(src); g += 4 {
 		var s, tt, absT, bound float64
 		for _, v := range src[g : g+4] {
@@ -141,7 +141,7 @@ func quadSumsCheck(t *testing.T, src []float32, scale float64) {
 			}
 		}
 		sTol, tTol := 1e-15*s, bound+1e-15*absT
-		if hasXlnxAVX2 {
+		if HasAVX2 {
 			sTol, tTol = 2.5e-7*s, bound+2.5e-7*absT // float32 sums of four
 		}
 		if math.Abs(dst[g/2]-s) > sTol || math.Abs(dst[g/2+1]-tt) > tTol {
@@ -163,7 +163,7 @@ func TestBracketScanMatchesGo(t *testing.T) {
 	for i := range w {
 		w[i] = float32(rng.NormFloat64())
 	}
-	lo, hi := absBits(0.6), absBits(0.7)
+	lo, hi := AbsBits(0.6), AbsBits(0.7)
 	for _, tc := range []struct {
 		n      int
 		lo, hi uint32
