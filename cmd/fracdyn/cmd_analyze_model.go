@@ -109,7 +109,7 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 		return usageErrorf("%v", err)
 	}
 	path := fs.Arg(0)
-	model, err := modelfile.OpenWith(path, modelfile.Options{Epoch: *epoch, Checkpoint: *checkpoint, ConvView: cv, Layout: overrides})
+	model, err := modelfile.OpenWith(path, modelfile.Options{Epoch: modelfile.AtEpoch(*epoch), Checkpoint: *checkpoint, ConvView: cv, Layout: overrides})
 	if err != nil {
 		return err
 	}

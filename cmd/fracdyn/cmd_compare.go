@@ -116,7 +116,7 @@ func runCompare(ctx context.Context, args []string) error {
 	for _, in := range inputs {
 		path, name := in.path, in.name
 		names = append(names, name)
-		m, err := modelfile.OpenWith(path, modelfile.Options{Epoch: in.epoch, Checkpoint: in.checkpoint, ConvView: cv, Layout: overrides})
+		m, err := modelfile.OpenWith(path, modelfile.Options{Epoch: modelfile.AtEpoch(in.epoch), Checkpoint: in.checkpoint, ConvView: cv, Layout: overrides})
 		if err != nil {
 			return err
 		}

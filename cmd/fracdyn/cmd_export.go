@@ -48,7 +48,7 @@ func runExport(_ context.Context, args []string) error {
 	if *checkpoint != "" {
 		return usageErrorf("-checkpoint is for GoMLX checkpoints; %s is not one", dir)
 	}
-	arch, weights, ep, err := modelfile.RunWeights(dir, modelfile.Options{Epoch: *epoch, Layout: overrides})
+	arch, weights, ep, err := modelfile.RunWeights(dir, modelfile.Options{Epoch: modelfile.AtEpoch(*epoch), Layout: overrides})
 	if err != nil {
 		return err
 	}

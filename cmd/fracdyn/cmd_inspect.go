@@ -38,7 +38,7 @@ func runInspect(_ context.Context, args []string) error {
 	if err := wantArgs(fs.Args(), 1, "one FILE"); err != nil {
 		return err
 	}
-	m, err := modelfile.OpenWith(fs.Arg(0), modelfile.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layout: overrides})
+	m, err := modelfile.OpenWith(fs.Arg(0), modelfile.Options{Epoch: modelfile.AtEpoch(*epoch), Checkpoint: *checkpoint, Layout: overrides})
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func TestExportsAnalyseAsTheRun(t *testing.T) {
 		t.Run(string(tc.arch), func(t *testing.T) {
 			weights := randomWeights(tc.arch, 2)
 			dir := writeTestRun(t, tc.arch, weights)
-			arch, got, epoch, err := modelfile.RunWeights(dir, modelfile.Options{Epoch: -1})
+			arch, got, epoch, err := modelfile.RunWeights(dir, modelfile.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,4 +169,40 @@ func numel(shape []int) int {
 		n *= d
 	}
 	return n
+}
+
+// TestOpenWithZeroOptionsReadsTheLastEpoch: Open and OpenWith with zero
+// Options read the same snapshot, the last; AtEpoch picks another.
+func TestOpenWithZeroOptionsReadsTheLastEpoch(t *testing.T) {
+	dir := writeTestRun(t, model.MLP, randomWeights(model.MLP, 3))
+	b, err := os.ReadFile(filepath.Join(dir, run.SnapshotsDir, "epoch-003.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, run.SnapshotsDir, "epoch-000.npz"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		open func() (*modelfile.Model, error)
+		want int
+	}{
+		{"Open", func() (*modelfile.Model, error) { return modelfile.Open(dir) }, 3},
+		{"OpenWith Options{}", func() (*modelfile.Model, error) { return modelfile.OpenWith(dir, modelfile.Options{}) }, 3},
+		{"AtEpoch(-1)", func() (*modelfile.Model, error) {
+			return modelfile.OpenWith(dir, modelfile.Options{Epoch: modelfile.AtEpoch(-1)})
+		}, 3},
+		{"AtEpoch(0)", func() (*modelfile.Model, error) {
+			return modelfile.OpenWith(dir, modelfile.Options{Epoch: modelfile.AtEpoch(0)})
+		}, 0},
+	} {
+		m, err := c.open()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if m.Epoch != c.want {
+			t.Errorf("%s read epoch %d, want %d", c.name, m.Epoch, c.want)
+		}
+		m.Close()
+	}
 }

@@ -37,7 +37,7 @@ func TestAmbiguousLayoutNeedsFlag(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 1 and an error naming \"k\" and --layout", args, code, msg)
 		}
 	}
-	m, err := modelfile.OpenWith(path, modelfile.Options{Epoch: -1, Layout: weights.Overrides{{Glob: "k", Layout: "hwio"}}})
+	m, err := modelfile.OpenWith(path, modelfile.Options{Layout: weights.Overrides{{Glob: "k", Layout: "hwio"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

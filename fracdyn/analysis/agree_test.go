@@ -70,7 +70,7 @@ func TestAnalyzeAgreesWithAnalyzeModel(t *testing.T) {
 			for i, h := range header {
 				col[h] = i
 			}
-			m, err := modelfile.OpenWith(dir, modelfile.Options{Epoch: 1, ConvView: cv})
+			m, err := modelfile.OpenWith(dir, modelfile.Options{Epoch: modelfile.AtEpoch(1), ConvView: cv})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,7 +24,7 @@ func BenchmarkSnapshotNulls(b *testing.B) {
 	}
 	var layers []layer
 	if dir := os.Getenv("FRACDYN_BENCH_RUN"); dir != "" {
-		m, err := modelfile.OpenWith(dir, modelfile.Options{Epoch: -1})
+		m, err := modelfile.OpenWith(dir, modelfile.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

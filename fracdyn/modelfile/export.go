@@ -9,7 +9,7 @@ import (
 )
 
 // RunWeights reads the weights of the snapshot of opts.Epoch (the last when
-// negative) of the run in dir, keyed by state-dict name in PyTorch layout
+// nil) of the run in dir, keyed by state-dict name in PyTorch layout
 // (each weight read in canonical order, its stored layout taken from the
 // run's layers or opts.Layout), with the run's architecture and the epoch
 // read.

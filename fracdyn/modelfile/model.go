@@ -54,8 +54,10 @@ type Model struct {
 
 // Options tune Open.
 type Options struct {
-	// Epoch picks the snapshot of a run directory; negative means the last.
-	Epoch int
+	// Epoch picks the snapshot of a run directory (AtEpoch(n)); nil, the
+	// zero value, means the last, so OpenWith(path, Options{}) reads what
+	// Open(path) reads.
+	Epoch *int
 	// Checkpoint picks the checkpoint of a GoMLX checkpoint directory: ""
 	// for the latest, a global step ("300": the one whose name ends in
 	// -step-00000300; "0" or "initial" for one saved before training), or a
@@ -109,9 +111,17 @@ func formatOfExt(path string) (Format, bool) {
 	return "", false
 }
 
+// AtEpoch returns Options.Epoch for epoch e: nil (the last) when e < 0.
+func AtEpoch(e int) *int {
+	if e < 0 {
+		return nil
+	}
+	return &e
+}
+
 // Open opens a model file or run directory with default options (the last
-// snapshot of a run).
-func Open(path string) (*Model, error) { return OpenWith(path, Options{Epoch: -1}) }
+// snapshot of a run): OpenWith(path, Options{}).
+func Open(path string) (*Model, error) { return OpenWith(path, Options{}) }
 
 // OpenWith opens a model file or run directory.
 func OpenWith(path string, opts Options) (*Model, error) {
@@ -131,7 +141,11 @@ func OpenWith(path string, opts Options) (*Model, error) {
 	case NPZ:
 		m.src, err = openNPZ(path)
 	case RunDir:
-		m.src, m.Epoch, err = openRun(path, opts.Epoch)
+		epoch := -1
+		if opts.Epoch != nil {
+			epoch = *opts.Epoch
+		}
+		m.src, m.Epoch, err = openRun(path, epoch)
 		m.Note = fmt.Sprintf("snapshot of epoch %d", m.Epoch)
 	case GoMLX:
 		var r *gomlxReader
