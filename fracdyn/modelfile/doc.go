@@ -191,7 +191,7 @@
 // tensor (float32) plus its float64 matrix view at once, whatever the file
 // size. ONNX protobufs and npz files are read whole (protobuf has no random
 // access; npz files here are run snapshots).
-
+//
 // # Exporters
 //
 // ExportModel writes a GoMLX checkpoint's weights to .safetensors or .npz
