@@ -9,7 +9,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
-// TestBand2KernelMatchesGo holds band2Band (the float32 AVX2 kernel where
+// TestBand2KernelMatchesGo holds kernels.Band2Band (the float32 AVX2 kernel where
 // the CPU has it) to kernels.Band2Go (float64) on rows with zeros, ties at the
 // threshold and every width mod 16: the same FD and R², H within 2e-6.
 func TestBand2KernelMatchesGo(t *testing.T) {
@@ -30,7 +30,7 @@ func TestBand2KernelMatchesGo(t *testing.T) {
 			l := &LayerResult{R: 2, View: MatrixView{Rows: 2, Cols: m}, ColOrigins: Origins(m, 2)}
 			n := len(l.ColOrigins)
 			fd, fr2, h := make([]float32, n), make([]float32, n), make([]float32, n)
-			l.band2Band(mat, 0, fd, fr2, h, tauBits, paper)
+			l.bands().Band2Band(mat, 0, fd, fr2, h, tauBits, paper)
 			wfd, wfr2, wh := make([]float32, n), make([]float32, n), make([]float32, n)
 			kernels.Band2Go(mat[:m], mat[m:], l.ColOrigins, wfd, wfr2, wh, tauBits, paper)
 			for b := range n {

@@ -107,11 +107,11 @@
 //
 // The exported estimators of this package (BoxCount, PaperFD, SegmentFD,
 // Entropy, Quantile, ...) are the readable reference: float64, one formula
-// each. The fast path of LayerSegments (the fused bands above, in layer.go,
-// onepass.go and kernel*.go) builds on the kernels of
-// fracdyn/fractal/internal/kernels: the exact threshold (sampled bracket and
-// radix selection), the fast logarithms, the packed masks and the assembly
-// below. The tests hold the kernels to the reference code (kernels_test.go:
+// each. The fast path of LayerSegments, the fused bands above, lives in
+// fracdyn/fractal/internal/kernels (Bands: the one-read and two-pass band
+// kernels, the exact threshold by sampled bracket and radix selection, the
+// fast logarithms, the packed masks and the assembly below); layer.go
+// hands it the segment grid and takes the results. The tests hold the kernels to the reference code (kernels_test.go:
 // the threshold against Quantile, the entropy against Entropy;
 // TestLayerSegmentsMatchesReference: whole layers against SegmentFD and
 // Entropy), and the kernels' own tests hold each assembly routine to its Go

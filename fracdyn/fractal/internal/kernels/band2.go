@@ -97,3 +97,28 @@ func Band2Go(row0, row1 []float32, origins []int, fd, fr2, hh []float32, tauBits
 func Band2AVX2(row0, row1, fd, fr2, h []float32, tau1 uint32, scale float32, tabs *[16]float32) uint32 {
 	return band2AVX2(row0, row1, fd, fr2, h, tau1, scale, tabs)
 }
+
+// Band2Band measures every segment of one band at r = 2 (segment row origin
+// i0 of the matrix mat): FD = log₂ k for k on cells, its R² (1 unless
+// empty, 0 for the paper's form) and the entropy. On AVX2 the segments at
+// origins 2b go eight at a time through band2AVX2 (float32 throughout, on
+// |w|/τ: H within 2e-6), unless one of them has Σ|w|/τ outside
+// [2⁻¹⁰⁰, 2¹¹⁰), where the whole band is measured in float64 as the rest
+// are.
+func (l *Bands) Band2Band(mat []float32, i0 int, fd, fr2, hh []float32, tauBits uint64, paper bool) {
+	m := l.View.Cols
+	row0, row1 := mat[i0*m:][:m], mat[(i0+1)*m:][:m]
+	n := 0
+	if HasAVX2 {
+		n = min(len(fd), m/2) &^ 7 // origins 2b, eight at a time
+		tabs := Band2Tabs
+		if paper {
+			tabs = Band2TabsPaper
+		}
+		scale := float32(EntropyScale(math.Float32frombits(uint32(tauBits))))
+		if n > 0 && Band2AVX2(row0[:2*n], row1[:2*n], fd[:n], fr2[:n], hh[:n], uint32(tauBits-1), scale, tabs) != 0 {
+			n = 0
+		}
+	}
+	Band2Go(row0, row1, l.ColOrigins[n:], fd[n:], fr2[n:], hh[n:], tauBits, paper)
+}

@@ -1,5 +1,8 @@
 // Package kernels holds the fast kernels behind fracdyn/fractal's fused
-// layer analysis: the exact mask threshold of a layer without a copy
+// layer analysis: the band kernels (Bands.FusedBands, the segments of a band
+// at a given threshold; Bands.OnePass, one read of the matrix with the
+// threshold resolved from a sampled bracket; Bands.Band2Band for r = 2),
+// the exact mask threshold of a layer without a copy
 // (ThresholdAbs32: a sampled bracket of the wanted ranks and an MSD radix
 // selection on float32 bit patterns), the branch-free logarithms (LnPos,
 // Xlogx32), packed row masks (MaskRow, MaskRow2, ResolveRows), row sums of

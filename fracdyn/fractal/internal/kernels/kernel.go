@@ -1,16 +1,14 @@
-package fractal
+package kernels
 
 import (
 	"math"
-
-	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // chunkCols is the width of the column chunks whose a·ln a the fused kernel
 // computes at once (r ≤ 64): r·chunkCols float64 per worker.
 const chunkCols = 1024
 
-// fusedBands measures, for bc or paper with magnitude entropy, the segments
+// FusedBands measures, for bc or paper with magnitude entropy, the segments
 // of work units [u0, u1) (a unit is one band of segment rows of one matrix).
 //
 // It is branch-free where the data are random: the mask test |w| ≥ τ, w ≠ 0
@@ -18,19 +16,19 @@ const chunkCols = 1024
 // the box counts come from OR pyramids over a zero-padded power-of-two grid
 // (boxes that only cover padding are empty and do not count, so the counts
 // equal those of a grid anchored at the segment's origin): of bits for
-// 2 < r ≤ 64 (chunkSums and chunkCounts, after kernels.XlnxRow or kernels.QuadSums and
-// kernels.MaskRow over a column chunk of the band), of bytes beyond. r = 2 is
-// band2Band's.
-func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
+// 2 < r ≤ 64 (chunkSums and chunkCounts, after XlnxRow or QuadSums and
+// MaskRow over a column chunk of the band), of bytes beyond. r = 2 is
+// Band2Band's.
+func (l *Bands) FusedBands(w []float32, u0, u1 int) {
 	r, v := l.R, l.View
 	// τ' = max(τ, smallest positive float32) makes "a ≥ τ'" imply a > 0.
 	tauBits := uint64(max(math.Float32bits(l.Threshold), 1))
-	scale := kernels.EntropyScale(l.Threshold) // of quadSums: H does not depend on it
+	scale := EntropyScale(l.Threshold) // of quadSums: H does not depend on it
 	m := v.Cols
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
-	paper := l.Method == MethodPaper
-	sizes := SegmentSizes(r)
-	fit := newSegmentFit(r, paper, l.Len())
+	paper := l.Paper
+	sizes := l.Sizes
+	fit := newSegmentFit(sizes, r, paper, l.Len())
 	lnInt := fit.lnInt
 	p := 1
 	for p < r {
@@ -41,12 +39,12 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 	ys := make([]float64, len(sizes))
 	// Segments per column chunk, and the chunk's a·ln a (2 < r ≤ 64).
 	perChunk := max(1, chunkCols/r)
-	quad := r%4 == 0 // segments sum groups of four (kernels.QuadSums)
+	quad := r%4 == 0 // segments sum groups of four (QuadSums)
 	var tl, sums, xlnx []float64
 	// Packed masks of the chunk's rows, 9 bytes of slack for maskBits.
 	mw := (perChunk*r+7)/8 + 9
 	var mk []uint8
-	if r > 2 && r <= 64 { // r = 2 is band2Band's, with no buffers
+	if r > 2 && r <= 64 { // r = 2 is Band2Band's, with no buffers
 		tl = make([]float64, r*perChunk*r)
 		sums, xlnx = make([]float64, perChunk), make([]float64, perChunk)
 		mk = make([]uint8, r*mw)
@@ -59,7 +57,7 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 		out := mt*nb*ncol + a*ncol
 		fd, fr2, hh := l.FD[out:out+ncol], l.FDR2[out:out+ncol], l.H[out:out+ncol]
 		if r == 2 {
-			l.band2Band(mat, i0, fd, fr2, hh, tauBits, paper)
+			l.Band2Band(mat, i0, fd, fr2, hh, tauBits, paper)
 			continue
 		}
 		if r <= 64 {
@@ -72,17 +70,17 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				qw := tw / 4 * 2
 				for x := range r {
 					if src := mat[(i0+x)*m+c0 : (i0+x)*m+c1]; quad {
-						kernels.QuadSums(tl[x*qw:(x+1)*qw], src, scale)
+						QuadSums(tl[x*qw:(x+1)*qw], src, scale)
 					} else {
-						kernels.XlnxRow(tl[x*tw:(x+1)*tw], src)
+						XlnxRow(tl[x*tw:(x+1)*tw], src)
 					}
 				}
 				for x := range r {
-					kernels.MaskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
+					MaskRow(mk[x*mw:], mat[(i0+x)*m+c0:(i0+x)*m+c1], uint32(tauBits))
 				}
 				l.chunkSumsAny(mat, i0, b0, b1, sums, xlnx, tl, quad, c0, tw, scale)
 				l.chunkCountsAny(b0, b1, fd, fr2, &fit, mk, c0, mw)
-				kernels.EntropyRow(hh[b0:b1], sums, xlnx)
+				EntropyRow(hh[b0:b1], sums, xlnx)
 			}
 			continue
 		}
@@ -94,26 +92,26 @@ func (l *LayerResult) fusedBands(w []float32, u0, u1 int) {
 				mrow := mask[x*p : x*p+r]
 				y := 0
 				for ; y+1 < r; y += 2 {
-					a, c := kernels.Abs32(row[y]), kernels.Abs32(row[y+1])
+					a, c := Abs32(row[y]), Abs32(row[y+1])
 					oa, oc := on32(a, tauBits), on32(c, tauBits)
 					mrow[y], mrow[y+1] = uint8(oa), uint8(oc)
 					k += oa + oc
 					s0 += float64(a)
 					s1 += float64(c)
-					t0 += kernels.Xlogx32(a)
-					t1 += kernels.Xlogx32(c)
+					t0 += Xlogx32(a)
+					t1 += Xlogx32(c)
 				}
 				if y < r {
-					a := kernels.Abs32(row[y])
+					a := Abs32(row[y])
 					o := on32(a, tauBits)
 					mrow[y] = uint8(o)
 					k += o
 					s0 += float64(a)
-					t0 += kernels.Xlogx32(a)
+					t0 += Xlogx32(a)
 				}
 			}
 			if s, t := s0+s1, t0+t1; s > 0 {
-				hh[b] = float32(max(kernels.LnPos(s)-t/s, 0))
+				hh[b] = float32(max(LnPos(s)-t/s, 0))
 			}
 			if k == 0 {
 				continue // FD = 0, R² = 0

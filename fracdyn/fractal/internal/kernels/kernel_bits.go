@@ -1,4 +1,4 @@
-package fractal
+package kernels
 
 import (
 	"encoding/binary"
@@ -7,7 +7,7 @@ import (
 
 // segmentFit holds what the per-segment fit of the fused kernel needs at one
 // scale r: the regression abscissae x = −ln s over the box sizes s of
-// SegmentSizes(r), their mean and spread, ln k for the box counts, and
+// sizes (fractal.SegmentSizes(r)), their mean and spread, ln k for the box counts, and
 // 1/ln r for the paper's form.
 type segmentFit struct {
 	paper  bool
@@ -29,8 +29,7 @@ const fitTableMax = 1 << 13
 
 // newSegmentFit returns the fit of scale r for a layer of the given number
 // of segments (a table of fits when they are few and the segments many).
-func newSegmentFit(r int, paper bool, segments int) segmentFit {
-	sizes := SegmentSizes(r)
+func newSegmentFit(sizes []int, r int, paper bool, segments int) segmentFit {
 	f := segmentFit{paper: paper, xc: make([]float64, len(sizes)), ys: make([]float64, len(sizes)),
 		lnInt: make([]float64, r*r+1), invLnR: 1 / math.Log(float64(r)), invN: 1 / float64(len(sizes))}
 	var mx, sxx float64

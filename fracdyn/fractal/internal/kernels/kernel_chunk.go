@@ -1,18 +1,16 @@
-package fractal
+package kernels
 
 import (
 	"math"
 	"math/bits"
-
-	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // The segments of one column chunk of one band (segment row origin i0 of
 // the matrix mat, segments [b0, b1), columns [c0, c0+tw)) for 2 < r ≤ 64,
 // in two halves that may run apart: the sums Σ a and Σ a·ln a of each
-// segment (into sums[b−b0] and xlnx[b−b0], for kernels.EntropyRow), from tl, which
+// segment (into sums[b−b0] and xlnx[b−b0], for EntropyRow), from tl, which
 // holds the chunk rows' |w|·ln|w| (row x at tl[x·tw:]) or, when quad (r a
-// multiple of 4), their kernels.QuadSums (row x at tl[x·qw:], qw = 2·⌊tw/4⌋); and
+// multiple of 4), their QuadSums (row x at tl[x·qw:], qw = 2·⌊tw/4⌋); and
 // the box counts and fits of each segment (into fd[b] and fr2[b]) from mk,
 // the chunk rows' packed masks (row x at mk[x·mw:]).
 //
@@ -26,7 +24,7 @@ import (
 // chunkSums sets the segments' sums for any 2 < r ≤ 64. A segment whose
 // origin is off the groups of four (the last, shifted back) sums its raw
 // weights with the float64 logarithm; its a is scale·|w| as quadSums'.
-func (l *LayerResult) chunkSums(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, quad bool, c0, tw int, scale float64) {
+func (l *Bands) chunkSums(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, quad bool, c0, tw int, scale float64) {
 	qw := tw / 4 * 2
 	r, m := l.R, l.View.Cols
 	for b := b0; b < b1; b++ {
@@ -71,18 +69,18 @@ func (l *LayerResult) chunkSums(mat []float32, i0, b0, b1 int, sums, xlnx, tl []
 }
 
 // rawSums returns Σ a and Σ a·ln a over a = scale·|row| in float64: the
-// sums of a segment row off the groups of four that kernels.QuadSums sums.
+// sums of a segment row off the groups of four that QuadSums sums.
 func rawSums(row []float32, scale float64) (s, t float64) {
 	for _, v := range row {
 		a := math.Abs(float64(v)) * scale
 		s += a
-		t += a * kernels.LnPos(a)
+		t += a * LnPos(a)
 	}
 	return s, t
 }
 
 // chunkCounts sets the segments' FD and R² for any 2 < r ≤ 64.
-func (l *LayerResult) chunkCounts(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
+func (l *Bands) chunkCounts(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
 	r := l.R
 	nsz := len(f.ys)
 	var rows [65]uint64
@@ -129,7 +127,7 @@ func (l *LayerResult) chunkCounts(b0, b1 int, fd, fr2 []float32, f *segmentFit, 
 }
 
 // chunkSums4 is chunkSums for r = 4 (quad): each segment row is one group.
-func (l *LayerResult) chunkSums4(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, c0, tw int, scale float64) {
+func (l *Bands) chunkSums4(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, c0, tw int, scale float64) {
 	m, qw := l.View.Cols, tw/4*2
 	q0, q1, q2, q3 := tl[:qw], tl[qw:2*qw], tl[2*qw:3*qw], tl[3*qw:4*qw]
 	for b := b0; b < b1; b++ {
@@ -152,7 +150,7 @@ func (l *LayerResult) chunkSums4(mat []float32, i0, b0, b1 int, sums, xlnx, tl [
 
 // chunkCounts4 is chunkCounts for r = 4 with a table of fits: N(1), N(2)
 // from the 16 bits of the segment in straight-line code.
-func (l *LayerResult) chunkCounts4(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
+func (l *Bands) chunkCounts4(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
 	k0, k1, k2, k3 := mk[:mw], mk[mw:2*mw], mk[2*mw:3*mw], mk[3*mw:4*mw]
 	rad := f.radix[1]
 	for b := b0; b < b1; b++ {
@@ -171,7 +169,7 @@ func (l *LayerResult) chunkCounts4(b0, b1 int, fd, fr2 []float32, f *segmentFit,
 }
 
 // chunkSums8 is chunkSums for r = 8 (quad): two groups per segment row.
-func (l *LayerResult) chunkSums8(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, c0, tw int, scale float64) {
+func (l *Bands) chunkSums8(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, c0, tw int, scale float64) {
 	m, qw := l.View.Cols, tw/4*2
 	for b := b0; b < b1; b++ {
 		j0 := l.ColOrigins[b]
@@ -198,7 +196,7 @@ func (l *LayerResult) chunkSums8(mat []float32, i0, b0, b1 int, sums, xlnx, tl [
 // chunkCounts8 is chunkCounts for r = 8 with a table of fits: the segment's
 // mask is one uint64 (row x in byte x), and N(1), N(2), N(4) come from it by
 // two rounds of row-pair ORs and bit-pair folds.
-func (l *LayerResult) chunkCounts8(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
+func (l *Bands) chunkCounts8(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
 	r1, r2 := f.radix[1], f.radix[2]
 	for b := b0; b < b1; b++ {
 		off := l.ColOrigins[b] - c0
@@ -222,7 +220,7 @@ func (l *LayerResult) chunkCounts8(b0, b1 int, fd, fr2 []float32, f *segmentFit,
 }
 
 // chunkSumsAny and chunkCountsAny pick the version for r.
-func (l *LayerResult) chunkSumsAny(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, quad bool, c0, tw int, scale float64) {
+func (l *Bands) chunkSumsAny(mat []float32, i0, b0, b1 int, sums, xlnx, tl []float64, quad bool, c0, tw int, scale float64) {
 	switch l.R {
 	case 4:
 		l.chunkSums4(mat, i0, b0, b1, sums, xlnx, tl, c0, tw, scale)
@@ -233,7 +231,7 @@ func (l *LayerResult) chunkSumsAny(mat []float32, i0, b0, b1 int, sums, xlnx, tl
 	}
 }
 
-func (l *LayerResult) chunkCountsAny(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
+func (l *Bands) chunkCountsAny(b0, b1 int, fd, fr2 []float32, f *segmentFit, mk []uint8, c0, mw int) {
 	switch {
 	case l.R == 4 && f.table != nil && !f.paper:
 		l.chunkCounts4(b0, b1, fd, fr2, f, mk, c0, mw)

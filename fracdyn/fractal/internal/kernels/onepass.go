@@ -1,12 +1,10 @@
-package fractal
+package kernels
 
 import (
 	"fmt"
 	"math"
 	"math/bits"
 	"sync"
-
-	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // For 2 < r ≤ 64 the fused kernel reads the matrix once, although the mask
@@ -38,18 +36,15 @@ type chunkGeometry struct {
 	perChunk, chunks, mw int
 }
 
-func (l *LayerResult) chunkGeometry() chunkGeometry {
+func (l *Bands) chunkGeometry() chunkGeometry {
 	per := max(1, chunkCols/l.R)
 	return chunkGeometry{perChunk: per, chunks: (len(l.ColOrigins) + per - 1) / per, mw: (per*l.R+7)/8 + 9}
 }
 
-// onePass measures the segments of every unit with the two passes above;
+// OnePass measures the segments of every unit with the two passes above;
 // q is the quantile of τ, thr a fixed threshold (> 0) or 0. It returns the
 // index of a non-finite weight, or −1.
-func (l *LayerResult) onePass(w []float32, q, thr float64, workers int) (bad int, err error) {
-	if q == 0 {
-		q = DefaultQuantile
-	}
+func (l *Bands) OnePass(w []float32, q, thr float64, workers int) (bad int, err error) {
 	if q < 0 || q > 1 {
 		return -1, fmt.Errorf("quantile %v outside [0, 1]", q)
 	}
@@ -61,20 +56,20 @@ func (l *LayerResult) onePass(w []float32, q, thr float64, workers int) (bad int
 	switch {
 	case thr > 0:
 		tau = float32(thr)
-	case len(w) < kernels.BracketMin:
-		if tau, bad, err = kernels.ThresholdAbs32(w, q, 0, workers); err != nil || bad >= 0 {
+	case len(w) < BracketMin:
+		if tau, bad, err = ThresholdAbs32(w, q, 0, workers); err != nil || bad >= 0 {
 			return bad, err
 		}
 	default:
 		exact = false
-		lo, hi, _ = kernels.SampleBracket(w, q)
+		lo, hi, _ = SampleBracket(w, q)
 	}
 	if exact {
 		lo = max(math.Float32bits(tau), 1)
 		hi = lo
 	}
 	// H does not depend on the scale: the upper bracket is close enough.
-	scale := kernels.EntropyScale(math.Float32frombits(hi))
+	scale := EntropyScale(math.Float32frombits(hi))
 	states := make([]*firstPassState, workers)
 	parallelUnits(units, workers, func(wk, u0, u1 int) {
 		states[wk] = l.firstPass(w, u0, u1, lo, hi, scale)
@@ -90,20 +85,20 @@ func (l *LayerResult) onePass(w []float32, q, thr float64, workers int) (bad int
 		}
 	}
 	if flags&(1<<31) != 0 {
-		return kernels.FirstNonFinite(w, workers), nil
+		return FirstNonFinite(w, workers), nil
 	}
 	if !exact {
-		k, k1, frac := kernels.QuantileRanks(len(w), q)
-		vk, vk1, ok := kernels.RanksInBracket(in, below, k, k1)
+		k, k1, frac := QuantileRanks(len(w), q)
+		vk, vk1, ok := RanksInBracket(in, below, k, k1)
 		if !ok { // the bracket missed: exact selection, then the classic kernel
-			if vk, vk1, bad = kernels.RadixRanks(w, k, k1, workers); bad >= 0 {
+			if vk, vk1, bad = RadixRanks(w, k, k1, workers); bad >= 0 {
 				return bad, nil
 			}
-			l.Threshold = kernels.Interpolate(vk, vk1, frac)
-			parallelUnits(units, workers, func(_, u0, u1 int) { l.fusedBands(w, u0, u1) })
+			l.Threshold = Interpolate(vk, vk1, frac)
+			parallelUnits(units, workers, func(_, u0, u1 int) { l.FusedBands(w, u0, u1) })
 			return -1, nil
 		}
-		tau = kernels.Interpolate(vk, vk1, frac)
+		tau = Interpolate(vk, vk1, frac)
 	}
 	l.Threshold = tau
 	tauBits := uint64(max(math.Float32bits(tau), 1))
@@ -123,7 +118,7 @@ func parallelUnits(units, workers int, f func(wk, u0, u1 int)) {
 
 // firstPass computes the entropies of units [u0, u1) and the planes of
 // their chunk rows relative to the bracket [lo, hi].
-func (l *LayerResult) firstPass(w []float32, u0, u1 int, lo, hi uint32, scale float64) *firstPassState {
+func (l *Bands) firstPass(w []float32, u0, u1 int, lo, hi uint32, scale float64) *firstPassState {
 	r, v := l.R, l.View
 	m := v.Cols
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
@@ -161,14 +156,14 @@ func (l *LayerResult) firstPass(w []float32, u0, u1 int, lo, hi uint32, scale fl
 			for x := range r {
 				src := mat[(i0+x)*m+c0 : (i0+x)*m+c1]
 				if quad {
-					kernels.QuadSums(tl[x*qw:(x+1)*qw], src, scale)
+					QuadSums(tl[x*qw:(x+1)*qw], src, scale)
 				} else {
-					kernels.XlnxRow(tl[x*tw:(x+1)*tw], src)
+					XlnxRow(tl[x*tw:(x+1)*tw], src)
 				}
 				n0 := len(st.vals)
 				var below int
 				var f uint32
-				st.vals, below, f = kernels.MaskRow2(hiP[x*geo.mw:], inP[x*geo.mw:], src, lo, hi, st.vals)
+				st.vals, below, f = MaskRow2(hiP[x*geo.mw:], inP[x*geo.mw:], src, lo, hi, st.vals)
 				st.flags |= f
 				if i0+x < ownRow {
 					continue
@@ -186,7 +181,7 @@ func (l *LayerResult) firstPass(w []float32, u0, u1 int, lo, hi uint32, scale fl
 				}
 			}
 			l.chunkSumsAny(mat, i0, b0, b1, sums, xlnx, tl, quad, c0, tw, scale)
-			kernels.EntropyRow(hh[b0:b1], sums, xlnx)
+			EntropyRow(hh[b0:b1], sums, xlnx)
 		}
 	}
 	return st
@@ -206,11 +201,11 @@ func prefixOnes(p []uint8, n int) int {
 
 // secondPass resolves the planes of units [u0, u1) into masks at tauBits
 // and measures the box counts of their segments.
-func (l *LayerResult) secondPass(u0, u1 int, tauBits uint64, st *firstPassState) {
+func (l *Bands) secondPass(u0, u1 int, tauBits uint64, st *firstPassState) {
 	r := l.R
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
 	geo := l.chunkGeometry()
-	fit := newSegmentFit(r, l.Method == MethodPaper, l.Len())
+	fit := newSegmentFit(l.Sizes, r, l.Paper, l.Len())
 	mk := make([]uint8, r*geo.mw)
 	// ge bit i: the i-th gathered pattern is on (one word of slack).
 	ge := make([]uint64, len(st.vals)/64+2)
@@ -228,7 +223,7 @@ func (l *LayerResult) secondPass(u0, u1 int, tauBits uint64, st *firstPassState)
 			words := (c1 - c0 + 63) / 64
 			hiP, inP := st.hi[pos:pos+r*geo.mw], st.in[pos:pos+r*geo.mw]
 			pos += r * geo.mw
-			p = kernels.ResolveRows(mk, hiP, inP, r, geo.mw, words, ge, p)
+			p = ResolveRows(mk, hiP, inP, r, geo.mw, words, ge, p)
 			l.chunkCountsAny(b0, b1, fd, fr2, &fit, mk, c0, geo.mw)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // HasAVX2 says whether XlnxRow, EntropyRow, QuadSums, MaskRow,
-// MaskRow2, bracketScan and band2Band use their AVX2 kernels.
+// MaskRow2, bracketScan and Band2Band use their AVX2 kernels.
 var HasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI1
 
 //go:noescape
