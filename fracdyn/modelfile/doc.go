@@ -88,7 +88,7 @@
 // Reading is one variable at a time: an uncompressed .bin is read at the
 // variable's offset (ReadAt in 1 MiB chunks); a gzip .bin is read forwards
 // from where the last read stopped, rewinding only for an earlier
-// variable, so reading in .json order (as Analyze does) decompresses the
+// variable, so reading in .json order (as diagnose.Analyze does) decompresses the
 // file once more, holding one variable. This reader is our own, not
 // checkpoints.Load: GoMLX's loader reads only the latest checkpoint of a
 // directory (picking another is unexported), decompresses the whole .bin
@@ -128,7 +128,7 @@
 // checkpoints/epoch-002 and on its epoch-2 snapshot gives identical
 // details.csv rows for conv1, conv2 and fc2). TensorInfo.Shape and
 // Layout are the stored ones and ReadFloat32 returns the values as stored;
-// ReadCanonical (which Analyze, the kernel graph and ExportModel use)
+// ReadCanonical (which diagnose.Analyze, its kernel graph and ExportModel use)
 // permutes them to canonical order, so a channels-last convolution is
 // read, like any other, as out·in kernel matrices of kh×kw. A kernel whose
 // shape fits both layouts ([3,3,3,3], or [3,3,1,4]: every side at most 7)
