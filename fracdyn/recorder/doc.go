@@ -91,8 +91,29 @@
 // fracdyn/weights for the layouts and the classification rules.
 //
 // The recorded run is read like fracdyn's own: run.Open, fracdyn analyze
-// and fracdyn figures in data-free mode (α's activation maps need the
-// forward pass of one of fracdyn's architectures).
+// and fracdyn figures, with α = A·FD·H from the activation maps below.
+//
+// # Activation maps
+//
+// α's activation map A of a layer is the mean over the probe batch of the
+// layer's output. The recorder cannot call a layer of an opaque model
+// function, so it finds the layer's output in the probe graph the model
+// function built: from the node of the layer's weight, through reshapes,
+// transposes and dtype conversions, to the Dot, DotGeneral or ConvGeneral
+// that consumes it, then forward through the element-wise operations that
+// follow it alone (bias, inference-mode normalisation, the activation
+// function, a residual sum), up to the first operation that is not
+// element-wise on that shape (pooling, a flatten, a reduction such as
+// layer normalisation's, the next layer). The last node every path from
+// the product passes through is the map: a convolution followed by ReLU
+// and max-pooling gives the ReLU's output before pooling; the last layer
+// gives the logits. Its probe-batch mean is stored in each snapshot as
+// "LAYER.activation" in canonical order (conv [C,H,W], dense [N]) and its
+// shape as the layer's out_shape in config.json; fracdyn analyze reads it
+// there (run.Snapshot.Activations) instead of running a forward pass. A
+// layer whose output the walk cannot place (a dense layer over more than
+// one axis, a convolution whose output has no channel axis its layout
+// names) gets none, and the analysis of that layer is data-free only.
 //
 // # fracdyn's own training
 //

@@ -75,6 +75,7 @@ type Recorder struct {
 
 	layers    []Layer
 	others    []*context.Variable
+	acts      []int // the layers whose activation maps the probe graph returns, in order
 	probeExec *context.Exec
 	probeErr  error
 	rec       *run.Recorder
@@ -194,7 +195,9 @@ func (r *Recorder) Start() error {
 func (r *Recorder) probeGraph(ctx *context.Context, inputs, labels []*Node, overrides weights.Overrides) []*Node {
 	g := inputs[0].Graph()
 	ctx.SetTraining(g, false)
-	loss := r.opts.LossFn(labels, r.opts.ModelFn(ctx, nil, inputs))
+	pred := r.opts.ModelFn(ctx, nil, inputs)
+	fwd := slices.Clone(g.Nodes())
+	loss := r.opts.LossFn(labels, pred)
 	if !loss.Shape().IsScalar() {
 		loss = ReduceAllMean(loss)
 	}
@@ -214,6 +217,23 @@ func (r *Recorder) probeGraph(ctx *context.Context, inputs, labels []*Node, over
 	out := []*Node{ConvertDType(loss, dtypes.Float32)}
 	for i := range params {
 		out = append(out, ConvertDType(params[i], dtypes.Float32), ConvertDType(grads[i], dtypes.Float32))
+	}
+	// The activation maps: found in the model's forward graph (the nodes
+	// before the loss), their probe-batch means returned after the params.
+	ws := make([]*Node, len(r.layers))
+	for i, l := range r.layers {
+		ws[i] = l.Weight.ValueGraph(g)
+	}
+	r.acts = r.acts[:0]
+	for i, a := range activationNodes(fwd, ws) {
+		if a == nil {
+			continue
+		}
+		if m, shape := activationMean(r.layers[i].Layer, a); m != nil {
+			r.layers[i].OutShape = shape
+			r.acts = append(r.acts, i)
+			out = append(out, m)
+		}
 	}
 	return out
 }
@@ -323,6 +343,12 @@ func (r *Recorder) paramVars() []*context.Variable {
 // snapshot writes the snapshot of epoch from the probe graph's outputs.
 func (r *Recorder) snapshot(epoch int, out []*tensors.Tensor) error {
 	params := make([]run.Param, 0, 2*len(r.layers))
+	var acts []run.Activation
+	for j, i := range r.acts {
+		l := r.layers[i]
+		acts = append(acts, run.Activation{Layer: l.Name, Shape: l.OutShape,
+			Mean: tensors.MustCopyFlatData[float32](out[len(out)-len(r.acts)+j])})
+	}
 	k := 1
 	for _, l := range r.layers {
 		for _, p := range []struct {
@@ -337,7 +363,7 @@ func (r *Recorder) snapshot(epoch int, out []*tensors.Tensor) error {
 			k += 2
 		}
 	}
-	if err := r.rec.WriteSnapshot(epoch, params, tensors.MustCopyFlatData[float32](out[0])[0]); err != nil {
+	if err := r.rec.WriteSnapshot(epoch, params, acts, tensors.MustCopyFlatData[float32](out[0])[0]); err != nil {
 		return fmt.Errorf("recorder: snapshot of epoch %d: %w", epoch, err)
 	}
 	if r.opts.OnSnapshot != nil {
