@@ -126,6 +126,28 @@
 //
 // A step whose loss or global gradient norm is not finite, or whose loss
 // exceeds run.MaxLoss, is written and stops the loop with an error wrapping
-// run.ErrDiverged. Start refuses an existing non-empty directory (a
-// train.Loop run is not resumed). Every file is written atomically.
+// run.ErrDiverged. Every file is written atomically.
+//
+// # Resume after a kill
+//
+// After each snapshot the recorder saves a GoMLX checkpoint of the whole
+// context (weights, optimizer state, global step, RNG state) in
+// RUN/checkpoints/epoch-NNN (run.SaveCheckpoint, atomically, the previous
+// one removed): that commits the epoch of the records. A process killed
+// later loses the steps since. With Options.Resume, New loads the last
+// checkpoint into the context and Start checks the run's config against
+// this one (run.Train's rule: a differing key is an error naming it),
+// reloads the records up to that epoch and drops the rows after it. The
+// user builds the trainer and the loop after New (train.NewLoop reads the
+// global step), moves the dataset past ResumeStep batches and runs the
+// remaining epochs or steps:
+//
+//	rec, err := recorder.New(b, ctx, recorder.Options{..., Resume: true})
+//	ds.SetEpoch(rec.ResumeStep() / ds.BatchesPerEpoch()) // fracdyn's mnist.Batches
+//	trainer := train.NewTrainer(...); loop := train.NewLoop(trainer); rec.Attach(loop)
+//	_, err = loop.RunEpochs(ds, epochs-max(rec.Resumed(), 0))
+//
+// On the pure-Go backend, a seeded recording killed and resumed writes
+// the same bytes as one never interrupted (TestResumeAfterKill). Without
+// Resume, Start refuses a non-empty directory.
 package recorder
