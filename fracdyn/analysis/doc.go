@@ -31,8 +31,10 @@
 //     null model of package null (columns <measure>_<null>_null_mean,
 //     _null_sd, _z, _p and <measure>_null_verdict, with null_draws,
 //     null_elements and null_segments: what one draw measured; a large
-//     matrix is tested on a block, a layer with more than null.MaxSegments
-//     segments on a sample of them);
+//     matrix is tested on a block, a layer with more than
+//     null.SampleSize(r) segments on a seeded uniform random sample of
+//     them, the same positions in the layer and in every draw, which
+//     surrogate.json's notes state);
 //  4. builds the segment graphs (package segraph) and writes their edge
 //     lists to edges/epoch-NNN-rR-GRAPH.csv (global node ids, each end's
 //     layer and segment index, distance, the weight at every γ);
