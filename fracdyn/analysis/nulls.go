@@ -71,7 +71,8 @@ func matrixNulls(name string, w []float32, view weights.View, scales []int, st m
 		for i := range out {
 			out[i] = math.NaN()
 		}
-		sum, err := modelio.SummarizeMatrices(x, bv, modelio.SummaryOptions{PaperScales: scales, Concurrent: v.Count == 1})
+		// Sequential: null.Test already runs a draw per worker.
+		sum, err := modelio.SummarizeMatrices(x, bv, modelio.SummaryOptions{PaperScales: scales})
 		if err != nil {
 			return out
 		}

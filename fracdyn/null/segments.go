@@ -127,14 +127,18 @@ func (s *SegmentSample) draw(dst, vals, src []float32, k Kind, mu, sd float64, r
 		v := s.V
 		type rc struct{ rows, cols []int }
 		perms := map[int]rc{}
+		last, pm := -1, rc{}
 		for e, p := range s.Pos {
 			m, q := int(p)/(v.Rows*v.Cols), int(p)%(v.Rows*v.Cols)
-			pm, ok := perms[m]
-			if !ok {
-				pm = rc{make([]int, v.Rows), make([]int, v.Cols)}
-				perm(pm.rows, rng)
-				perm(pm.cols, rng)
-				perms[m] = pm
+			if m != last { // a dense layer has one matrix: one lookup
+				var ok bool
+				if pm, ok = perms[m]; !ok {
+					pm = rc{make([]int, v.Rows), make([]int, v.Cols)}
+					perm(pm.rows, rng)
+					perm(pm.cols, rng)
+					perms[m] = pm
+				}
+				last = m
 			}
 			dst[e] = src[(m*v.Rows+pm.rows[q/v.Cols])*v.Cols+pm.cols[q%v.Cols]]
 		}

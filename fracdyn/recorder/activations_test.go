@@ -3,6 +3,7 @@ package recorder_test
 import (
 	gocontext "context"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/analysis"
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
+	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/recorder"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/internal/testutil"
 	"github.com/gomlx/gomlx/backends"
@@ -174,4 +177,99 @@ func pool4(m []float64, n int) []float64 {
 		}
 	}
 	return out
+}
+
+// residualModel is a channels-last residual block: conv1 and ReLU (h),
+// conv2 added to h and a ReLU (out), max-pooling, a dense head. It returns
+// the logits, and h and out for the test.
+func residualModel(ctx *context.Context, x *Node) (logits, h, out *Node) {
+	b := x.Shape().Dimensions[0]
+	x = InsertAxes(x, -1) // [B,8,8,1]
+	h = activations.Relu(layers.Convolution(ctx.In("conv1"), x).Filters(4).KernelSize(3).PadSame().Done())
+	out = activations.Relu(Add(layers.Convolution(ctx.In("conv2"), h).Filters(4).KernelSize(3).PadSame().Done(), h))
+	p := ReduceMax(Reshape(out, b, 4, 2, 4, 2, 4), 2, 4) // 2×2 max-pooling (GoMLX's MaxPool has no gradient in simplego)
+	return layers.Dense(ctx.In("head"), Reshape(p, b, -1), true, 3), h, out
+}
+
+// TestActivationsOfAResidualBlock: the recorder finds conv1's map at its
+// ReLU (read by conv2 and by the residual sum, so the walk stops there),
+// conv2's after the residual sum and its ReLU, before the pooling, and
+// the head's at the logits; each recorded mean equals the probe-batch mean
+// of that node computed directly with the snapshot's weights.
+func TestActivationsOfAResidualBlock(t *testing.T) {
+	b, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const p = 6
+	rng := rand.New(rand.NewPCG(1, 2))
+	img := make([]float32, p*64)
+	for i := range img {
+		img[i] = float32(rng.NormFloat64())
+	}
+	x := tensors.FromFlatDataAndDimensions(img, p, 8, 8)
+	y := tensors.FromFlatDataAndDimensions([]int32{0, 1, 2, 0, 1, 2}, p)
+	model := func(ctx *context.Context, _ any, in []*Node) []*Node {
+		logits, _, _ := residualModel(ctx, in[0])
+		return []*Node{logits}
+	}
+	ctx := context.New()
+	if err := ctx.SetRNGStateFromSeed(3); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	rec, err := recorder.New(b, ctx, recorder.Options{Dir: dir, ModelFn: model, LossFn: sparseCE,
+		ProbeInputs: []*tensors.Tensor{x}, ProbeLabels: []*tensors.Tensor{y}, SnapshotEvery: 1, Layouts: "*conv*/weights=hwio"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Directly, in the recorder's context (the weights of snapshot 0).
+	exec, err := context.NewExec(b, ctx.Reuse(), func(ctx *context.Context, x *Node) []*Node {
+		logits, h, out := residualModel(ctx, x)
+		return []*Node{h, out, logits}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := exec.Exec(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := run.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := r.Snapshot(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct {
+		layer string
+		shape []int
+	}{{"conv1", []int{4, 8, 8}}, {"conv2", []int{4, 8, 8}}, {"head", []int{3}}} {
+		if l := r.Config.Layers[i]; l.Name != c.layer || !slices.Equal(l.OutShape, c.shape) {
+			t.Fatalf("layer %d: %s with out shape %v, want %s %v", i, l.Name, l.OutShape, c.layer, c.shape)
+		}
+		v := tensors.MustCopyFlatData[float32](res[i])
+		n := len(v) / p
+		want := make([]float64, n)
+		for e := range p {
+			for j := range n {
+				want[j] += float64(v[e*n+j]) / p
+			}
+		}
+		got := snap.Activations[c.layer]
+		for j := range n {
+			k := j // [H,W,C] → [C,H,W] for the convolutions
+			if c.shape[0] != n {
+				k = (j%4)*64 + j/4
+			}
+			if math.Abs(float64(got[k])-want[j]) > 1e-5 {
+				t.Fatalf("%s activation %d: recorded %g, direct %g", c.layer, j, got[k], want[j])
+			}
+		}
+	}
 }
