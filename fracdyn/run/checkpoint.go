@@ -45,7 +45,13 @@ func checkpointEpochs(root string) (epochs []int, leftovers []string, err error)
 
 func (t *trainer) saveCheckpoint(epoch int) error { return SaveCheckpoint(t.opts.Out, t.ctx, epoch) }
 
-func (t *trainer) loadCheckpoint() (int, error) { return LoadCheckpoint(t.opts.Out, t.ctx) }
+func (t *trainer) loadCheckpoint() (int, error) {
+	last, err := LoadCheckpoint(t.opts.Out, t.ctx)
+	if err != nil {
+		return 0, fmt.Errorf("train: %w", err)
+	}
+	return last, nil
+}
 
 // SaveCheckpoint saves ctx to RUN/checkpoints/epoch-NNN of the run
 // directory dir atomically: GoMLX writes into a fresh hidden directory,
@@ -125,7 +131,7 @@ func LoadCheckpoint(dir string, ctx *context.Context) (int, error) {
 	root := filepath.Join(dir, CheckpointsDir)
 	epochs, _, err := checkpointEpochs(root)
 	if err != nil {
-		return 0, fmt.Errorf("train: reading checkpoints: %w", err)
+		return 0, fmt.Errorf("reading checkpoints: %w", err)
 	}
 	if len(epochs) == 0 {
 		return -1, nil
@@ -136,11 +142,11 @@ func LoadCheckpoint(dir string, ctx *context.Context) (int, error) {
 	}
 	snap := filepath.Join(dir, SnapshotsDir, snapshotName(last))
 	if _, err := os.Stat(snap); err != nil {
-		return 0, fmt.Errorf("train: checkpoint of epoch %d has no snapshot: %w", last, err)
+		return 0, fmt.Errorf("checkpoint of epoch %d has no snapshot: %w", last, err)
 	}
 	cdir := filepath.Join(root, epochDirName(last))
 	if _, err := checkpoints.Load(ctx).Dir(cdir).ExcludeAllParams().Immediate().Done(); err != nil {
-		return 0, fmt.Errorf("train: loading checkpoint %s: %w", cdir, err)
+		return 0, fmt.Errorf("loading checkpoint %s: %w", cdir, err)
 	}
 	return last, nil
 }
