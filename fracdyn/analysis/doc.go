@@ -4,9 +4,12 @@
 //
 // For each selected epoch it
 //
-//  1. reads the snapshot and, unless data-free, computes the activation
-//     maps A (Prober: model.Forward over the run's fixed probe batch, mean
-//     post-activation output per neuron, as a GoMLX graph compiled once);
+//  1. reads the snapshot and, unless data-free, takes the activation maps
+//     A (mean post-activation output per neuron over the run's fixed probe
+//     batch) from one route, activationMaps: the maps the snapshot holds,
+//     when a recorder stored them (fracdyn/recorder, for a model fracdyn
+//     does not ship), else the Prober's (model.Forward of fracdyn's own
+//     architecture, as a GoMLX graph compiled once);
 //  2. measures every layer at every requested scale r where r is valid for
 //     its matrices (fractal.CheckScale: a 3×3 conv kernel only at r = 2)
 //     with every dimension estimator (bc, dbc, variogram, paper) and the
@@ -28,8 +31,10 @@
 //     null model of package null (columns <measure>_<null>_null_mean,
 //     _null_sd, _z, _p and <measure>_null_verdict, with null_draws,
 //     null_elements and null_segments: what one draw measured; a large
-//     matrix is tested on a block, a layer with more than null.MaxSegments
-//     segments on a sample of them);
+//     matrix is tested on a block, a layer with more than
+//     null.SampleSize(r) segments on a seeded uniform random sample of
+//     them, the same positions in the layer and in every draw, which
+//     surrogate.json's notes state);
 //  4. builds the segment graphs (package segraph) and writes their edge
 //     lists to edges/epoch-NNN-rR-GRAPH.csv (global node ids, each end's
 //     layer and segment index, distance, the weight at every γ);

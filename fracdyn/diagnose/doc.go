@@ -36,7 +36,8 @@
 //     the null columns (<measure>_<null>_null_mean, _null_sd, _z, _p and
 //     <measure>_null_verdict) of details.csv, scales.csv and compare.csv.
 //     A large tensor is tested on a leading block (null.MatrixBlock), its
-//     segments on about null.MaxSegments of them; null_elements and
+//     segments on a seeded uniform random sample of null.SampleSize(r) of
+//     them (null.SegmentTest); null_elements and
 //     null_segments say how much a draw measured.
 //
 // details.csv holds one row per layer with all of these (cmd/fracdyn's detailsHeader).

@@ -34,8 +34,8 @@ type ScaleNulls struct {
 // tensorNulls computes the nulls of rep's layer-level measures and of
 // each scale's segment means from the tensor's values, with
 // opts.NullDraws draws per null and seed 1. A large tensor is tested on a
-// leading block (null.MatrixBlock), its segments on a leading block of
-// about null.MaxSegments segments.
+// leading block (null.MatrixBlock), its segments on a seeded uniform random
+// sample of null.SampleSize(r) segments (null.SegmentTest).
 func tensorNulls(rep *LayerReport, data []float32, opts AnalyzeOptions) error {
 	info := rep.Info
 	mp := info.Matrices
@@ -117,14 +117,9 @@ func tensorNulls(rep *LayerReport, data []float32, opts AnalyzeOptions) error {
 	rep.Nulls.Tests["matrix_entropy"] = res[len(methods)]
 	rep.Nulls.Tests["selfsim_dimension"] = res[len(methods)+1]
 
-	shape := info.Matrices.Shape
 	for i := range rep.Scales {
 		s := &rep.Scales[i]
-		sm, sb, segs, err := null.SegmentMeans(shape, s.R, opts.Method, s.Threshold)
-		if err != nil {
-			return fmt.Errorf("%s at r=%d: nulls: %w", info.Name, s.R, err)
-		}
-		sr, err := null.Test(data, view, []float64{s.FD.Mean, s.H.Mean}, sm, null.Options{Draws: draws, Workers: opts.Workers, Block: sb})
+		sr, segs, err := null.SegmentTest(data, view, s.R, opts.Method, s.Threshold, []float64{s.FD.Mean, s.H.Mean}, null.Options{Draws: draws, Workers: opts.Workers})
 		if err != nil {
 			return fmt.Errorf("%s at r=%d: nulls: %w", info.Name, s.R, err)
 		}

@@ -12,7 +12,8 @@ import (
 
 // BenchmarkSnapshotNulls times the analysis of one snapshot without nulls
 // and the nulls added by the default draws (NullDraws 0), layer by layer,
-// and reports both and their ratio. The snapshot is the last of the run
+// and reports both and their ratio, in wall time and in the process's CPU
+// time (which other jobs on a loaded machine do not inflate). The snapshot is the last of the run
 // directory $FRACDYN_BENCH_RUN, or else the paper CNN's shapes filled with
 // Gaussian weights:
 //
@@ -52,20 +53,25 @@ func BenchmarkSnapshotNulls(b *testing.B) {
 			layers = append(layers, layer{info, d})
 		}
 	}
-	var base, with time.Duration
+	var base, with, baseCPU, withCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
 		for _, l := range layers {
 			for _, draws := range []int{-1, 0} {
-				start := time.Now()
+				start, cpu := time.Now(), cpuTime()
 				rep, err := AnalyzeTensor(l.info, l.data, AnalyzeOptions{NullDraws: draws}, nil)
 				if err != nil || rep.Err != "" {
 					b.Fatal(err, rep.Err)
 				}
+				if os.Getenv("FRACDYN_BENCH_VERBOSE") != "" {
+					b.Logf("%v draws %d: cpu %v", l.info.Shape, draws, cpuTime()-cpu)
+				}
 				if draws < 0 {
 					base += time.Since(start)
+					baseCPU += cpuTime() - cpu
 				} else {
 					with += time.Since(start)
+					withCPU += cpuTime() - cpu
 				}
 			}
 		}
@@ -74,4 +80,9 @@ func BenchmarkSnapshotNulls(b *testing.B) {
 	b.ReportMetric(base.Seconds()/n, "analysis-s")
 	b.ReportMetric((with-base).Seconds()/n, "nulls-s")
 	b.ReportMetric((with-base).Seconds()/base.Seconds(), "nulls/analysis")
+	// The same in CPU time of the process, which other jobs on the
+	// machine do not inflate.
+	if baseCPU > 0 {
+		b.ReportMetric((withCPU-baseCPU).Seconds()/baseCPU.Seconds(), "cpu-nulls/analysis")
+	}
 }

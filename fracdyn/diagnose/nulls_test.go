@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
@@ -70,34 +69,11 @@ func TestTensorNulls(t *testing.T) {
 	}
 }
 
-// TestSampleShapeSampledNulls: a layer with more segments than
-// null.MaxSegments has its segment nulls measured on a leading block,
-// and the scale's Nulls.Segments says how many.
-func TestSampleShapeSampledNulls(t *testing.T) {
-	sub, n, segs, err := null.SampleShape([]int{128, 50176}, 2, null.MaxSegments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 25088 segments per band of 2 rows: 2 bands (the least), 4 rows, cut
-	// to 16384 columns (2^16 weights).
-	if !slices.Equal(sub, []int{4, 16384}) || n != 1<<16 || segs != 2*8192 {
-		t.Fatalf("sample %v, %d elements, %d segments", sub, n, segs)
-	}
-	// At r = 16 two bands of 16 rows are 1.6M weights: cut to 2048
-	// columns (2^16 weights), 2·128 segments. Every scale stays valid.
-	sub, n, segs, _ = null.SampleShape([]int{128, 50176}, 16, null.MaxSegments)
-	if !slices.Equal(sub, []int{32, 2048}) || n != 1<<16 || segs != 2*128 {
-		t.Fatalf("r=16 sample %v, %d elements, %d segments", sub, n, segs)
-	}
-	sub, _, segs, _ = null.SampleShape([]int{64, 32, 3, 3}, 2, 1000)
-	if !slices.Equal(sub, []int{7, 32, 3, 3}) || segs != 7*32*4 { // 250 kernels of 4 segments
-		t.Fatalf("conv sample %v, %d segments", sub, segs)
-	}
-}
-
 // TestSampledSegmentNullsDefined: a wide layer whose segment nulls are
-// sampled keeps r a valid scale of the sample, so the test is defined (a
-// single band of 16 rows made every r = 16 null NaN before).
+// sampled, at r = 2 (16,384 of 163,840 segments) and at r = 16 (256 of
+// 3,072), is measured on a grid of sampled segments in which r stays a
+// valid scale: both tests are defined, and the scale's Nulls.Segments says
+// how many segments a draw measured.
 func TestSampledSegmentNullsDefined(t *testing.T) {
 	info := modelfile.TensorInfo{Name: "wide.weight", DType: modelfile.Float32, Shape: []int{40, 16384}}
 	modelfile.Classify(&info, weights.PyTorch)
@@ -106,17 +82,20 @@ func TestSampledSegmentNullsDefined(t *testing.T) {
 	for i := range data {
 		data[i] = float32(rng.NormFloat64())
 	}
-	rep, err := AnalyzeTensor(info, data, AnalyzeOptions{Scales: []int{16}, NullDraws: 3}, nil)
+	rep, err := AnalyzeTensor(info, data, AnalyzeOptions{Scales: []int{2, 16}, NullDraws: 3}, nil)
 	if err != nil || rep.Err != "" {
 		t.Fatal(err, rep.Err)
 	}
-	s := rep.Scales[0].Nulls
-	if s == nil || s.Segments >= rep.Scales[0].Segments {
-		t.Fatalf("r=16: nulls %+v, want a sample of the %d segments", s, rep.Scales[0].Segments)
-	}
-	for _, r := range s.Tests["fd_mean"] {
-		if math.IsNaN(r.Z) || r.Draws != 3 {
-			t.Errorf("r=16 %s: %+v", r.Kind, r)
+	for i, want := range []int{16384, 256} {
+		sc := rep.Scales[i]
+		s := sc.Nulls
+		if s == nil || s.Segments != want {
+			t.Fatalf("r=%d: nulls %+v, want %d segments per draw of the layer's %d", sc.R, s, want, sc.Segments)
+		}
+		for _, r := range s.Tests["fd_mean"] {
+			if math.IsNaN(r.Z) || r.Draws != 3 {
+				t.Errorf("r=%d %s: %+v", sc.R, r.Kind, r)
+			}
 		}
 	}
 }

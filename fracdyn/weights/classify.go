@@ -136,6 +136,9 @@ func classify(name, dt string, shape []int, conv Convention) (Kind, Layout, stri
 	if strings.HasSuffix(lname, ".grad") || strings.HasSuffix(lname, "_grad") {
 		return Skipped, 0, "gradient, not a weight"
 	}
+	if strings.HasSuffix(lname, ".activation") { // a recorded run's snapshot (fracdyn/run.ActivationSuffix)
+		return Skipped, 0, "activation map, not a weight"
+	}
 	if conv == GoMLX && (hasScope(lname, "adamoptimizer") || strings.HasSuffix(last, "_moment")) {
 		return Skipped, 0, "optimizer state, not a weight"
 	}

@@ -44,7 +44,8 @@
 // # Kinds
 //
 // Classify decides a tensor's Kind from its name, dtype and shape, in this
-// order: names ending ".grad"/"_grad", GoMLX optimizer state
+// order: names ending ".grad"/"_grad" or ".activation" (a recorded run's
+// activation maps), GoMLX optimizer state
 // ("/AdamOptimizer/..." and "..._moment"), non-float dtypes, scalars, empty
 // tensors and rank ≥ 5 are Skipped, and so is any other GoMLX variable
 // under a top scope naming "adam" or "optimizer" (fracdyn's own

@@ -185,6 +185,7 @@ func TestClassifyRules(t *testing.T) {
 		why    string // substring
 	}{
 		{PyTorch, "fc1.weight.grad", "float32", []int{4, 4}, Skipped, 0, "gradient"},
+		{PyTorch, "conv.activation", "float32", []int{8, 13, 13}, Skipped, 0, "activation map"},
 		{PyTorch, "pos_ids", "int64", []int{4, 4}, Skipped, 0, "int64 dtype"},
 		{PyTorch, "x", "F32", []int{}, Skipped, 0, "scalar"},
 		{PyTorch, "x", "F32", []int{2, 0}, Skipped, 0, "empty"},
