@@ -10,10 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"image/color"
+
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
 	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
-	"image/color"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -147,7 +148,7 @@ func runCompare(ctx context.Context, args []string) error {
 		return err
 	}
 	figPath := filepath.Join(*out, *fig)
-	if err := figure.Save(p, figure.Width, figure.Height, figPath); err != nil {
+	if err := figure.Save(figure.NewPlot(p), figPath); err != nil {
 		return err
 	}
 	fmt.Printf("%d layers from %d models → %s\n\ncorrelation with α (layers where both are finite):\n", len(all), len(inputs), *out)

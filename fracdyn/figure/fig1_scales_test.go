@@ -77,16 +77,14 @@ func TestSegmentCountsFigure(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, name := range []string{"fig1.png", "fig1.svg"} {
-		if err := Save(p, Width, Height, filepath.Join(dir, name)); err != nil {
+		if err := Save(NewPlot(p), filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wt, err := p.WriterTo(Width, Height, "svg")
-	if err != nil {
+	var buf bytes.Buffer
+	if err := Encode(&buf, NewPlot(p), "svg"); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	wt.WriteTo(&buf)
 	for _, want := range []string{"scale r", "128×50176 (r=2..64)", "3×3 (r=2..2)"} {
 		if !bytes.Contains(buf.Bytes(), []byte(want)) {
 			t.Errorf("SVG lacks %q", want)
