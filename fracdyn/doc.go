@@ -17,15 +17,16 @@
 //	fracdyn/attractor        delay embedding, Lyapunov exponent, correlation dimension, classification
 //	fracdyn/dynamics         phase flow and attractors of a run (Fig 3), the learning-rate sweep
 //	fracdyn/boundary         the fractal boundary of trainability (Sohl-Dickstein 2024): batched grids of small networks
-//	fracdyn/figure           one function per figure, returning gonum/plot plots; Save
+//	fracdyn/figure           one function per figure, each returning a Figure (*Plot or *Grid); one Save
 //	fracdyn/arrayio          .npy, .npz and CSV matrices
 //	fracdyn/modelio          weights of outside models (.safetensors, .onnx, .npz) and exporters
 //	fracdyn/spectral         WeightWatcher's power-law α of the eigenvalue spectrum of WᵀW
 //	fracdyn/null             null models of a weight tensor: is a measure's value more than shape and value distribution?
-//	fracdyn/progress         progress bars: terminal, plain lines, live notebook HTML
+//	fracdyn/notebook         GoNB helpers: show a figure or table, open or train the shared run, cache results
 //
 // Internal: internal/bench (training benchmarks), internal/fsutil (atomic
-// file writes), internal/testutil. Benchmark scripts are in tools/bench.
+// file writes), internal/progress (progress bars: terminal, plain lines, live
+// notebook HTML), internal/testutil. Benchmark scripts are in tools/bench.
 //
 // # Choices where the paper is loose
 //

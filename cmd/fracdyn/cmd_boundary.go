@@ -12,8 +12,8 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/boundary"
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 func init() {
