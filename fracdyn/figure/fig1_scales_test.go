@@ -91,3 +91,33 @@ func TestSegmentCountsFigure(t *testing.T) {
 		}
 	}
 }
+
+// TestSegmentOutlines: one outline per segment of eq. (1), the shifted
+// ones dashed; bad shapes are errors.
+func TestSegmentOutlines(t *testing.T) {
+	w := make([]float64, 10*13)
+	for i := range w {
+		w[i] = float64(i)
+	}
+	p, lines, err := segmentOutlines(w, 10, 13, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxes, dashed := len(lines), 0
+	for _, l := range lines {
+		if len(l.Dashes) > 0 {
+			dashed++
+		}
+	}
+	// ⌈10/4⌉·⌈13/4⌉ = 3·4 = 12 segments; the last row (origin 6) and last
+	// column (origin 9) are shifted: 3 + 4 − 1 = 6.
+	if boxes != 12 || dashed != 6 || p.Title.Text != "r = 4: Q = 12 segments" {
+		t.Errorf("%d outlines, %d dashed, title %q; want 12, 6", boxes, dashed, p.Title.Text)
+	}
+	if _, err := SegmentOutlines(w, 10, 12, 2); err == nil {
+		t.Error("130 values as 10×12: no error")
+	}
+	if _, err := SegmentOutlines(w, 10, 13, 11); err == nil {
+		t.Error("r = 11 on 10×13: no error")
+	}
+}

@@ -21,9 +21,12 @@ type Settings struct {
 	DataDir       string // MNIST IDX files ($FRACDYN_DATA; "" searches mnist's places)
 	BackendConfig string // go | xla:cpu | xla:cuda ($GOMLX_BACKEND, default go)
 	Download      bool   // fetch missing MNIST files ($FRACDYN_DOWNLOAD=1)
-	Repo          string // the repository ($FRACDYN_REPO, default ".." of the notebook)
-	Figures       string // the paper run's committed figures: <repo>/figures
-	QuickFigures  string // the quick run's committed figures: <repo>/figures/quick
+	// Set overrides the preset's hyperparameters when Run trains, as
+	// `fracdyn train --set` does: "arch=mlp;epochs=3".
+	Set          string
+	Repo         string // the repository ($FRACDYN_REPO, default ".." of the notebook)
+	Figures      string // the paper run's committed figures: <repo>/figures
+	QuickFigures string // the quick run's committed figures: <repo>/figures/quick
 }
 
 // FromEnv returns the Settings of the environment, with the defaults above.
@@ -64,6 +67,11 @@ func (s Settings) Run() (*run.Run, error) {
 	params, err := run.NewContext(s.Preset)
 	if err != nil {
 		return nil, err
+	}
+	if s.Set != "" {
+		if err := run.SetParams(params, s.Set); err != nil {
+			return nil, err
+		}
 	}
 	data, err := run.LoadData(ctx, params, s.DataDir, s.Download, Output)
 	if err != nil {

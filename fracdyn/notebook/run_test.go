@@ -3,6 +3,7 @@ package notebook
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/run"
@@ -71,5 +72,26 @@ func TestRunReusesFinished(t *testing.T) {
 	want := "reusing the finished paper run " + dir + " (preset paper, 1 epochs)\n"
 	if r.Dir != dir || buf.String() != want {
 		t.Errorf("Run: dir %q, said %q, want %q", r.Dir, buf.String(), want)
+	}
+	t.Setenv("FRACDYN_REPO", filepath.Dir(dir))
+	if got, want := Caption(r), "paper run run (preset paper, 1 epochs)"; got != want {
+		t.Errorf("Caption inside the repository = %q, want %q", got, want)
+	}
+}
+
+// TestRunBadSettings: a preset or a setting Run cannot use is an error
+// naming it, before any data is read.
+func TestRunBadSettings(t *testing.T) {
+	for _, tc := range []struct {
+		s    Settings
+		want string
+	}{
+		{Settings{Preset: "nope", RunDir: t.TempDir()}, "nope"},
+		{Settings{Preset: "quick", RunDir: t.TempDir(), Set: "no_such_param=1"}, "no_such_param"},
+	} {
+		_, err := tc.s.Run()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: err %v, want one naming %q", tc.s, err, tc.want)
+		}
 	}
 }

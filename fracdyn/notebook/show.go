@@ -114,10 +114,17 @@ func manifestCaption(path string) (string, error) {
 }
 
 // Caption says which run r is, for a line under a figure drawn from it:
-// "quick run runs/quick (preset quick, 5 epochs, partial MNIST)".
+// "quick run runs/quick (preset quick, 5 epochs, partial MNIST)". A run
+// inside $FRACDYN_REPO is named relative to it.
 func Caption(r *run.Run) string {
 	c := r.Config
-	return describe(c.Preset, r.Dir, c.Epochs, c.Dataset, c.Data.Partial)
+	dir := r.Dir
+	if repo := os.Getenv("FRACDYN_REPO"); repo != "" {
+		if rel, err := filepath.Rel(repo, dir); err == nil && filepath.IsLocal(rel) {
+			dir = rel
+		}
+	}
+	return describe(c.Preset, dir, c.Epochs, c.Dataset, c.Data.Partial)
 }
 
 func describe(preset, dir string, epochs int, dataset string, partial bool) string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
 )
 
 // capture sends displays to a buffer for the duration of a test.
@@ -128,5 +129,28 @@ func TestShowFigureFile(t *testing.T) {
 	}
 	if err := ShowFigureFile(filepath.Join(dir, "missing.png")); err == nil {
 		t.Error("missing file: no error")
+	}
+}
+
+// TestLive: each update replaces the block; outside GoNB it is written in
+// full, figures side by side on one line.
+func TestLive(t *testing.T) {
+	buf := capture(t)
+	l := NewLive("<i>waiting</i>")
+	fig, err := figure.SegmentCounts([][2]int{{12, 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := &figure.Plot{Plot: fig.Plot, W: 2 * vg.Inch, H: 1 * vg.Inch}
+	if err := l.Show(fig, small); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || lines[0] != "<i>waiting</i>" {
+		t.Fatalf("live block wrote %d lines, first %.40q", len(lines), lines[0])
+	}
+	imgs := decodePNGs(t, lines[1])
+	if len(imgs) != 2 || imgs[1].Bounds().Size() != (image.Point{192, 96}) {
+		t.Errorf("second update shows %d images (%v)", len(imgs), imgs)
 	}
 }
