@@ -2,7 +2,9 @@ package figure
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot"
@@ -119,5 +121,35 @@ func TestSegmentOutlines(t *testing.T) {
 	}
 	if _, err := SegmentOutlines(w, 10, 13, 11); err == nil {
 		t.Error("r = 11 on 10×13: no error")
+	}
+}
+
+// TestSaveFormats: the extension picks the format, in any case; an
+// unknown one is an error naming the path, and writes nothing.
+func TestSaveFormats(t *testing.T) {
+	fig, err := SegmentCounts([][2]int{{12, 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, magic := range map[string]string{"a.png": "\x89PNG", "b.SVG": "<?xml", "c.pdf": "%PDF", "d.eps": "%%!PS" /* sic, gonum/plot v0.15.2 */, "e.jpg": "\xff\xd8"} {
+		path := filepath.Join(dir, name)
+		if err := Save(fig, path); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("%s starts %q, want %q (%v)", name, b[:min(len(b), 8)], magic, err)
+		}
+	}
+	bad := filepath.Join(dir, "f.bmp")
+	if err := Save(fig, bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("unknown format: err %v", err)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("unknown format left a file: %v", err)
+	}
+	if err := Save(NewGrid(nil), filepath.Join(dir, "g.png")); err == nil {
+		t.Error("empty grid: no error")
 	}
 }

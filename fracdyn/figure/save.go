@@ -119,11 +119,8 @@ func orDefault(v, def vg.Length) vg.Length {
 	return v
 }
 
-// Formats are the formats Save and Encode write, by extension.
-var Formats = []string{"png", "svg", "pdf", "eps", "jpg", "jpeg", "tif", "tiff"}
-
 // Save writes fig to path, atomically, in the format the extension names
-// (Formats, case-insensitive).
+// (case-insensitive): png, svg, pdf, eps, jpg or jpeg, tif or tiff.
 func Save(fig Figure, path string) error {
 	f := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	c, err := render(fig, f)
@@ -136,7 +133,7 @@ func Save(fig Figure, path string) error {
 	})
 }
 
-// Encode writes fig to w in format (one of Formats).
+// Encode writes fig to w in format ("png", "svg", … as for Save).
 func Encode(w io.Writer, fig Figure, format string) error {
 	c, err := render(fig, strings.ToLower(format))
 	if err != nil {
