@@ -5,8 +5,9 @@
 //	r := must.M1(nb.Run())                  // the shared run: opened, or trained with live progress
 //	notebook.Show(must.M1(figure.SegmentCounts(nil)))
 //	notebook.ShowTable([]string{"layer", "FD"}, rows)
-//	notebook.ShowFigureFile(nb.Figures + "/fig3-grad-loss.png") // a committed figure, with its run
+//	must.M(notebook.ShowFigureFile(nb.Figures + "/fig3-grad-loss.png")) // a committed figure, with its run
 //	v := must.M1(notebook.Cached("fd", key, compute)) // survives GoNB's re-runs
+//	live := notebook.NewLive("<i>waiting…</i>")        // redrawn in place: live.Show(fig1, fig2)
 //
 // Inside a GoNB kernel (gonbui.IsNotebook) figures, images and HTML go to
 // the cell's output through gonbui. Anywhere else they are written to
