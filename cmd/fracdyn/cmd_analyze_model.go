@@ -15,11 +15,11 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 	"github.com/fracdyn/fracdyn/fracdyn/shard"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 func init() {

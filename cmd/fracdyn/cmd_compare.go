@@ -149,7 +149,7 @@ func runCompare(ctx context.Context, args []string) error {
 		return err
 	}
 	figPath := filepath.Join(*out, *fig)
-	if err := figure.Save(p, figure.Width, figure.Height, figPath); err != nil {
+	if err := figure.Save(figure.NewPlot(p), figPath); err != nil {
 		return err
 	}
 	fmt.Printf("%d layers from %d models → %s\n\ncorrelation with α (layers where both are finite):\n", len(all), len(inputs), *out)

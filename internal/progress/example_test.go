@@ -4,7 +4,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 // A plain reporter (logs, CI) writes a line at most every Options.Every
