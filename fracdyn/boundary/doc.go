@@ -27,8 +27,9 @@
 //
 // # Batched training
 //
-// All networks of a chunk of the grid (Config.Chunk, default 4096) are one
-// batch of one compiled GoMLX step (MSEStep, QuadraticStep). The data are
+// All networks of a chunk of the grid (Config.Chunk, default 256) are one
+// batch of one compiled GoMLX graph of StepsPerCall steps (MSEStep,
+// QuadraticStep, unrolled). The data are
 // shared, so the input layers of all B networks, laid out as W0 [d, B·w],
 // take one product x·W0 ([N, d]·[d, B·w]) and their gradients one product
 // xᵀ·δ: two large GEMMs, on the pure-Go backend fracdyn/backend's packed
