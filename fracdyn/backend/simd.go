@@ -82,13 +82,20 @@ func vecRowSums(dst, a []float32, rows, n, sd, sa int) bool {
 }
 
 // vecTanh does tanh32 on the longest prefix of x of a multiple of 8
-// values and returns its length.
+// values (16 at a time with AVX-512) and returns its length.
 func vecTanh(dst, x []float32) int {
 	n := len(x) &^ 7
 	if !useAVX2 || n == 0 {
 		return 0
 	}
 	_ = dst[n-1]
-	tanhAVX(&dst[0], &x[0], n)
+	done := 0
+	if useAVX512 && n >= 16 {
+		done = n &^ 15
+		tanhAVX512(&dst[0], &x[0], done)
+	}
+	if done < n {
+		tanhAVX(&dst[done], &x[done], n-done)
+	}
 	return n
 }

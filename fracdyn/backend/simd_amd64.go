@@ -71,6 +71,9 @@ func rowSumsAVX(dst, a *float32, rows, n, sd, sa int)
 //go:noescape
 func tanhAVX(dst, x *float32, n int)
 
+//go:noescape
+func tanhAVX512(dst, x *float32, n int)
+
 var (
 	vvLoops = [...]func(dst, a, b *float32, n int){addVV, subVV, mulVV, divVV}
 	vsLoops = [...]func(dst, a *float32, s float32, n int){addVS, subVS, mulVS, divVS}

@@ -14,3 +14,5 @@ var (
 func rowSumsAVX(dst, a *float32, rows, n, sd, sa int) { panic("no AVX2") }
 
 func tanhAVX(dst, x *float32, n int) { panic("no AVX2") }
+
+func tanhAVX512(dst, x *float32, n int) { panic("no AVX-512") }
