@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // TestVectorLoops checks the AVX2 loops (vecBinary, vecRows, vecRowSums,
@@ -110,5 +112,43 @@ func TestVectorLoops(t *testing.T) {
 				t.Fatalf("tanh n=%d: tanh(%g) = %g, want %g", n, x[i], got[i], want[i])
 			}
 		}
+	}
+}
+
+// TestFlatBinaryGraph runs same-shape and scalar float32 ops (the vector
+// path of execBinary) and tanh in a graph whose intermediate results are
+// owned by the next op, so that outputs overwrite their inputs in place,
+// and checks every value against scalar Go; also a zero-size array, which
+// must fall back to simplego.
+func TestFlatBinaryGraph(t *testing.T) {
+	b := goBackendForTest(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = 37
+	x, y := make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i], y[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())+4
+	}
+	got := MustExecOnceN(b, func(x, y *Node) []*Node {
+		s := Add(x, y)                            // same shape
+		p := Mul(s, y)                            // s owned: written in place
+		q := Div(MulScalar(p, 3), y)              // scalar, then same shape
+		r := Sub(Const(x.Graph(), float32(2)), q) // scalar on the left
+		return []*Node{r, Tanh(Sub(r, x))}        // tanh of an owned input
+	}, tensors.FromFlatDataAndDimensions(x, n), tensors.FromFlatDataAndDimensions(y, n))
+	r, th := flat(got[0]), flat(got[1])
+	for i := range x {
+		s := x[i] + y[i]
+		want := 2 - (s*y[i]*3)/y[i]
+		if r[i] != want {
+			t.Fatalf("element %d: %g, want %g", i, r[i], want)
+		}
+		if d := math.Abs(float64(th[i]) - math.Tanh(float64(want-x[i]))); d > 4e-7 {
+			t.Fatalf("tanh element %d: %g, want %g", i, th[i], math.Tanh(float64(want-x[i])))
+		}
+	}
+	empty := MustExecOnceN(b, func(x *Node) []*Node { return []*Node{Add(x, x)} },
+		tensors.FromFlatDataAndDimensions([]float32{}, 0, 3))
+	if s := empty[0].Shape(); s.Size() != 0 {
+		t.Errorf("Add of a zero-size array: shape %s", s)
 	}
 }

@@ -362,11 +362,14 @@ func execFlatBinary(backend *simplego.Backend, op backends.OpType, inputs []*sim
 	switch {
 	case ls.Equal(rs):
 		out = ls
-	case rs.Size() == 1 && ls.Size() > 1:
+	case rs.Size() == 1 && ls.Size() > 1 && (rs.Rank() == 0 || rs.Rank() == ls.Rank()):
 		out, sb = ls, 0
-	case ls.Size() == 1 && rs.Size() > 1:
+	case ls.Size() == 1 && rs.Size() > 1 && (ls.Rank() == 0 || ls.Rank() == rs.Rank()):
 		out, sa = rs, 0
 	default:
+		return nil, false
+	}
+	if out.Size() == 0 {
 		return nil, false
 	}
 	buf = outputBuffer(backend, inputs, owned, out)
