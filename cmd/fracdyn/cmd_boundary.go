@@ -98,7 +98,7 @@ func runBoundary(ctx context.Context, args []string) error {
 	factor := fs.Float64("zoom-factor", 4, "how many times smaller per side each zoom level's window is")
 	width := fs.Int("width", 16, "hidden width (= input dimension)")
 	seed := fs.Uint64("seed", 1, "seed of the data, the initial weights and the minibatches")
-	chunk := fs.Int("chunk", boundary.DefaultChunk, "networks trained at once; lower it to save memory")
+	chunk := fs.Int("chunk", boundary.DefaultChunk, "networks per batch of the compiled graph (the go backend trains one batch per core at a time); raise it for XLA on a GPU")
 	svg := fs.Bool("svg", false, "also write the pictures as SVG")
 	asJSON := fs.Bool("json", false, "print boundary.json instead of a text summary")
 	defaultUsage := fs.Usage

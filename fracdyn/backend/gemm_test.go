@@ -52,17 +52,20 @@ func TestGemm(t *testing.T) {
 	} {
 		for _, orders := range [][2]string{{"bik", "bik"}, {"bki", "bki"}, {"bik", "bki"}} {
 			for _, workers := range []int{1, 2} {
-				for _, asm := range []bool{false, true} {
-					if asm && !useAVX2 {
+				for _, kernel := range []string{"go", "avx2", "avx512"} {
+					asm := kernel != "go"
+					if (asm && !useAVX2) || (kernel == "avx512" && !useAVX512) {
 						continue
 					}
-					saved := useAVX2
+					saved, saved512 := useAVX2, useAVX512
 					setAVX2(asm)
+					setAVX512(kernel == "avx512")
 					lhs, l := denseOperand(rng, c.B, c.M, c.K, orders[0])
 					rhs, r := denseOperand(rng, c.B, c.N, c.K, orders[1])
 					out := testutil.RandFloats(rng, c.B*c.M*c.N) // gemm must overwrite, not accumulate.
 					gemm(out, lhs, rhs, workers)
 					setAVX2(saved)
+					setAVX512(saved512)
 					// Reference in float64; float32 sums of K terms may differ
 					// by a few ulps of Σ|terms| per term.
 					for b := range c.B {
@@ -75,8 +78,8 @@ func TestGemm(t *testing.T) {
 								}
 								got := float64(out[(b*c.M+i)*c.N+j])
 								if math.Abs(got-s) > 1e-6*abs+1e-6 {
-									t.Fatalf("%+v %v workers=%d asm=%v: out[%d,%d,%d] = %g, want %g",
-										c, orders, workers, asm, b, i, j, got, s)
+									t.Fatalf("%+v %v workers=%d kernel %s: out[%d,%d,%d] = %g, want %g",
+										c, orders, workers, kernel, b, i, j, got, s)
 								}
 							}
 						}

@@ -116,9 +116,22 @@ func stridedBinary(op backends.OpType, dst, a, b []float32, s *strided) {
 	sa1, sa0 := s.strides[1][r-2], s.strides[1][r-1]
 	sb1, sb0 := s.strides[2][r-2], s.strides[2][r-1]
 	s.blocks(func(offs []int) {
+		// Short rows against one value per row: one call for all rows.
+		if n0 < 256 && ((sa0 == 1 && sb0 == 0) || (sa0 == 0 && sb0 == 1)) {
+			d := dst[offs[0]:]
+			if sb0 == 0 && vecRows(op, d, a[offs[1]:], b[offs[2]:], n1, n0, sd1, sa1, sb1, true) {
+				return
+			}
+			if sa0 == 0 && vecRows(op, d, b[offs[2]:], a[offs[1]:], n1, n0, sd1, sb1, sa1, false) {
+				return
+			}
+		}
 		for i := range n1 {
 			d := dst[offs[0]+i*sd1:][:n0]
 			ai, bi := offs[1]+i*sa1, offs[2]+i*sb1
+			if vecBinary(op, d, a[ai:], b[bi:], sa0, sb0) {
+				continue
+			}
 			switch op {
 			case backends.OpTypeAdd:
 				for j := range d {
@@ -164,8 +177,17 @@ func stridedReduce(op backends.OpType, dst, a []float32, s *strided) {
 	sd1, sd0 := s.strides[0][r-2], s.strides[0][r-1]
 	sa1, sa0 := s.strides[1][r-2], s.strides[1][r-1]
 	s.blocks(func(offs []int) {
+		if op == backends.OpTypeReduceSum && sd0 == 0 && sa0 == 1 &&
+			vecRowSums(dst[offs[0]:], a[offs[1]:], n1, n0, sd1, sa1) {
+			return
+		}
 		for i := range n1 {
 			di, ai := offs[0]+i*sd1, offs[1]+i*sa1
+			if op == backends.OpTypeReduceSum && sd0 == 1 && sa0 == 1 {
+				if d := dst[di : di+n0]; vecBinary(backends.OpTypeAdd, d, d, a[ai:], 1, 1) {
+					continue
+				}
+			}
 			if op == backends.OpTypeReduceMax {
 				for j := range n0 {
 					dst[di+j*sd0] = max(dst[di+j*sd0], a[ai+j*sa0])
@@ -285,7 +307,13 @@ func execBinary(backend *simplego.Backend, node *simplego.Node, inputs []*simple
 	}
 	ls, l, ok1 := float32Data(backend, inputs[0])
 	rs, r, ok2 := float32Data(backend, inputs[1])
-	if !ok1 || !ok2 || ls.Rank() != rs.Rank() || ls.Size() == 1 || rs.Size() == 1 || ls.Equal(rs) {
+	if !ok1 || !ok2 {
+		return stock(backend, node, inputs, owned)
+	}
+	if buf, ok := execFlatBinary(backend, op, inputs, owned, ls, rs, l, r); ok {
+		return buf, nil
+	}
+	if ls.Rank() != rs.Rank() || ls.Size() == 1 || rs.Size() == 1 || ls.Equal(rs) {
 		return stock(backend, node, inputs, owned)
 	}
 	out := make([]int, ls.Rank())
@@ -295,12 +323,61 @@ func execBinary(backend *simplego.Backend, node *simplego.Node, inputs []*simple
 			return stock(backend, node, inputs, owned)
 		}
 	}
-	buf := backend.NewBuffer(shapes.Make(dtypes.Float32, out...))
+	buf := outputBuffer(backend, inputs, owned, shapes.Make(dtypes.Float32, out...))
 	_, dst, _ := float32Data(backend, buf)
 	s := &strided{dims: out, strides: [][]int{rowMajor(out), broadcastStrides(ls.Dimensions, out), broadcastStrides(rs.Dimensions, out)}}
 	s.simplify()
 	stridedBinary(op, dst, l, r, s)
 	return buf, nil
+}
+
+// outputBuffer returns a buffer for the output of an elementwise op:
+// an input of the output's shape that the op owns (this being its last
+// use), as simplego's own kernels reuse them, else a new one. Writing the
+// output over that input is safe because each output element depends only
+// on the input element at the same index.
+func outputBuffer(backend *simplego.Backend, inputs []*simplego.Buffer, owned []bool, shape shapes.Shape) *simplego.Buffer {
+	for i, in := range inputs {
+		if !owned[i] || in == nil {
+			continue
+		}
+		if s, err := backend.BufferShape(in); err == nil && s.Equal(shape) {
+			inputs[i] = nil
+			return in
+		}
+	}
+	return backend.NewBuffer(shape)
+}
+
+// execFlatBinary runs a float32 Add, Sub, Mul or Div of two arrays of the
+// same shape, or of an array and a single value, with the vector loops;
+// ok is false for anything else.
+func execFlatBinary(backend *simplego.Backend, op backends.OpType, inputs []*simplego.Buffer, owned []bool,
+	ls, rs shapes.Shape, l, r []float32) (buf *simplego.Buffer, ok bool) {
+	if !useAVX2 || vecOp(op) < 0 {
+		return nil, false
+	}
+	var out shapes.Shape
+	sa, sb := 1, 1
+	switch {
+	case ls.Equal(rs):
+		out = ls
+	case rs.Size() == 1 && ls.Size() > 1 && (rs.Rank() == 0 || rs.Rank() == ls.Rank()):
+		out, sb = ls, 0
+	case ls.Size() == 1 && rs.Size() > 1 && (ls.Rank() == 0 || ls.Rank() == rs.Rank()):
+		out, sa = rs, 0
+	default:
+		return nil, false
+	}
+	if out.Size() == 0 {
+		return nil, false
+	}
+	buf = outputBuffer(backend, inputs, owned, out)
+	_, dst, _ := float32Data(backend, buf)
+	if !vecBinary(op, dst, l, r, sa, sb) {
+		panic("fracdyn/backend: vector loop refused an elementwise op it was chosen for")
+	}
+	return buf, true
 }
 
 func execBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {

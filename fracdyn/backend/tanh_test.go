@@ -26,17 +26,22 @@ func TestTanh32(t *testing.T) {
 		t.Errorf("tanh32: largest error %.3g at x = %g, want ≤ 4e-7", worst, at)
 	}
 	t.Logf("tanh32: largest error %.3g at x = %g", worst, at)
-	special := []float32{0, float32(math.Inf(1)), float32(math.Inf(-1)), 1e-5}
-	want := []float32{0, 1, -1, 1e-5}
-	tanh32(got[:len(special)], special)
-	for i := range special {
-		if math.Abs(float64(got[i]-want[i])) > 1e-7 {
-			t.Errorf("tanh32(%g) = %g, want %g", special[i], got[i], want[i])
+	// Special values, alone (scalar loop) and 9 times over (33 values:
+	// the vector loops too).
+	special := []float32{0, float32(math.Inf(1)), float32(math.Inf(-1)), 1e-5, float32(math.NaN())}
+	want := []float32{0, 1, -1, 1e-5, float32(math.NaN())}
+	for _, reps := range []int{1, 9} {
+		var in []float32
+		for range reps {
+			in = append(in, special...)
 		}
-	}
-	nan := []float32{float32(math.NaN())}
-	tanh32(nan, nan)
-	if !math.IsNaN(float64(nan[0])) {
-		t.Errorf("tanh32(NaN) = %g, want NaN", nan[0])
+		out := make([]float32, len(in))
+		tanh32(out, in)
+		for i, v := range in {
+			w := want[i%len(want)]
+			if math.IsNaN(float64(w)) != math.IsNaN(float64(out[i])) || math.Abs(float64(out[i]-w)) > 1e-7 {
+				t.Errorf("tanh32(%g) = %g, want %g (%d values)", v, out[i], w, len(in))
+			}
+		}
 	}
 }

@@ -24,16 +24,20 @@ import (
 //     (fracdyn's own training does); wrapping alone leaves GoMLX's own.
 //   - Kernels (v0.26.0's simplego has no public hook for them, so they are
 //     installed into its executor table by go:linkname, dotexec.go): float32
-//     DotGeneral as a packed GEMM with a 6×16 AVX2/FMA micro-kernel over
-//     GOMAXPROCS goroutines (gemm.go; simplego's is scalar Go after a copy
-//     into blocked layout); float32 Slice copying contiguous runs
-//     (sliceexec.go); float32 broadcasting Add/Sub/Mul/Div/Max/Min,
-//     BroadcastInDim, ReduceMax and ReduceSum as plain loops over merged
-//     axes (strided.go; simplego steps an index iterator per element); and
-//     a branch-free float32 Sign; and a float32 Tanh by a rational
-//     approximation within 4e-7 of math.Tanh (tanh.go; simplego's goes
-//     through float64 math.Tanh). Other dtypes and cases fall through to
-//     simplego's own kernels.
+//     DotGeneral as a packed GEMM with a 6×16 AVX2/FMA micro-kernel, or
+//     AVX-512 where the CPU has it, over GOMAXPROCS goroutines (gemm.go;
+//     simplego's is scalar Go after a copy into blocked layout); float32
+//     Slice copying contiguous runs (sliceexec.go); float32 broadcasting
+//     Add/Sub/Mul/Div/Max/Min, BroadcastInDim, ReduceMax and ReduceSum as
+//     plain loops over merged axes (strided.go; simplego steps an index
+//     iterator per element), whose inner loops, and same-shape or scalar
+//     Add/Sub/Mul/Div, run as AVX2 loops where the operands are
+//     contiguous or one value (simd.go, simd_amd64.s); a branch-free
+//     float32 Sign; and a float32 Tanh by a rational approximation within
+//     4e-7 of math.Tanh, 8 or 16 values at a time with AVX2 or AVX-512
+//     (tanh.go; simplego's goes through float64 math.Tanh). Elementwise
+//     kernels write over an input the op owns, as simplego's do. Other
+//     dtypes and cases fall through to simplego's own kernels.
 //   - A fix for a deadlock of simplego v0.26.0's worker pool: its
 //     DotGeneral (any dtype the GEMM above does not take) and Erf wait on
 //     the pool that runs them, and four at once on 2 CPUs hang forever;

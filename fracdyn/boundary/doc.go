@@ -27,16 +27,22 @@
 //
 // # Batched training
 //
-// All networks of a chunk of the grid (Config.Chunk, default 4096) are one
-// batch of one compiled GoMLX step (MSEStep, QuadraticStep). The data are
-// shared, so the input layers of all B networks, laid out as W0 [d, B·w],
-// take one product x·W0 ([N, d]·[d, B·w]) and their gradients one product
-// xᵀ·δ: two large GEMMs, on the pure-Go backend fracdyn/backend's packed
-// float32 kernel, instead of B small ones. Gradients are written out by
-// hand (documented at MSEStep) rather than taken by autodiff, so that each
-// is one of these products or an elementwise pass. Grids larger than a
-// chunk are trained chunk by chunk; any GoMLX backend runs it
-// (GOMLX_BACKEND=xla:cuda for large grids).
+// All networks of a chunk of the grid (Config.Chunk, default 255) are one
+// batch of one compiled GoMLX graph that takes StepsPerCall steps
+// (MSEStep or QuadraticStep, unrolled), so that the per-call costs are paid
+// once per 20 steps. The data are shared, so the input layers of all B
+// networks, laid out as W0 [d, B·w], take one product x·W0 ([N, d]·[d,
+// B·w]) and their gradients one product xᵀ·v: two large GEMMs, on the
+// pure-Go backend fracdyn/backend's packed float32 kernel (AVX2 or
+// AVX-512), instead of B small ones. Gradients are written out by hand
+// (documented at MSEStep) rather than taken by autodiff, so that each is
+// one of these products or an elementwise pass; the factor w1 of the W0
+// gradient is applied after the product, on [d, B, w], not before it on
+// [N, B, w]. Grids larger than a chunk are trained chunk by chunk, and on
+// the pure-Go backend one chunk per core at a time (GOMAXPROCS), each
+// chunk's graph running its ops in sequence; the chunk is small enough for
+// a step's arrays to stay in the caches. Any GoMLX backend runs the same
+// graph (GOMLX_BACKEND=xla:cuda for large grids, with a larger --chunk).
 //
 // # Score, boundary, dimension
 //

@@ -76,33 +76,25 @@ func Output(h, w1 *Node) *Node {
 	return ReduceSum(Mul(h, ExpandAxes(MulScalar(w1, 1/float64(width)), 0)), -1)
 }
 
-// activationSlope returns dh/dz = g·slope given a and h of Hidden, with
-// the gain g apart so that callers fold it into a small tensor; slope is
-// nil where it is 1 (identity).
-func activationSlope(ctx *context.Context, a, h *Node) (slope *Node, gain float64) {
-	switch nonlinearity(ctx) {
-	case NonlinearityTanh:
-		return OneMinus(Square(h)), math.Sqrt2 // d/dz tanh(√2 z) = √2(1 − h²)
-	case NonlinearityRelu:
-		return ConvertDType(GreaterThan(a, ZerosLike(a)), a.DType()), math.Sqrt2
-	default:
-		return nil, 1
-	}
-}
-
 // MSEStep is one gradient-descent step of the mean squared error of a
 // batch of networks (layout above). Gradients come from the data (xg, yg);
 // the loss returned, shape [B], is the loss on (x, y) before the step.
 // Full-batch training passes xg, yg = nil: the one forward pass serves
 // both. Returns the new w0 and w1 and the loss.
 //
-// With e = out − y and N points, the gradients are
+// With e = out − y, δ = 2e/N (∂L/∂out) and N points, the gradients are
 //
-//	∂L/∂w1 = hᵀ·(2e/N)/w,   ∂L/∂w0 = xᵀ·((2e/N)·w1ᵀ/w ⊙ φ'(z))/√d.
+//	∂L/∂w1[b,j] = Σ_n h[n,b,j]·δ[n,b] / w,
+//	∂L/∂w0[i,b,j] = (g·w1[b,j]/(w√d)) · Σ_n x[n,i]·δ[n,b]·s[n,b,j],
+//
+// where φ'(z) = g·s (tanh: s = 1 − h²; relu: s = [a > 0]; identity: s =
+// 1). The factor w1[b,j] is taken out of the sum, so that the sum is a
+// product with the shared xᵀ; for tanh it is split as xᵀ·δ − xᵀ·(h⊙hδ),
+// hδ = h⊙δ being the product the w1 gradient sums: one pass over the
+// [N, B, w] activations for the whole of the w0 gradient.
 func MSEStep(ctx *context.Context, x, y, xg, yg, w0, w1, lr0, lr1 *Node) (newW0, newW1, loss *Node) {
 	a, h := Hidden(ctx, x, w0)
-	out := Output(h, w1)
-	e := Sub(out, ExpandAxes(y, 1))
+	e := Sub(Output(h, w1), ExpandAxes(y, 1))
 	loss = ReduceMean(Square(e), 0)
 	if xg != nil {
 		a, h = Hidden(ctx, xg, w0)
@@ -111,22 +103,27 @@ func MSEStep(ctx *context.Context, x, y, xg, yg, w0, w1, lr0, lr1 *Node) (newW0,
 	}
 	n, d := x.Shape().Dim(0), x.Shape().Dim(1)
 	b, width := w0.Shape().Dim(1), w0.Shape().Dim(2)
-	dout := MulScalar(e, 2/float64(n)) // ∂L/∂out, [N, B]
-	gradW1 := MulScalar(ReduceSum(Mul(h, ExpandAxes(dout, -1)), 0), 1/float64(width))
-	slope, gain := activationSlope(ctx, a, h)
-	// ∂L/∂z with the scalars folded into the [B, w] factor.
-	// Each product broadcasts one operand only, which the backend's
-	// strided kernels take; [N, B, 1]·[1, B, w] would not.
-	dz := ExpandAxes(dout, -1)
-	if slope != nil {
-		dz = Mul(slope, dz)
-	} else {
-		dz = BroadcastToDims(dz, n, b, width)
+	dout := MulScalar(e, 2/float64(n)) // δ = ∂L/∂out, [N, B]
+	// Each elementwise product broadcasts one operand only, which the
+	// backend's strided kernels take; [N, B, 1]·[1, B, w] would not.
+	hd := Mul(h, ExpandAxes(dout, -1)) // [N, B, w]
+	gradW1 := MulScalar(ReduceSum(hd, 0), 1/float64(width))
+	xT := func(v *Node) *Node { // Σ_n x[n,i]·v[n,…], [d, …]
+		dims := append([]int{d}, v.Shape().Dimensions[1:]...)
+		return Reshape(DotGeneral(x, []int{0}, nil, Reshape(v, n, -1), []int{0}, nil), dims...)
 	}
-	dz = Mul(dz, ExpandAxes(MulScalar(w1, gain/float64(width)), 0))
-	gradW0 := DotGeneral(x, []int{0}, nil, Reshape(dz, n, b*width), []int{0}, nil)
-	gradW0 = Reshape(MulScalar(gradW0, 1/math.Sqrt(float64(d))), d, b, width)
-	newW0 = Sub(w0, Mul(gradW0, Reshape(lr0, 1, b, 1)))
+	var sum *Node // Σ_n x[n,i]·δ[n,b]·s[n,b,j], [d, B, w]
+	switch nonlinearity(ctx) {
+	case NonlinearityTanh: // s = 1 − h²
+		sum = Sub(ExpandAxes(xT(dout), -1), xT(Mul(h, hd)))
+	case NonlinearityRelu: // s = [a > 0]
+		sum = xT(Mul(ConvertDType(GreaterThan(a, ZerosLike(a)), a.DType()), ExpandAxes(dout, -1)))
+	default: // s = 1
+		sum = BroadcastToDims(ExpandAxes(xT(dout), -1), d, b, width)
+	}
+	gain := activationGain(ctx)
+	f := Mul(MulScalar(w1, gain/(float64(width)*math.Sqrt(float64(d)))), ExpandAxes(lr0, -1)) // lr0·g·w1/(w√d), [B, w]
+	newW0 = Sub(w0, Mul(sum, ExpandAxes(f, 0)))
 	newW1 = Sub(w1, Mul(gradW1, ExpandAxes(lr1, -1)))
 	return newW0, newW1, loss
 }

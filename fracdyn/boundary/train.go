@@ -3,10 +3,14 @@ package boundary
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fracdyn/fracdyn/internal/progress"
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX style
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
@@ -63,9 +67,10 @@ func countOn(mask []bool) int {
 }
 
 // Train trains one network per grid point of c on backend b, c.Chunk
-// networks at a time in one compiled step, and scores each loss trajectory.
-// Progress (in steps of all chunks) goes to rep, which may be nil. It stops
-// with ctx's error when ctx is cancelled.
+// networks at a time in one compiled graph of several steps, and scores
+// each loss trajectory. On the pure-Go backend chunks run concurrently,
+// one per core (GOMAXPROCS). Progress (in steps of all chunks) goes to
+// rep, which may be nil. It stops with ctx's error when ctx is cancelled.
 func Train(ctx context.Context, b backends.Backend, c Config, rep progress.Reporter) (res *Result, err error) {
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("boundary config: %w", err)
@@ -82,17 +87,55 @@ func Train(ctx context.Context, b backends.Backend, c Config, rep progress.Repor
 	if err != nil {
 		return nil, err
 	}
-	defer t.exec.Finalize()
+	defer t.finalize()
 	res = &Result{Config: c, Scores: make([]float64, total)}
-	for k := range chunks {
-		lo, hi := k*chunk, min(total, (k+1)*chunk)
-		scores, err := t.run(ctx, lo, hi, func(step int) {
-			rep.Update(k*c.Steps+step, fmt.Sprintf("chunk %d/%d", k+1, chunks))
-		})
-		if err != nil {
-			return nil, err
-		}
-		copy(res.Scores[lo:hi], scores)
+	workers := 1
+	if b.Name() == simplego.BackendName {
+		workers = min(runtime.GOMAXPROCS(0), chunks)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		done     int // steps finished, over all chunks
+		finished int // chunks finished
+		firstErr error
+		next     atomic.Int64
+		wg       sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= chunks {
+					return
+				}
+				lo, hi := k*chunk, min(total, (k+1)*chunk)
+				scores, err := t.run(ctx, lo, hi, func(steps int) {
+					mu.Lock()
+					done += steps
+					rep.Update(done, fmt.Sprintf("chunks %d/%d", finished, chunks))
+					mu.Unlock()
+				})
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				finished++
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+				copy(res.Scores[lo:hi], scores)
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
 	}
 	for _, s := range res.Scores {
 		if s < 0 {
@@ -103,48 +146,88 @@ func Train(ctx context.Context, b backends.Backend, c Config, rep progress.Repor
 	return res, nil
 }
 
-// trainer holds the compiled step and the inputs shared by all chunks.
+// StepsPerCall is the most gradient steps one call of the compiled graph
+// takes (unrolled in the graph): fewer calls, fewer per-call costs.
+const StepsPerCall = 20
+
+// trainer holds the compiled graphs and the inputs shared by all chunks.
 type trainer struct {
 	c       Config
 	p       *Problem
-	exec    *mlctx.Exec
+	execs   map[int]*mlctx.Exec // by steps per call
 	x, y    *tensors.Tensor
 	batches [][]int
 }
 
 func newTrainer(b backends.Backend, c Config, p *Problem) (*trainer, error) {
+	t := &trainer{c: c, p: p, execs: map[int]*mlctx.Exec{},
+		x: tensors.FromFlatDataAndDimensions(p.X, p.Points, p.Width),
+		y: tensors.FromFlatDataAndDimensions(p.Y, p.Points)}
+	if c.Minibatch > 0 {
+		t.batches = p.Minibatches(c.Steps, c.Minibatch)
+	}
+	for _, k := range []int{min(StepsPerCall, c.Steps), c.Steps % StepsPerCall} {
+		if k == 0 || t.execs[k] != nil {
+			continue
+		}
+		exec, err := newStepsExec(b, c, k)
+		if err != nil {
+			t.finalize()
+			return nil, err
+		}
+		t.execs[k] = exec
+	}
+	return t, nil
+}
+
+func (t *trainer) finalize() {
+	for _, e := range t.execs {
+		e.Finalize()
+	}
+	t.x.FinalizeAll()
+	t.y.FinalizeAll()
+}
+
+// newStepsExec compiles k steps of c's training as one graph. Inputs: x,
+// y, then for minibatches xg [k, m, d] and yg [k, m], then w0, w1, lr0,
+// lr1, then for the quadratic loss init. Outputs: w0, w1 after the k steps
+// and the loss before each, [k, B].
+func newStepsExec(b backends.Backend, c Config, k int) (*mlctx.Exec, error) {
 	ctx := mlctx.New()
 	ctx.SetParam(ParamNonlinearity, string(c.Nonlinearity))
 	ctx.SetParam(ParamLoss, string(c.Loss))
 	mini := c.Minibatch > 0
 	exec, err := mlctx.NewExec(b, ctx, func(ctx *mlctx.Context, in []*Node) []*Node {
 		x, y, rest := in[0], in[1], in[2:]
-		var xg, yg *Node
+		var xgs, ygs *Node
 		if mini {
-			xg, yg, rest = rest[0], rest[1], rest[2:]
+			xgs, ygs, rest = rest[0], rest[1], rest[2:]
 		}
-		var w0, w1, loss *Node
-		if c.Loss == Quadratic {
-			w0, w1, loss = QuadraticStep(ctx, x, y, xg, yg, rest[0], rest[1], rest[2], rest[3], rest[4])
-		} else {
-			w0, w1, loss = MSEStep(ctx, x, y, xg, yg, rest[0], rest[1], rest[2], rest[3])
+		w0, w1, lr0, lr1 := rest[0], rest[1], rest[2], rest[3]
+		losses := make([]*Node, k)
+		for s := range k {
+			var xg, yg *Node
+			if mini {
+				xg = Squeeze(Slice(xgs, AxisElem(s)), 0)
+				yg = Squeeze(Slice(ygs, AxisElem(s)), 0)
+			}
+			if c.Loss == Quadratic {
+				w0, w1, losses[s] = QuadraticStep(ctx, x, y, xg, yg, w0, w1, lr0, lr1, rest[4])
+			} else {
+				w0, w1, losses[s] = MSEStep(ctx, x, y, xg, yg, w0, w1, lr0, lr1)
+			}
 		}
-		return []*Node{w0, w1, loss}
+		return []*Node{w0, w1, Stack(losses, 0)}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("boundary: compiling the training step: %w", err)
 	}
-	t := &trainer{c: c, p: p, exec: exec,
-		x: tensors.FromFlatDataAndDimensions(p.X, p.Points, p.Width),
-		y: tensors.FromFlatDataAndDimensions(p.Y, p.Points)}
-	if mini {
-		t.batches = p.Minibatches(c.Steps, c.Minibatch)
-	}
-	return t, nil
+	return exec, nil
 }
 
-// run trains grid points [lo, hi) and returns their scores.
-func (t *trainer) run(ctx context.Context, lo, hi int, stepDone func(int)) (scores []float64, err error) {
+// run trains grid points [lo, hi) and returns their scores; stepsDone is
+// called with the number of steps each call of the graph took.
+func (t *trainer) run(ctx context.Context, lo, hi int, stepsDone func(int)) (scores []float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("boundary: training step failed: %v", r)
@@ -171,46 +254,49 @@ func (t *trainer) run(ctx context.Context, lo, hi int, stepDone func(int)) (scor
 	tw1 := tensors.FromFlatDataAndDimensions(w1, nb, w)
 	tlr0 := tensors.FromFlatDataAndDimensions(lr0, nb)
 	tlr1 := tensors.FromFlatDataAndDimensions(lr1, nb)
-	defer func() { tlr0.FinalizeAll(); tlr1.FinalizeAll() }()
+	defer func() { tw0.FinalizeAll(); tw1.FinalizeAll(); tlr0.FinalizeAll(); tlr1.FinalizeAll() }()
 	var tinit *tensors.Tensor
 	if c.Loss == Quadratic {
 		tinit = tensors.FromFlatDataAndDimensions(p.W0, w, w)
 		defer tinit.FinalizeAll()
 	}
 	losses := make([]float64, c.Steps*nb) // [step][network]
-	for step := range c.Steps {
+	for step := 0; step < c.Steps; {
 		if err := ctx.Err(); err != nil {
-			tw0.FinalizeAll()
-			tw1.FinalizeAll()
 			return nil, err
 		}
+		k := min(StepsPerCall, c.Steps-step)
 		args := []any{t.x, t.y}
 		if t.batches != nil {
-			xg, yg := p.rows(t.batches[step])
-			args = append(args, tensors.FromFlatDataAndDimensions(xg, len(yg), w), tensors.FromFlatDataAndDimensions(yg, len(yg)))
+			var xg, yg []float32
+			for s := range k {
+				xs, ys := p.rows(t.batches[step+s])
+				xg, yg = append(xg, xs...), append(yg, ys...)
+			}
+			m := c.Minibatch
+			args = append(args, tensors.FromFlatDataAndDimensions(xg, k, m, w), tensors.FromFlatDataAndDimensions(yg, k, m))
 		}
 		args = append(args, tw0, tw1, tlr0, tlr1)
 		if tinit != nil {
 			args = append(args, tinit)
 		}
-		out, err := t.exec.Exec(args...)
+		out, err := t.execs[k].Exec(args...)
 		if err != nil {
-			return nil, fmt.Errorf("boundary: step %d: %w", step, err)
+			return nil, fmt.Errorf("boundary: steps %d–%d: %w", step, step+k-1, err)
 		}
 		tw0.FinalizeAll()
 		tw1.FinalizeAll()
 		tw0, tw1 = out[0], out[1]
 		tensors.ConstFlatData(out[2], func(l []float32) {
-			row := losses[step*nb : (step+1)*nb]
-			for k, v := range l {
-				row[k] = float64(v)
+			row := losses[step*nb : (step+k)*nb]
+			for i, v := range l {
+				row[i] = float64(v)
 			}
 		})
 		out[2].FinalizeAll()
-		stepDone(step + 1)
+		step += k
+		stepsDone(k)
 	}
-	tw0.FinalizeAll()
-	tw1.FinalizeAll()
 	scores = make([]float64, nb)
 	traj := make([]float64, c.Steps)
 	for k := range nb {

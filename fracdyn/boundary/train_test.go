@@ -2,10 +2,12 @@ package boundary
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX style
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
@@ -134,3 +136,59 @@ func TestTanhFractal(t *testing.T) {
 	}
 	t.Logf("tanh: D = %.3f, R² = %.3f, %d boundary cells, %d/%d converged", fit.Dimension, fit.R2, fit.Cells, res.Converged, len(res.Scores))
 }
+
+// TestChunksIdentical: the scores do not depend on how the grid is cut
+// into chunks, nor on the chunks running concurrently, nor on the steps
+// being split over graph calls (30 steps: one call of StepsPerCall = 20,
+// one of 10). Grid: 12×12, 30 steps, default window; chunks of 5 (29
+// chunks, the last of 4) against one chunk of 144; each network's
+// arithmetic is the same in both, so the scores must be equal exactly.
+func TestChunksIdentical(t *testing.T) {
+	c := DefaultConfig()
+	c.Resolution, c.Steps = 12, 30
+	b := backend.MustNew()
+	one, err := Train(context.Background(), b, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Chunk = 5
+	many, err := Train(context.Background(), b, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Converged == 0 || one.Converged == len(one.Scores) {
+		t.Fatalf("no boundary in the window: %d of %d converged", one.Converged, len(one.Scores))
+	}
+	for i := range one.Scores {
+		if one.Scores[i] != many.Scores[i] {
+			t.Fatalf("grid point %d: score %g in one chunk, %g in chunks of 5", i, one.Scores[i], many.Scores[i])
+		}
+	}
+}
+
+// TestTrainCancel: cancelling the context stops the concurrent chunks
+// with the context's error, before the grid is done (chunks of 10 of a
+// 20×20 grid of 200 steps, cancelled after the first call's progress).
+func TestTrainCancel(t *testing.T) {
+	c := DefaultConfig()
+	c.Resolution, c.Steps, c.Chunk = 20, 200, 10
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rep := &cancelAfter{cancel: cancel}
+	_, err := Train(ctx, backend.MustNew(), c, rep)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Train after cancel: error %v, want context.Canceled", err)
+	}
+	if total := TotalSteps(c); rep.last >= total {
+		t.Errorf("progress reached %d of %d steps: the cancel did not stop training", rep.last, total)
+	}
+}
+
+// cancelAfter cancels at its first progress update and records the last.
+type cancelAfter struct {
+	progress.Reporter
+	cancel func()
+	last   int
+}
+
+func (r *cancelAfter) Update(done int, _ string) { r.last = done; r.cancel() }
