@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/internal/progress"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX style
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
