@@ -19,7 +19,7 @@ func TestBoxCountKnownAnswers(t *testing.T) {
 	for i := range n {
 		diag[i*n+i] = 1
 	}
-	carpet, cn := sierpinskiCarpet(5)
+	carpet, cn := SierpinskiCarpet(5)
 	for _, tc := range []struct {
 		name  string
 		w     []float64

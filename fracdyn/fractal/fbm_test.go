@@ -60,24 +60,3 @@ func fbmSurfaceSub(n, sub int, h float64, seed uint64) []float64 {
 	return out
 }
 
-// sierpinskiCarpet returns the level-l carpet on a 3^l grid: 1 on, 0 off.
-func sierpinskiCarpet(level int) ([]float64, int) {
-	n := 1
-	for range level {
-		n *= 3
-	}
-	w := make([]float64, n*n)
-	for i := range n {
-		for j := range n {
-			on := 1.0
-			for a, b := i, j; a > 0 || b > 0; a, b = a/3, b/3 {
-				if a%3 == 1 && b%3 == 1 {
-					on = 0
-					break
-				}
-			}
-			w[i*n+j] = on
-		}
-	}
-	return w, n
-}
