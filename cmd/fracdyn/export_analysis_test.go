@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,7 +88,7 @@ func TestExportsAnalyseAsTheRun(t *testing.T) {
 		layers string
 	}{{model.MLP, "fc[23].weight"}, {model.PaperCNN, "conv*"}} {
 		t.Run(string(tc.arch), func(t *testing.T) {
-			weights := randomWeights(tc.arch, 2)
+			weights := model.InitWeights(tc.arch, 2)
 			dir := writeTestRun(t, tc.arch, weights)
 			arch, got, epoch, err := modelfile.RunWeights(dir, modelfile.Options{})
 			if err != nil {
@@ -142,27 +140,6 @@ func firstDiff(a, b string) string {
 	return ""
 }
 
-// randomWeights returns PyTorch-initialised weights for arch from seed (as
-// modelfile's tests do).
-func randomWeights(arch model.Arch, seed uint64) map[string][]float32 {
-	rng := rand.New(rand.NewPCG(seed, seed))
-	w := map[string][]float32{}
-	for _, l := range model.Layers(arch) {
-		bound := 1 / math.Sqrt(float64(numel(l.WeightShape[1:])))
-		for _, p := range []struct {
-			part  string
-			shape []int
-		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
-			v := make([]float32, numel(p.shape))
-			for i := range v {
-				v[i] = float32((2*rng.Float64() - 1) * bound)
-			}
-			w[model.StateName(l, p.part)] = v
-		}
-	}
-	return w
-}
-
 func numel(shape []int) int {
 	n := 1
 	for _, d := range shape {
@@ -174,7 +151,7 @@ func numel(shape []int) int {
 // TestOpenWithZeroOptionsReadsTheLastEpoch: Open and OpenWith with zero
 // Options read the same snapshot, the last; AtEpoch picks another.
 func TestOpenWithZeroOptionsReadsTheLastEpoch(t *testing.T) {
-	dir := writeTestRun(t, model.MLP, randomWeights(model.MLP, 3))
+	dir := writeTestRun(t, model.MLP, model.InitWeights(model.MLP, 3))
 	b, err := os.ReadFile(filepath.Join(dir, run.SnapshotsDir, "epoch-003.npz"))
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ import (
 
 func TestActivationOutputsOfExport(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.onnx")
-	if err := modelfile.ExportONNX(path, model.PooledCNN, diagnose.RandomWeights(model.PooledCNN, 1)); err != nil {
+	if err := modelfile.ExportONNX(path, model.PooledCNN, model.InitWeights(model.PooledCNN, 1)); err != nil {
 		t.Fatal(err)
 	}
 	om, err := onnx.ReadFile(path)
@@ -61,7 +61,7 @@ func TestONNXActivationsMatchProber(t *testing.T) {
 	images := tensors.MustCopyFlatData[float32](diagnose.TestImages(n))
 	for _, arch := range archs {
 		t.Run(string(arch), func(t *testing.T) {
-			weights := diagnose.RandomWeights(arch, 2)
+			weights := model.InitWeights(arch, 2)
 			path := filepath.Join(t.TempDir(), "m.onnx")
 			if err := modelfile.ExportONNX(path, arch, weights); err != nil {
 				t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 )
 
 func TestKernelGraphMLP(t *testing.T) {
-	weights := randomWeights(model.MLP, 4)
+	weights := model.InitWeights(model.MLP, 4)
 	path := filepath.Join(t.TempDir(), "mlp.safetensors")
 	if err := modelfile.ExportSafetensors(path, model.MLP, weights, nil); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -103,4 +105,28 @@ func SetWeightsArrays(ctx *context.Context, arch Arch, arrays map[string]*arrayi
 		}
 	}
 	return SetWeights(ctx, arch, flat)
+}
+
+// InitWeights returns PyTorch-named parameters of arch drawn as PyTorch's
+// default initialisation draws them, from seed: every weight and bias of a
+// layer uniform on [−b, b] with b = 1/√fan_in, fan_in = ∏ WeightShape[1:].
+// The same seed gives the same values. It is for tests and examples that
+// need weights without training.
+func InitWeights(arch Arch, seed uint64) map[string][]float32 {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	w := map[string][]float32{}
+	for _, l := range Layers(arch) {
+		bound := 1 / math.Sqrt(float64(prod(l.WeightShape[1:])))
+		for _, p := range []struct {
+			part  string
+			shape []int
+		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
+			v := make([]float32, prod(p.shape))
+			for i := range v {
+				v[i] = float32((2*rng.Float64() - 1) * bound)
+			}
+			w[StateName(l, p.part)] = v
+		}
+	}
+	return w
 }

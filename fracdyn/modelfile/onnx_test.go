@@ -19,26 +19,6 @@ import (
 	"github.com/gomlx/onnx-gomlx/onnx"
 )
 
-// randomWeights returns PyTorch-initialised weights for arch from seed.
-func randomWeights(arch model.Arch, seed uint64) map[string][]float32 {
-	rng := rand.New(rand.NewPCG(seed, seed))
-	w := map[string][]float32{}
-	for _, l := range model.Layers(arch) {
-		bound := 1 / math.Sqrt(float64(numel(l.WeightShape[1:])))
-		for _, p := range []struct {
-			part  string
-			shape []int
-		}{{"weight", l.WeightShape}, {"bias", l.BiasShape}} {
-			v := make([]float32, numel(p.shape))
-			for i := range v {
-				v[i] = float32((2*rng.Float64() - 1) * bound)
-			}
-			w[model.StateName(l, p.part)] = v
-		}
-	}
-	return w
-}
-
 // testImages returns b pseudo-images [b,28,28] with MNIST-like statistics.
 func testImages(b int) *tensors.Tensor {
 	rng := rand.New(rand.NewPCG(9, 9))
@@ -58,7 +38,7 @@ func TestExportONNXRunsUnderOnnxGoMLX(t *testing.T) {
 	images := testImages(3)
 	for _, arch := range archs {
 		t.Run(string(arch), func(t *testing.T) {
-			weights := randomWeights(arch, 1)
+			weights := model.InitWeights(arch, 1)
 			path := filepath.Join(t.TempDir(), "m.onnx")
 			if err := ExportONNX(path, arch, weights); err != nil {
 				t.Fatal(err)
@@ -117,7 +97,7 @@ func TestExportONNXRunsUnderOnnxGoMLX(t *testing.T) {
 
 func TestONNXBadFiles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.onnx")
-	if err := ExportONNX(path, model.MLP, randomWeights(model.MLP, 1)); err != nil {
+	if err := ExportONNX(path, model.MLP, model.InitWeights(model.MLP, 1)); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
