@@ -59,4 +59,3 @@ func fbmSurfaceSub(n, sub int, h float64, seed uint64) []float64 {
 	_ = cmplx.Abs
 	return out
 }
-
