@@ -30,6 +30,7 @@
 //	2      fracdyn/attractor                delay embedding, Lyapunov exponent, correlation dimension, classification
 //	2      fracdyn/gcn                      Kipf–Welling GCN autoencoder (eq. 4), baselines, AUC/AP
 //	2      fracdyn/boundary                 the fractal boundary of trainability (Sohl-Dickstein 2024)
+//	2      internal/bardata                 the tests' generated bar-image task as an mnist.Data
 //	2      fracdyn/shard                    --shard K/N: which process does which work item, and the merge
 //	3      fracdyn/model                    the paper's CNN, a pooled CNN and an MLP as GoMLX graphs
 //	3      fracdyn/segraph                  segment features α (eq. 3), kernels and sparse edges (eq. 2)

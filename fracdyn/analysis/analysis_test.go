@@ -12,8 +12,8 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
+	"github.com/fracdyn/fracdyn/internal/bardata"
 	"github.com/fracdyn/fracdyn/internal/testutil"
-	"github.com/fracdyn/fracdyn/mnist"
 )
 
 var (
@@ -38,16 +38,7 @@ func testRun(t *testing.T) string {
 // bar images, the first 320 for training and the rest held out, into a new
 // temporary directory, and returns the run directory.
 func trainBars(n int, settings string) (string, error) {
-	pixels, labels := testutil.BarImages(n)
-	all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
-	seq := func(a, b int) []int {
-		s := make([]int, b-a)
-		for i := range s {
-			s[i] = a + i
-		}
-		return s
-	}
-	data := &mnist.Data{Train: all.Subset(seq(0, 320)), Eval: all.Subset(seq(320, n)), Dataset: "mnist", Dir: "generated"}
+	data := bardata.Data(n, 320)
 	p, err := run.NewContext("paper")
 	if err != nil {
 		return "", err

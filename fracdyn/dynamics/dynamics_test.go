@@ -13,26 +13,13 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
-	"github.com/fracdyn/fracdyn/internal/testutil"
+	"github.com/fracdyn/fracdyn/internal/bardata"
 	"github.com/fracdyn/fracdyn/mnist"
 )
 
 // barData is an easy generated task: image k%10 has a bright bar on row
 // 2k+4 over noise. 320 training and 200 held-out images.
-func barData() *mnist.Data {
-	const n = 520
-	pixels, labels := testutil.BarImages(n)
-	all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
-	train, eval := make([]int, 320), make([]int, 200)
-	for i := range train {
-		train[i] = i
-	}
-	for i := range eval {
-		eval[i] = 320 + i
-	}
-	return &mnist.Data{Train: all.Subset(train), Eval: all.Subset(eval), Dataset: "mnist", Dir: "generated",
-		Notes: []string{"generated bar patterns"}}
-}
+func barData() *mnist.Data { return bardata.Data(520, 320) }
 
 // mlpSettings: the MLP at batch 16, 20 steps per epoch.
 const mlpSettings = "arch=mlp;batch_size=16;probe_size=16;track_sample=16;eval_images=200"

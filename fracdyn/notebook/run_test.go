@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/run"
-	"github.com/fracdyn/fracdyn/internal/testutil"
-	"github.com/fracdyn/fracdyn/mnist"
+	"github.com/fracdyn/fracdyn/internal/bardata"
 )
 
 func TestFromEnv(t *testing.T) {
@@ -40,16 +39,7 @@ func TestRunReusesFinished(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a small run")
 	}
-	pixels, labels := testutil.BarImages(360)
-	all := &mnist.Set{Images: pixels, Labels: labels, N: 360, Rows: 28, Cols: 28, Files: []string{"generated"}}
-	idx := func(a, b int) []int {
-		s := make([]int, b-a)
-		for i := range s {
-			s[i] = a + i
-		}
-		return s
-	}
-	data := &mnist.Data{Train: all.Subset(idx(0, 320)), Eval: all.Subset(idx(320, 360)), Dataset: "mnist", Dir: "generated"}
+	data := bardata.Data(360, 320)
 	p, err := run.NewContext("paper")
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/dynamics"
-	"github.com/fracdyn/fracdyn/internal/testutil"
+	"github.com/fracdyn/fracdyn/internal/bardata"
 	"github.com/fracdyn/fracdyn/mnist"
 )
 
@@ -49,20 +49,7 @@ func TestSweep(t *testing.T) {
 }
 
 // barData is 320 training and 200 evaluation images of bar patterns.
-func barData() *mnist.Data {
-	const n = 520
-	pixels, labels := testutil.BarImages(n)
-	all := &mnist.Set{Images: pixels, Labels: labels, N: n, Rows: 28, Cols: 28, Files: []string{"generated"}}
-	train, eval := make([]int, 320), make([]int, 200)
-	for i := range train {
-		train[i] = i
-	}
-	for i := range eval {
-		eval[i] = 320 + i
-	}
-	return &mnist.Data{Train: all.Subset(train), Eval: all.Subset(eval), Dataset: "mnist", Dir: "generated",
-		Notes: []string{"generated bar patterns"}}
-}
+func barData() *mnist.Data { return bardata.Data(520, 320) }
 
 // mlpSettings: the MLP at batch 16, 20 steps per epoch.
 const mlpSettings = "arch=mlp;batch_size=16;probe_size=16;track_sample=16;eval_images=200"
