@@ -27,10 +27,11 @@ import (
 // Names of what Analyze writes under RUN/analysis.
 const (
 	Dir           = "analysis"
-	SegmentsDir   = "segments"       // segments/epoch-NNN.csv
+	SegmentsDir   = "segments"       // segments/epoch-NNN.parquet (fracdyn/segtable)
 	EdgesDir      = "edges"          // edges/epoch-NNN-rR-GRAPH.csv
 	LayersFile    = "layers.csv"     // per layer, epoch and r
 	SurrogateFile = "surrogate.json" // Report
+	SkippedFile   = "skipped.csv"    // Report.Skipped: what was left out or thinned, and why
 )
 
 // Report is surrogate.json: the settings and every result.
@@ -49,7 +50,23 @@ type Report struct {
 	Results      []SurrogateResult  `json:"results"`
 	MultiScale   []MultiScaleResult `json:"multiscale"`
 	Notes        []string           `json:"notes,omitempty"`
-	Seconds      map[string]float64 `json:"seconds"` // wall time per stage, summed over epochs
+	// Skipped names every layer at a scale and every graph that the
+	// limits (MaxSegments, MaxEdges) left out of the analysis or thinned,
+	// with the reason; skipped.csv holds the same rows.
+	Skipped []Skip             `json:"skipped,omitempty"`
+	Seconds map[string]float64 `json:"seconds"` // wall time per stage, summed over epochs
+}
+
+// Skip is one row of skipped.csv: a layer at a scale (Graph empty) or a
+// graph at a scale (Layer empty) that was left out ("skipped") or kept
+// with a sample of its edges ("thinned"), and why.
+type Skip struct {
+	Epoch  int    `json:"epoch"`
+	Layer  string `json:"layer,omitempty"`
+	R      int    `json:"r"`
+	Graph  string `json:"graph,omitempty"`
+	Action string `json:"action"` // "skipped" or "thinned"
+	Reason string `json:"reason"`
 }
 
 // ErrMissing is wrapped by the error of Analyze when snapshots of the run
@@ -318,9 +335,10 @@ func (a *analyzer) epoch(epoch int) error {
 			return err
 		}
 		start = time.Now()
-		st := layerStats(b.Weights, view, grads[i], a.opts.Scales)
+		scales := a.layerScales(i)
+		st := layerStats(b.Weights, view, grads[i], scales)
 		a.timed("layer_stats", start)
-		for _, r := range a.opts.Scales {
+		for _, r := range scales {
 			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: st.r2s,
 				SelfSim: st.verdict, SelfSimErr: st.ssErr, GradNorm: st.gradNorm,
 				MeanFD: math.NaN(), MeanH: math.NaN()}
@@ -348,14 +366,20 @@ func (a *analyzer) epoch(epoch int) error {
 	}
 	a.status("segments")
 	var table []*layerScale
-	for _, r := range a.opts.Scales {
+	for _, r := range a.scales() {
 		for _, i := range a.selected {
 			if err := a.ctx.Err(); err != nil {
 				return err
 			}
+			if a.opts.Scales == nil && !slices.Contains(a.layerScales(i), r) {
+				continue // not a scale of this layer: nothing was asked
+			}
 			ok, why := a.fits(i, r)
 			if !ok {
 				a.note(why)
+				if a.overLimit(i, r) {
+					a.skip(Skip{Epoch: epoch, Layer: a.all[i].Name, R: r, Action: "skipped", Reason: why})
+				}
 				continue
 			}
 			ls, err := measure(i, r)
@@ -372,14 +396,14 @@ func (a *analyzer) epoch(epoch int) error {
 		}
 	}
 	start = time.Now()
-	if err := writeSegments(filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.csv", epoch)), epoch, table); err != nil {
+	if err := writeSegmentsParquet(filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch)), epoch, table); err != nil {
 		return err
 	}
 	a.timed("write", start)
 
 	// Graphs and surrogates.
 	levels := map[string][]*scaleLevel{}
-	for _, r := range a.opts.Scales {
+	for _, r := range a.scales() {
 		for _, group := range a.graphGroups() {
 			var job graphJob
 			ok := true
@@ -387,6 +411,9 @@ func (a *analyzer) epoch(epoch int) error {
 				s := a.graphScale(i, r)
 				if fit, why := a.fits(i, s); !fit {
 					a.note(why)
+					if a.overLimit(i, s) {
+						a.skip(Skip{Epoch: epoch, R: r, Graph: a.groupName(group), Action: "skipped", Reason: why})
+					}
 					ok = false
 					break
 				}
@@ -414,9 +441,14 @@ func (a *analyzer) epoch(epoch int) error {
 			if err != nil {
 				if strings.Contains(err.Error(), "more than") {
 					a.note(fmt.Sprintf("graph %s at r=%d skipped: %v", job.name, r, err))
+					a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "skipped", Reason: err.Error()})
 					continue
 				}
 				return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
+			}
+			if why := thinnedWhy(g, a.opts.MaxEdges); why != "" {
+				a.note(fmt.Sprintf("graph %s at r=%d thinned: %s", job.name, r, why))
+				a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "thinned", Reason: why})
 			}
 			a.rep.Results = append(a.rep.Results, res...)
 			if a.opts.Figures && job.layers[0].layer.Info.Kind == weights.Conv {
@@ -449,6 +481,72 @@ func (a *analyzer) epoch(epoch int) error {
 	return nil
 }
 
+// scales returns the scales of the analysis: Options.Scales, or (by
+// default) every scale valid for some selected layer, ascending.
+func (a *analyzer) scales() []int {
+	if a.opts.Scales != nil {
+		return a.opts.Scales
+	}
+	var out []int
+	for _, i := range a.selected {
+		out = append(out, a.layerScales(i)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// layerScales returns the scales at which layer i is tabulated:
+// Options.Scales, or (by default) every valid scale of its per-kernel view
+// (fractal.ValidScales).
+func (a *analyzer) layerScales(i int) []int {
+	if a.opts.Scales != nil {
+		return a.opts.Scales
+	}
+	v, err := a.all[i].View(weights.PerKernel)
+	if err != nil {
+		return nil
+	}
+	return fractal.ValidScales(v.Rows, v.Cols)
+}
+
+// overLimit reports whether layer i is valid at scale r but has more
+// segments than Options.MaxSegments allows.
+func (a *analyzer) overLimit(i, r int) bool {
+	v, err := a.all[i].View(weights.PerKernel)
+	if err != nil || fractal.CheckScale(v.Rows, v.Cols, r) != nil {
+		return false
+	}
+	return a.opts.MaxSegments > 0 && v.Count*fractal.SegmentCount(v.Rows, v.Cols, r) > a.opts.MaxSegments
+}
+
+// skip records a skipped or thinned layer or graph.
+func (a *analyzer) skip(s Skip) {
+	a.rep.Skipped = append(a.rep.Skipped, s)
+}
+
+// groupName is the graph name of a group of layers: "fc1-fc2".
+func (a *analyzer) groupName(group []int) string {
+	names := make([]string, len(group))
+	for k, i := range group {
+		names[k] = a.all[i].Name
+	}
+	return strings.Join(names, "-")
+}
+
+// thinnedWhy describes the thinning of g ("" when every edge is there).
+func thinnedWhy(g *segraph.Graph, maxEdges int) string {
+	var parts []string
+	for l, k := range g.Strides {
+		if k > 1 {
+			parts = append(parts, fmt.Sprintf("%s→%s stride %d", g.Layers[l], g.Layers[l+1], k))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d edges kept (limit %d): %s", len(g.Src), g.FullEdges, maxEdges, strings.Join(parts, ", "))
+}
+
 // fits reports whether layer i can be measured at scale r within the
 // segment limit, and why not.
 func (a *analyzer) fits(i, r int) (bool, string) {
@@ -460,7 +558,7 @@ func (a *analyzer) fits(i, r int) (bool, string) {
 	if err := fractal.CheckScale(v.Rows, v.Cols, r); err != nil {
 		return false, fmt.Sprintf("%s not measured at r=%d: %v", info.Name, r, err)
 	}
-	if n := v.Count * fractal.SegmentCount(v.Rows, v.Cols, r); n > a.opts.MaxSegments {
+	if n := v.Count * fractal.SegmentCount(v.Rows, v.Cols, r); a.opts.MaxSegments > 0 && n > a.opts.MaxSegments {
 		return false, fmt.Sprintf("%s not measured at r=%d: %d segments exceed the limit of %d", info.Name, r, n, a.opts.MaxSegments)
 	}
 	return true, ""
@@ -510,6 +608,9 @@ func sameScales(x, y []*layerScale) bool {
 // flush rewrites layers.csv and surrogate.json with what is known so far.
 func (a *analyzer) flush() error {
 	if err := writeLayers(filepath.Join(a.out, LayersFile), a.layers); err != nil {
+		return err
+	}
+	if err := writeSkipped(filepath.Join(a.out, SkippedFile), a.rep.Skipped); err != nil {
 		return err
 	}
 	return fsutil.WriteFileAtomic(filepath.Join(a.out, SurrogateFile), func(w io.Writer) error {

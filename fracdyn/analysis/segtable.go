@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"fmt"
+	"path/filepath"
+
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 )
@@ -43,4 +46,18 @@ func writeSegmentsParquet(path string, epoch int, layers []*layerScale) error {
 		}
 		return nil
 	})
+}
+
+// ReadSegments reads the per-segment table of one epoch of the analysed
+// run in runDir (RUN/analysis/segments/epoch-NNN.parquet): the measure
+// column names (fd_METHOD, r2_METHOD, entropy, a_norm, alpha_norm,
+// grad_norm) and one segtable.Row per segment per scale, in the order
+// Analyze wrote them (by r, then layer, then segment).
+func ReadSegments(runDir string, epoch int) (measures []string, rows []segtable.Row, err error) {
+	path := filepath.Join(runDir, Dir, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch))
+	measures, rows, err = segtable.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("analysis: segments of epoch %d: %w", epoch, err)
+	}
+	return measures, rows, nil
 }

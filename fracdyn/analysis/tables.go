@@ -285,3 +285,16 @@ func csvQuote(s string) string {
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
+
+// writeSkipped writes skipped.csv: one row per skipped or thinned layer or
+// graph (the header alone when nothing was).
+func writeSkipped(path string, rows []Skip) error {
+	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		writeRow(bw, []string{"epoch", "layer", "r", "graph", "action", "reason"})
+		for _, s := range rows {
+			writeRow(bw, []string{strconv.Itoa(s.Epoch), s.Layer, strconv.Itoa(s.R), s.Graph, s.Action, csvQuote(s.Reason)})
+		}
+		return bw.Flush()
+	})
+}
