@@ -12,6 +12,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 )
 
 func init() {
@@ -48,6 +49,8 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	convView := fs.String("conv-view", "kernel", "how layers.csv's whole-matrix estimators read a convolution: kernel (out·in kh×kw kernels, "+
 		"averaged, as analyze-model does) or unfolded (one out×(in·kh·kw) matrix); segments are always cut per kernel")
 	allowMissing := fs.Bool("allow-missing", false, "analyse what can be read when snapshots are missing or the tracked segments (steps-segments.npy) are unreadable, with a note naming each skipped input (without it they are errors)")
+	shardFlag := fs.String("shard", "", `do shard K/N of the work (K from 0): the selected epochs i with i mod N = K; writes RUN/analysis/shards/K-of-N `+
+		`for "fracdyn merge RUN/analysis"; "auto/N" or "auto" read K (and N) from $JOB_COMPLETION_INDEX or $SLURM_ARRAY_TASK_ID (and $SLURM_ARRAY_TASK_COUNT)`)
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "usage: fracdyn analyze [flags] RUN\n\n%s\n\nBy default every layer is analysed at every valid scale r (a 3×3 conv\nkernel at r=2, a 128×9216 fc1 at r=2..64); -r restricts the scales.\nWrites RUN/analysis: segments/epoch-NNN.parquet (one row per segment per r;\nread with analysis.ReadSegments), layers.csv, edges/epoch-NNN-rR-GRAPH.csv,\nskipped.csv (every layer, scale or graph a limit left out or thinned, and\nwhy) and surrogate.json (AUC and AP of the surrogate and its baselines,\nwith seeds, and the cross-scale results). The analysis is written into\nRUN/.analysis-tmp-XXXX and replaces RUN/analysis only when it completes; a\nfailed or interrupted analysis leaves the previous one as it was.\n\nflags:\n", c.summary)
@@ -63,9 +66,13 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	spec, err := shard.Parse(*shardFlag, os.Getenv)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
 	opts := analysis.Options{DataFree: *dataFree, Pool: *pool, Seed: *seed, MaxSegments: *maxSegs, MaxEdges: *maxEdges,
 		NoSampleEdges: *noSample, MinibatchNodes: *minibatch,
-		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs, ConvView: cv, AllowMissing: *allowMissing}
+		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs, ConvView: cv, AllowMissing: *allowMissing, Shard: spec}
 	if *epochs != "all" {
 		if opts.Epochs, err = parseInts(*epochs); err != nil {
 			return usageErrorf("--epochs: %v", err)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -118,11 +121,30 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 			skipped = append(skipped, fmt.Sprintf("skipped epoch %d: snapshots/epoch-%03d.npz is missing", e, e))
 		}
 	}
+	items := make([]string, len(epochs))
+	for i, e := range epochs {
+		items[i] = strconv.Itoa(e)
+	}
+	if opts.Shard.Active() {
+		var mine []int
+		for i, e := range epochs {
+			if opts.Shard.Owns(i) {
+				mine = append(mine, e)
+			}
+		}
+		epochs = mine
+	}
 	prober, err := runProber(r, arch, opts)
 	if err != nil {
 		return nil, err
 	}
 	final := filepath.Join(dir, Dir)
+	if opts.Shard.Active() {
+		final = opts.Shard.Dir(final)
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return nil, fmt.Errorf("analysis: %w", err)
+		}
+	}
 	if fi, err := os.Stat(final); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("analysis: %s is not a directory", final)
 	}
@@ -169,8 +191,19 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 		bar.Update(i+1, fmt.Sprintf("epoch %d", epoch))
 	}
 	bar.Done(fmt.Sprintf("%d epochs", len(epochs)))
+	if err := a.flush(); err != nil { // a shard without epochs writes its empty tables too
+		return nil, err
+	}
 	for _, st := range opts.Extra {
+		if !opts.Shard.Owns(0) {
+			break
+		}
 		if err := st(ctx, r, out); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Shard.Active() {
+		if err := writeShardManifest(out, opts.Shard, items); err != nil {
 			return nil, err
 		}
 	}
@@ -182,6 +215,37 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	}
 	committed = true
 	return rep, nil
+}
+
+// writeShardManifest writes the manifest of shard spec into out, the
+// analysis it wrote: the epochs are the items; layers.csv, skipped.csv
+// and surrogate.json are keyed by epoch; each file named epoch-NNN… is
+// owned by epoch NNN, the attractor table by the first epoch.
+func writeShardManifest(out string, spec shard.Spec, items []string) error {
+	m := shard.Manifest{Command: "analyze", Index: spec.Index, Count: spec.Count, Items: items,
+		Tables: []shard.Table{{File: LayersFile, Key: "epoch"}, {File: SkippedFile, Key: "epoch"}, {File: SurrogateFile, Key: "epoch"}},
+		Files:  map[string]string{}}
+	epochFile := regexp.MustCompile(`epoch-(\d+)`)
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(out, p)
+		if err != nil {
+			return err
+		}
+		if rel == dynamicsAttractorsFile && len(items) > 0 {
+			m.Files[rel] = items[0]
+		} else if g := epochFile.FindStringSubmatch(filepath.Base(rel)); g != nil {
+			e, _ := strconv.Atoi(g[1])
+			m.Files[rel] = strconv.Itoa(e)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("analysis: %w", err)
+	}
+	return shard.WriteManifest(out, m)
 }
 
 // replaceDir puts the directory tmp in place of final: final (if any) is
@@ -349,7 +413,11 @@ func (a *analyzer) epoch(epoch int) error {
 			a.layers = append(a.layers, row)
 		}
 	}
-	// Measure each layer at each scale (and at clamped scales for graphs).
+	// Scale by scale: measure each layer (and the clamped scales of the
+	// graphs), stream its rows into the Parquet segment table, then build
+	// and score the graphs at that scale. Only what a later scale still
+	// needs is kept: the clamped layers (fc2 at its largest scale) and each
+	// graph's previous level, for the cross-scale fit.
 	measured := map[[2]int]*layerScale{}
 	measure := func(i, r int) (*layerScale, error) {
 		if ls, ok := measured[[2]int{i, r}]; ok {
@@ -364,120 +432,144 @@ func (a *analyzer) epoch(epoch int) error {
 		measured[[2]int{i, r}] = ls
 		return ls, nil
 	}
-	a.status("segments")
-	var table []*layerScale
-	for _, r := range a.scales() {
-		for _, i := range a.selected {
-			if err := a.ctx.Err(); err != nil {
-				return err
-			}
-			if a.opts.Scales == nil && !slices.Contains(a.layerScales(i), r) {
-				continue // not a scale of this layer: nothing was asked
-			}
-			ok, why := a.fits(i, r)
-			if !ok {
-				a.note(why)
-				if a.overLimit(i, r) {
-					a.skip(Skip{Epoch: epoch, Layer: a.all[i].Name, R: r, Action: "skipped", Reason: why})
+	levels := map[string]*scaleLevel{}
+	multi := map[string][]MultiScaleResult{}
+	scales := a.scales()
+	segPath := filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch))
+	err = segtable.WriteFile(segPath, segmentMeasures(), segtable.Options{}, func(w *segtable.Writer) error {
+		for si, r := range scales {
+			a.status(fmt.Sprintf("segments at r=%d", r))
+			for _, i := range a.selected {
+				if err := a.ctx.Err(); err != nil {
+					return err
 				}
-				continue
-			}
-			ls, err := measure(i, r)
-			if err != nil {
-				return err
-			}
-			table = append(table, ls)
-			for k := range a.layers {
-				row := &a.layers[k]
-				if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
-					row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
+				if a.opts.Scales == nil && !slices.Contains(a.layerScales(i), r) {
+					continue // not a scale of this layer: nothing was asked
 				}
-			}
-		}
-	}
-	start = time.Now()
-	if err := writeSegmentsParquet(filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch)), epoch, table); err != nil {
-		return err
-	}
-	a.timed("write", start)
-
-	// Graphs and surrogates.
-	levels := map[string][]*scaleLevel{}
-	for _, r := range a.scales() {
-		for _, group := range a.graphGroups() {
-			var job graphJob
-			ok := true
-			for _, i := range group {
-				s := a.graphScale(i, r)
-				if fit, why := a.fits(i, s); !fit {
+				ok, why := a.fits(i, r)
+				if !ok {
 					a.note(why)
-					if a.overLimit(i, s) {
-						a.skip(Skip{Epoch: epoch, R: r, Graph: a.groupName(group), Action: "skipped", Reason: why})
+					if a.overLimit(i, r) {
+						a.skip(Skip{Epoch: epoch, Layer: a.all[i].Name, R: r, Action: "skipped", Reason: why})
 					}
-					ok = false
-					break
+					continue
 				}
-				ls, err := measure(i, s)
+				ls, err := measure(i, r)
 				if err != nil {
 					return err
 				}
-				job.layers = append(job.layers, ls)
+				start := time.Now()
+				if err := writeSegmentRows(w, epoch, ls); err != nil {
+					return fmt.Errorf("analysis: %s: %w", segPath, err)
+				}
+				a.timed("write", start)
+				for k := range a.layers {
+					row := &a.layers[k]
+					if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
+						row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
+					}
+				}
 			}
-			if !ok {
-				continue
-			}
-			job.name = graphName(job.layers)
-			if prev := levels[job.name]; len(prev) > 0 && sameScales(prev[len(prev)-1].layers, job.layers) {
-				continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
-			}
-			if err := a.ctx.Err(); err != nil {
+			if err := a.graphsAt(epoch, r, measure, levels, multi); err != nil {
 				return err
 			}
-			a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
-			start := time.Now()
-			path := filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
-			res, g, ae, err := evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
-			a.timed("surrogate", start)
-			if err != nil {
-				if strings.Contains(err.Error(), "more than") {
-					a.note(fmt.Sprintf("graph %s at r=%d skipped: %v", job.name, r, err))
-					a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "skipped", Reason: err.Error()})
-					continue
+			// Drop the measurements no later scale uses.
+			if si+1 < len(scales) {
+				next := scales[si+1]
+				for key := range measured {
+					if key[1] != a.graphScale(key[0], next) && key[1] < next {
+						delete(measured, key)
+					}
 				}
-				return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
 			}
-			if why := thinnedWhy(g, a.opts.MaxEdges); why != "" {
-				a.note(fmt.Sprintf("graph %s at r=%d thinned: %s", job.name, r, why))
-				a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "thinned", Reason: why})
-			}
-			a.rep.Results = append(a.rep.Results, res...)
-			if a.opts.Figures && job.layers[0].layer.Info.Kind == weights.Conv {
-				start := time.Now()
-				if _, err := drawFig2(a.out, fmt.Sprintf("-epoch-%03d", epoch), []string{"png"}, g, job.layers, a.opts); err != nil {
-					return fmt.Errorf("epoch %d: %w", epoch, err)
-				}
-				a.timed("figures", start)
-			}
-			levels[job.name] = append(levels[job.name], &scaleLevel{r: r, graph: g, layers: job.layers, ae: ae})
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	start = time.Now()
-	names := make([]string, 0, len(levels))
-	for n := range levels {
+	names := make([]string, 0, len(multi))
+	for n := range multi {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		lv := levels[name]
-		for k := 1; k < len(lv); k++ {
-			ms, err := relateScales(lv[k-1], lv[k], epoch, name, a.opts.Seed)
+		a.rep.MultiScale = append(a.rep.MultiScale, multi[name]...)
+	}
+	return nil
+}
+
+// graphsAt builds and scores the graphs at scale r (every run of connected
+// layers, each layer at its clamped scale), relating each to its previous
+// level in levels (the cross-scale fit, appended to multi by graph name).
+func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, error), levels map[string]*scaleLevel, multi map[string][]MultiScaleResult) error {
+	for _, group := range a.graphGroups() {
+		var job graphJob
+		ok := true
+		for _, i := range group {
+			s := a.graphScale(i, r)
+			if fit, why := a.fits(i, s); !fit {
+				a.note(why)
+				if a.overLimit(i, s) {
+					a.skip(Skip{Epoch: epoch, R: r, Graph: a.groupName(group), Action: "skipped", Reason: why})
+				}
+				ok = false
+				break
+			}
+			ls, err := measure(i, s)
+			if err != nil {
+				return err
+			}
+			job.layers = append(job.layers, ls)
+		}
+		if !ok {
+			continue
+		}
+		job.name = graphName(job.layers)
+		prev := levels[job.name]
+		if prev != nil && sameScales(prev.layers, job.layers) {
+			continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
+		}
+		if err := a.ctx.Err(); err != nil {
+			return err
+		}
+		a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
+		start := time.Now()
+		path := filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
+		res, g, ae, err := evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
+		a.timed("surrogate", start)
+		if err != nil {
+			if strings.Contains(err.Error(), "more than") {
+				a.note(fmt.Sprintf("graph %s at r=%d skipped: %v", job.name, r, err))
+				a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "skipped", Reason: err.Error()})
+				continue
+			}
+			return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
+		}
+		if why := thinnedWhy(g, a.opts.MaxEdges); why != "" {
+			a.note(fmt.Sprintf("graph %s at r=%d thinned: %s", job.name, r, why))
+			a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "thinned", Reason: why})
+		}
+		a.rep.Results = append(a.rep.Results, res...)
+		if a.opts.Figures && job.layers[0].layer.Info.Kind == weights.Conv {
+			start := time.Now()
+			if _, err := drawFig2(a.out, fmt.Sprintf("-epoch-%03d", epoch), []string{"png"}, g, job.layers, a.opts); err != nil {
+				return fmt.Errorf("epoch %d: %w", epoch, err)
+			}
+			a.timed("figures", start)
+		}
+		level := &scaleLevel{r: r, graph: g, layers: job.layers, ae: ae}
+		if prev != nil {
+			start := time.Now()
+			ms, err := relateScales(prev, level, epoch, job.name, a.opts.Seed)
 			if err != nil {
 				return fmt.Errorf("epoch %d: %w", epoch, err)
 			}
-			a.rep.MultiScale = append(a.rep.MultiScale, *ms)
+			multi[job.name] = append(multi[job.name], *ms)
+			a.timed("multiscale", start)
 		}
+		levels[job.name] = level
 	}
-	a.timed("multiscale", start)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -93,6 +94,14 @@ type Options struct {
 	// without its snapshot), noting each skipped epoch in Report.Notes.
 	// Without it a missing snapshot is an error wrapping ErrMissing.
 	AllowMissing bool
+	// Shard splits the work over processes by epoch (fracdyn/shard): the
+	// selected epochs are the items, and this process analyses those it
+	// owns into RUN/analysis/shards/K-of-N with a manifest; fracdyn merge
+	// RUN/analysis assembles the shards into what one process writes
+	// (layers.csv and skipped.csv by epoch, surrogate.json's results by
+	// epoch, the per-epoch files moved whole). The Extra stages run in the
+	// shard owning the first epoch. The zero Spec: one process.
+	Shard shard.Spec
 }
 
 // Stage is an extra analysis stage over a run, writing into outDir.
