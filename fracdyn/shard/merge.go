@@ -74,6 +74,15 @@ func Merge(out string) (Manifest, error) {
 			return Manifest{}, err
 		}
 	}
+	// Each shard may list only the files it wrote (fracdyn analyze names
+	// its per-epoch files after the fact): take the union.
+	files := map[string]string{}
+	for _, m := range ms {
+		for f, item := range m.Files {
+			files[f] = item
+		}
+	}
+	ref.Files = files
 	names := make([]string, 0, len(ref.Files))
 	for f := range ref.Files {
 		names = append(names, f)
