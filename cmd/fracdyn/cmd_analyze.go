@@ -33,6 +33,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	kernel := fs.String("kernel", string(segraph.DefaultKernel), "edge kernel: laplacian exp(-d/γ), rbf exp(-d²/2γ²), paper γ·exp(d) (grows with distance)")
 	gammas := fs.String("gamma", "1", "kernel spreads γ > 0, comma-separated")
 	method := fs.String("method", string(fractal.MethodBoxCount), "per-segment dimension in α: bc, dbc, variogram, paper")
+	allEst := fs.Bool("all-estimators", false, "compute every per-segment dimension estimator (bc, dbc, variogram, paper) at every scale; without it only --method's columns are filled (the others NaN)")
 	dataFree := fs.Bool("data-free", false, "leave the activation map A out of α (no probe forward pass)")
 	pool := fs.Int("pool", segraph.DefaultPool, "side of the grid conv activation maps are pooled to")
 	seed := fs.Uint64("seed", analysis.DefaultSeed, "seed of splits, GCN initialisation, negatives and the random baseline")
@@ -72,7 +73,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	}
 	opts := analysis.Options{DataFree: *dataFree, Pool: *pool, Seed: *seed, MaxSegments: *maxSegs, MaxEdges: *maxEdges,
 		NoSampleEdges: *noSample, MinibatchNodes: *minibatch,
-		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs, ConvView: cv, AllowMissing: *allowMissing, Shard: spec}
+		Progress: os.Stderr, Method: fractal.Method(*method), Figures: *figures, AllPairs: *allPairs, ConvView: cv, AllowMissing: *allowMissing, Shard: spec, AllEstimators: *allEst}
 	if *epochs != "all" {
 		if opts.Epochs, err = parseInts(*epochs); err != nil {
 			return usageErrorf("--epochs: %v", err)

@@ -10,8 +10,9 @@
 //  2. measures every layer at every valid scale r (by default; fractal.
 //     ValidScales: a 3×3 conv kernel at r = 2, the paper CNN's 128×9216
 //     fc1 at r = 2…64, its 10×128 fc2 at r = 2…5; Options.Scales
-//     restricts them) with every dimension estimator (bc, dbc, variogram,
-//     paper) and the entropy, and writes segments/epoch-NNN.parquet
+//     restricts them) with the dimension estimator Options.Method (every
+//     one, bc, dbc, variogram and paper, with Options.AllEstimators; the
+//     columns of the others are NaN otherwise) and the entropy, and writes segments/epoch-NNN.parquet
 //     (fracdyn/segtable; ReadSegments reads it): one row per segment per r
 //     with layer, r, matrix, neuron, channel, origin (row, col), each
 //     estimate and its R², entropy, ‖A‖ (RMS of the pooled map), ‖α‖ (α

@@ -32,8 +32,12 @@ type Options struct {
 	Kernel segraph.Kernel
 	Gammas []float64
 	// Method is the per-segment dimension estimator used in α (default
-	// box counting); the tables carry every estimator.
-	Method fractal.Method
+	// box counting). The segment tables have a column pair per estimator;
+	// only Method's is computed unless AllEstimators (the others are NaN):
+	// at every scale of fc1 the other three would quadruple the
+	// per-segment pass.
+	Method        fractal.Method
+	AllEstimators bool
 	// DataFree leaves A out of α (no probe forward pass).
 	DataFree bool
 	// AllPairs joins every segment of a layer with every segment of the
@@ -69,8 +73,9 @@ type Options struct {
 	NoSampleEdges bool
 	// MinibatchNodes: a graph with more nodes trains its GCNs in
 	// neighbour-sampled minibatches (gcn.ParamBatchEdges =
-	// DefaultBatchEdges unless GCN sets it); smaller graphs train full
-	// batch. Default DefaultMinibatchNodes.
+	// DefaultBatchEdges and gcn.ParamBatches = DefaultMinibatchSteps
+	// unless GCN sets the batch size); smaller graphs train full batch.
+	// Default DefaultMinibatchNodes.
 	MinibatchNodes int
 	// Backend runs the probe forward pass (and the GCN with the gomlx
 	// engine).
@@ -113,9 +118,13 @@ const (
 	DefaultGCNEpochs    = 100
 	DefaultMaxEdges     = 2_000_000
 	// DefaultMinibatchNodes is the node count above which a graph's GCNs
-	// train in minibatches of DefaultBatchEdges training edges.
+	// train in minibatches of DefaultBatchEdges training edges,
+	// DefaultMinibatchSteps steps per epoch (gcn.ParamBatches: each epoch
+	// a random share of the edges), unless Options.GCN sets
+	// gcn.ParamBatchEdges.
 	DefaultMinibatchNodes = 20_000
-	DefaultBatchEdges     = 4096
+	DefaultBatchEdges     = 1024
+	DefaultMinibatchSteps = 4
 )
 
 // withDefaults fills the zero fields and validates the rest.

@@ -41,8 +41,7 @@ func writeSegmentRows(w *segtable.Writer, epoch int, ls *layerScale) error {
 	for s := range seg.Len() {
 		id := seg.Segment(s)
 		for k, m := range methods {
-			res := ls.byMethod[m]
-			meas[2*k], meas[2*k+1] = res.FD[s], res.FDR2[s]
+			meas[2*k], meas[2*k+1] = ls.estimate(m, s)
 		}
 		k := 2 * len(methods)
 		meas[k], meas[k+1], meas[k+2], meas[k+3] = seg.H[s], ls.feats.ANorm[s], ls.feats.AlphaNorm[s], ls.gradNorms[s]

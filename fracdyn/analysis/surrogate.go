@@ -94,6 +94,9 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		ctx.SetParams(opts.GCN)
 		if minibatch && context.GetParamOr(ctx, gcn.ParamBatchEdges, 0) <= 0 {
 			ctx.SetParam(gcn.ParamBatchEdges, DefaultBatchEdges)
+			if context.GetParamOr(ctx, gcn.ParamBatches, 0) <= 0 {
+				ctx.SetParam(gcn.ParamBatches, DefaultMinibatchSteps)
+			}
 		}
 		return ctx
 	}
