@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -56,12 +57,13 @@ func tinyCNNRun(t *testing.T) string {
 // TestAnalyzeDefaultAllScales (issue 14, item 1): the default fracdyn
 // analyze of a paper-CNN run measures every valid scale of every layer:
 // conv1 and conv2 (3×3 kernels) at r=2, the 128×9216 fc1 at r=2…64 and the
-// 10×128 fc2 at r=2…5, in layers.csv and in the Parquet segment tables;
-// nothing is skipped, and skipped.csv says so.
+// 10×128 fc2 at r=2…5, in layers.csv and in the Parquet segment tables.
+// No layer or scale is skipped; the fc1–fc2 graphs over the (lowered)
+// edge limit are thinned, and skipped.csv names each with its stride.
 func TestAnalyzeDefaultAllScales(t *testing.T) {
 	dir := tinyCNNRun(t)
 	var stderr bytes.Buffer
-	if code := Main([]string{"analyze", "--epochs", "1", "--data-free", "--gcn-epochs", "1", "--attractors=false", dir}, &stderr); code != 0 {
+	if code := Main([]string{"analyze", "--epochs", "1", "--data-free", "--gcn-epochs", "1", "--max-edges", "20000", "--attractors=false", dir}, &stderr); code != 0 {
 		t.Fatalf("analyze: exit %d: %s", code, stderr.String())
 	}
 	want := map[string][]int{"conv1": {2}, "conv2": {2}, "fc1": seqInts(2, 64), "fc2": seqInts(2, 5)}
@@ -92,8 +94,17 @@ func TestAnalyzeDefaultAllScales(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("layers.csv scales %v, want %v", got, want)
 	}
-	if sk := testutil.ReadCSV(t, filepath.Join(dir, analysis.Dir, analysis.SkippedFile)); len(sk) != 1 {
-		t.Errorf("skipped.csv: %v, want the header alone", sk)
+	sk := testutil.ReadCSV(t, filepath.Join(dir, analysis.Dir, analysis.SkippedFile))
+	if len(sk) < 2 {
+		t.Fatalf("skipped.csv: %v, want the thinned fc1-fc2 graphs", sk)
+	}
+	for _, row := range sk[1:] {
+		if row[1] != "" || row[3] != "fc1-fc2" || row[4] != "thinned" || !strings.Contains(row[5], "fc1→fc2 stride") {
+			t.Errorf("skipped.csv row %v, want a thinned fc1-fc2 graph", row)
+		}
+	}
+	if sk[1][2] != "2" {
+		t.Errorf("skipped.csv's first row %v, want the graph at r=2", sk[1])
 	}
 }
 
@@ -112,7 +123,7 @@ func seqInts(lo, hi int) []int {
 // without epochs.
 func TestAnalyzeShardMerge(t *testing.T) {
 	dir := tinyCNNRun(t)
-	args := []string{"analyze", "-r", "8,16", "--layers", "fc1,fc2", "--gcn-epochs", "3"}
+	args := []string{"analyze", "-r", "16,32", "--layers", "fc1,fc2", "--gcn-epochs", "3"}
 	runCLI(t, nil, append(args, dir)...)
 	out := filepath.Join(dir, analysis.Dir)
 	want := outputFiles(t, out)
