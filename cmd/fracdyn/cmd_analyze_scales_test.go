@@ -58,8 +58,9 @@ func tinyCNNRun(t *testing.T) string {
 // analyze of a paper-CNN run measures every valid scale of every layer:
 // conv1 and conv2 (3×3 kernels) at r=2, the 128×9216 fc1 at r=2…64 and the
 // 10×128 fc2 at r=2…5, in layers.csv and in the Parquet segment tables.
-// No layer or scale is skipped; the fc1–fc2 graphs over the (lowered)
-// edge limit are thinned, and skipped.csv names each with its stride.
+// No layer or scale is skipped; the graphs over the (lowered) edge limit
+// (conv1–conv2, fc1–fc2 at small r) are thinned, and skipped.csv names
+// each with its stride.
 func TestAnalyzeDefaultAllScales(t *testing.T) {
 	dir := tinyCNNRun(t)
 	var stderr bytes.Buffer
@@ -98,13 +99,15 @@ func TestAnalyzeDefaultAllScales(t *testing.T) {
 	if len(sk) < 2 {
 		t.Fatalf("skipped.csv: %v, want the thinned fc1-fc2 graphs", sk)
 	}
+	fc1r2 := false
 	for _, row := range sk[1:] {
-		if row[1] != "" || row[3] != "fc1-fc2" || row[4] != "thinned" || !strings.Contains(row[5], "fc1→fc2 stride") {
-			t.Errorf("skipped.csv row %v, want a thinned fc1-fc2 graph", row)
+		if row[1] != "" || (row[3] != "conv1-conv2" && row[3] != "fc1-fc2") || row[4] != "thinned" || !strings.Contains(row[5], "stride") {
+			t.Errorf("skipped.csv row %v, want a thinned graph", row)
 		}
+		fc1r2 = fc1r2 || (row[3] == "fc1-fc2" && row[2] == "2" && strings.Contains(row[5], "fc1→fc2 stride"))
 	}
-	if sk[1][2] != "2" {
-		t.Errorf("skipped.csv's first row %v, want the graph at r=2", sk[1])
+	if !fc1r2 {
+		t.Errorf("skipped.csv %v does not name the thinned fc1-fc2 graph at r=2", sk)
 	}
 }
 
