@@ -7,15 +7,20 @@
 //  1. reads the snapshot and, unless data-free, computes the activation
 //     maps A (Prober: model.Forward over the run's fixed probe batch, mean
 //     post-activation output per neuron, as a GoMLX graph compiled once);
-//  2. measures every layer at every requested scale r where r is valid for
-//     its matrices (fractal.CheckScale: a 3×3 conv kernel only at r = 2)
-//     with every dimension estimator (bc, dbc, variogram, paper) and the
-//     entropy, and writes segments/epoch-NNN.csv: one row per segment per
-//     r with layer, neuron, channel, origin (row, col), r, each estimate
-//     and its R², entropy, ‖A‖ (RMS of the pooled map), ‖α‖ (α with the
-//     chosen estimator) and the norm of the segment's probe-batch gradient
-//     from the snapshot. A layer at a scale with more than MaxSegments
-//     segments (fc1 at r = 2 has 1.6 million) is skipped with a note;
+//  2. measures every layer at every valid scale r (by default; fractal.
+//     ValidScales: a 3×3 conv kernel at r = 2, the paper CNN's 128×9216
+//     fc1 at r = 2…64, its 10×128 fc2 at r = 2…5; Options.Scales
+//     restricts them) with the dimension estimator Options.Method (every
+//     one, bc, dbc, variogram and paper, with Options.AllEstimators; the
+//     columns of the others are NaN otherwise) and the entropy, and writes segments/epoch-NNN.parquet
+//     (fracdyn/segtable; ReadSegments reads it): one row per segment per r
+//     with layer, r, matrix, neuron, channel, origin (row, col), each
+//     estimate and its R², entropy, ‖A‖ (RMS of the pooled map), ‖α‖ (α
+//     with the chosen estimator) and the norm of the segment's probe-batch
+//     gradient from the snapshot. The work goes scale by scale (step 4 and
+//     5 too), keeping only what later scales need. No limit applies by
+//     default; with Options.MaxSegments a layer at a scale with more
+//     segments is skipped, and named in skipped.csv and Report.Skipped;
 //  3. appends per-layer rows to layers.csv: each estimator's dimension of
 //     the layer's matrices as fracdyn/weights reads them (dense as is; conv
 //     per kernel by default, the mean over its out·in kh×kw kernels, or
@@ -30,11 +35,17 @@
 //     null_elements and null_segments: what one draw measured; a large
 //     matrix is tested on a block, a layer with more than null.MaxSegments
 //     segments on a sample of them);
-//  4. builds the segment graphs (package segraph) and writes their edge
-//     lists to edges/epoch-NNN-rR-GRAPH.csv (global node ids, each end's
-//     layer and segment index, distance, the weight at every γ);
+//  4. builds the segment graphs (package segraph) at every scale and
+//     writes their edge lists to edges/epoch-NNN-rR-GRAPH.csv (global node
+//     ids, each end's layer and segment index, distance, the weight at
+//     every γ). A graph over Options.MaxEdges is thinned
+//     (segraph.Options.SampleEdges: about one edge in k of each over-full
+//     connection) and named in skipped.csv ("thinned", with its strides),
+//     or skipped with Options.NoSampleEdges;
 //  5. trains the GCN surrogate (package gcn) and its baselines and appends
-//     to surrogate.json;
+//     to surrogate.json; a graph of more than Options.MinibatchNodes nodes
+//     trains in neighbour-sampled minibatches (gcn.FitMinibatch,
+//     gcn.ParamBatchEdges), smaller ones full batch;
 //  6. relates the surrogates at consecutive scales (multi-scale).
 //
 // # Graphs
@@ -69,7 +80,8 @@
 //
 // # Multi-scale ("fractal hypergraph")
 //
-// A segment at scale r lies in one segment at 2r (segraph.Containment); a
+// A segment at scale r lies in one segment at the next scale
+// (segraph.Containment); a
 // coarse segment and its fine members form a hyperedge. For consecutive
 // scales of the same graph, a ridge-regularised linear map from the parent's
 // coarse embedding to each fine embedding is fitted on 85% of the fine
@@ -102,6 +114,13 @@
 //   - The same run, options and seed give the same bytes in every table and
 //     edge list, and the same surrogate.json but for its "seconds" fields
 //     (TestAnalyzeDeterministic).
+//   - Options.Shard (fracdyn analyze --shard K/N) splits the epochs over
+//     processes; each writes RUN/analysis/shards/K-of-N with a manifest and
+//     `fracdyn merge RUN/analysis` assembles them: the tables, edge lists
+//     and segment tables byte for byte those of one process, surrogate.json
+//     value for value but for its wall times and the order of its notes
+//     (TestAnalyzeShardMerge). Merge into an empty RUN/analysis: files of
+//     an earlier analysis there are not removed.
 //   - Options.Figures draws Fig 2 for the conv graph of each epoch.
 //   - Options.Extra is the hook for further stages over the run (e.g. the
 //     dynamics helper's attractors.csv); they run after the epochs.

@@ -34,7 +34,7 @@ func paperScales(t testing.TB, names []string, r int) []*layerScale {
 				w[k], g[k] = float32(rng.NormFloat64()*0.1), float32(rng.NormFloat64()*1e-3)
 			}
 			ls, err := measureLayer(segraph.Layer{Info: info, Index: i, Weights: w}, g, r,
-				Options{Method: fractal.MethodBoxCount, DataFree: true, Pool: segraph.DefaultPool})
+				Options{Method: fractal.MethodBoxCount, DataFree: true, Pool: segraph.DefaultPool, AllEstimators: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -67,7 +67,8 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	for i, ls := range job.layers {
 		layers[i] = ls.layer
 	}
-	g, err := segraph.Build(layers, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges, AllPairs: opts.AllPairs})
+	g, err := segraph.Build(layers, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges, AllPairs: opts.AllPairs,
+		SampleEdges: !opts.NoSampleEdges})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -85,9 +86,18 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
 	}
 	x, f := g.InputFeatures()
+	// Large graphs train in neighbour-sampled minibatches (gcn.FitMinibatch);
+	// small ones full batch, as before.
+	minibatch := g.N() > opts.MinibatchNodes
 	newCtx := func() *context.Context {
 		ctx := context.New()
 		ctx.SetParams(opts.GCN)
+		if minibatch && context.GetParamOr(ctx, gcn.ParamBatchEdges, 0) <= 0 {
+			ctx.SetParam(gcn.ParamBatchEdges, DefaultBatchEdges)
+			if context.GetParamOr(ctx, gcn.ParamBatches, 0) <= 0 {
+				ctx.SetParam(gcn.ParamBatches, DefaultMinibatchSteps)
+			}
+		}
 		return ctx
 	}
 	score := func(s func([][2]int32) []float64) gcn.Metrics {
