@@ -58,9 +58,11 @@ func tinyCNNRun(t *testing.T) string {
 // analyze of a paper-CNN run measures every valid scale of every layer:
 // conv1 and conv2 (3×3 kernels) at r=2, the 128×9216 fc1 at r=2…64 and the
 // 10×128 fc2 at r=2…5, in layers.csv and in the Parquet segment tables.
-// No layer or scale is skipped; the graphs over the (lowered) edge limit
-// (conv1–conv2, fc1–fc2 at small r) are thinned, and skipped.csv names
-// each with its stride.
+// No layer or scale is skipped. The graphs are built and scored at every
+// scale their layers share (conv1–conv2 at r=2, fc1–fc2 at r=2…5); those
+// over the (lowered) edge limit are thinned, and skipped.csv names each
+// with its stride, and fc1–fc2 at r=6…64 (fc2 cannot be cut there) with
+// the reason.
 func TestAnalyzeDefaultAllScales(t *testing.T) {
 	dir := tinyCNNRun(t)
 	var stderr bytes.Buffer
@@ -100,14 +102,44 @@ func TestAnalyzeDefaultAllScales(t *testing.T) {
 		t.Fatalf("skipped.csv: %v, want the thinned fc1-fc2 graphs", sk)
 	}
 	fc1r2 := false
+	var notBuilt []int
 	for _, row := range sk[1:] {
-		if row[1] != "" || (row[3] != "conv1-conv2" && row[3] != "fc1-fc2") || row[4] != "thinned" || !strings.Contains(row[5], "stride") {
+		var r int
+		fmt.Sscan(row[2], &r)
+		switch {
+		case row[1] == "" && row[3] == "fc1-fc2" && row[4] == "skipped" && strings.Contains(row[5], "fc2 (10×128, valid r=2…5)"):
+			notBuilt = append(notBuilt, r)
+		case row[1] != "" || (row[3] != "conv1-conv2" && row[3] != "fc1-fc2") || row[4] != "thinned" || !strings.Contains(row[5], "stride"):
 			t.Errorf("skipped.csv row %v, want a thinned graph", row)
 		}
 		fc1r2 = fc1r2 || (row[3] == "fc1-fc2" && row[2] == "2" && strings.Contains(row[5], "fc1→fc2 stride"))
 	}
 	if !fc1r2 {
 		t.Errorf("skipped.csv %v does not name the thinned fc1-fc2 graph at r=2", sk)
+	}
+	if !slices.Equal(notBuilt, seqInts(6, 64)) {
+		t.Errorf("skipped.csv names fc1-fc2 not built at r=%v, want 6…64", notBuilt)
+	}
+	var rep analysis.Report
+	b, err := os.ReadFile(filepath.Join(dir, analysis.Dir, analysis.SurrogateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	graphs := map[string][]int{}
+	for _, res := range rep.Results {
+		graphs[res.Graph] = append(graphs[res.Graph], res.R)
+		if !(res.Surrogate.AUC >= 0 && res.Surrogate.AUC <= 1) || res.Baselines["gcn_unweighted"].AUC == 0 {
+			t.Errorf("%s at r=%d: surrogate %+v, baselines %+v", res.Graph, res.R, res.Surrogate, res.Baselines)
+		}
+	}
+	if want := map[string][]int{"conv1-conv2": {2}, "fc1-fc2": seqInts(2, 5)}; !reflect.DeepEqual(graphs, want) {
+		t.Errorf("surrogates of %v, want %v", graphs, want)
+	}
+	if len(rep.MultiScale) != 3 {
+		t.Errorf("%d cross-scale results, want 3 (fc1-fc2 at 2→3, 3→4, 4→5)", len(rep.MultiScale))
 	}
 }
 
@@ -126,7 +158,7 @@ func seqInts(lo, hi int) []int {
 // without epochs.
 func TestAnalyzeShardMerge(t *testing.T) {
 	dir := tinyCNNRun(t)
-	args := []string{"analyze", "-r", "16,32", "--layers", "fc1,fc2", "--gcn-epochs", "3"}
+	args := []string{"analyze", "-r", "16,32", "--layers", "fc1,fc2", "--gcn-epochs", "3", "--graph-clamp", "--edges"}
 	runCLI(t, nil, append(args, dir)...)
 	out := filepath.Join(dir, analysis.Dir)
 	want := outputFiles(t, out)

@@ -67,7 +67,7 @@ func trainBars(n int, settings string) (string, error) {
 
 func testOptions() Options {
 	return Options{Scales: []int{8, 16}, Gammas: []float64{0.5, 2}, Backend: backend.MustNew(),
-		GCN: map[string]any{gcn.ParamEpochs: 15}}
+		GCN: map[string]any{gcn.ParamEpochs: 15}, ClampGraphScales: true, WriteEdges: true}
 }
 
 func TestAnalyzeMLPRun(t *testing.T) {

@@ -521,6 +521,14 @@ func (a *analyzer) epoch(epoch int) error {
 // level in levels (the cross-scale fit, appended to multi by graph name).
 func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, error), levels map[string]*scaleLevel, multi map[string][]MultiScaleResult) error {
 	for _, group := range a.graphGroups() {
+		if !a.opts.ClampGraphScales {
+			if why := a.sharedScale(group, r); why != "" {
+				if why != "none" {
+					a.skip(Skip{Epoch: epoch, R: r, Graph: a.groupName(group), Action: "skipped", Reason: why})
+				}
+				continue
+			}
+		}
 		var job graphJob
 		ok := true
 		for _, i := range group {
@@ -552,7 +560,10 @@ func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, e
 		}
 		a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
 		start := time.Now()
-		path := filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
+		path := ""
+		if a.opts.WriteEdges {
+			path = filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
+		}
 		res, g, ae, err := evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
 		a.timed("surrogate", start)
 		if err != nil {
@@ -673,13 +684,43 @@ func (a *analyzer) fits(i, r int) (bool, string) {
 	return true, ""
 }
 
-// graphScale is the scale of layer i in the graph at scale r: r clamped to
-// the layer's valid range (a 10×128 fc2 cannot be cut at r=16; it joins the
-// graph at its largest scale, 5).
+// graphScale is the scale of layer i in the graph at scale r. By default
+// a graph is built only at the scales its layers share (sharedScale), so
+// this is r; with Options.ClampGraphScales it is r clamped to the layer's
+// valid range (a 10×128 fc2 cannot be cut at r=16; it joins the graph at
+// its largest scale, 5).
 func (a *analyzer) graphScale(i, r int) int {
+	if !a.opts.ClampGraphScales {
+		return r
+	}
 	v, _ := a.all[i].View(weights.PerKernel)
 	lo, hi := fractal.ScaleRange(v.Rows, v.Cols)
 	return max(lo, min(r, hi))
+}
+
+// sharedScale reports why the graph of group is not built at scale r: ""
+// when every layer of the group is valid at r, "none" when none is (no
+// graph to name: conv kernels at r > 2), otherwise the layers that are
+// not, for skipped.csv.
+func (a *analyzer) sharedScale(group []int, r int) string {
+	var bad []string
+	for _, i := range group {
+		v, err := a.all[i].View(weights.PerKernel)
+		if err != nil {
+			return err.Error()
+		}
+		if lo, hi := fractal.ScaleRange(v.Rows, v.Cols); r < lo || r > hi {
+			bad = append(bad, fmt.Sprintf("%s (%d×%d, valid r=%d…%d)", a.all[i].Name, v.Rows, v.Cols, lo, hi))
+		}
+	}
+	switch {
+	case len(bad) == 0:
+		return ""
+	case len(bad) == len(group):
+		return "none"
+	}
+	return fmt.Sprintf("not built at r=%d: %s cannot be cut at this scale; a graph is built where its layers share a valid r (--graph-clamp joins such a layer at its nearest valid scale)",
+		r, strings.Join(bad, ", "))
 }
 
 // graphGroups splits the selected layers into runs of consecutive layers

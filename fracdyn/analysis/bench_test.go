@@ -4,6 +4,7 @@ import (
 	gocontext "context"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -18,6 +19,8 @@ import (
 //
 //	FRACDYN_BENCH_RUN=/tmp/snap go test -run '^$' -bench AnalyzeSnapshot -benchtime 1x ./fracdyn/analysis/
 //
+// $FRACDYN_BENCH_SCALES (e.g. "2,3") restricts the scales and
+// $FRACDYN_BENCH_PROGRESS (any value) prints the progress to stderr.
 // It reports the wall time of each stage (seconds per op, from
 // Report.Seconds): "segments" is the per-segment FD/H/α pass over all
 // scales. BENCHMARKS.md ("Full scale (issue 14)") has the numbers.
@@ -34,10 +37,23 @@ func BenchmarkAnalyzeSnapshot(b *testing.B) {
 		}
 		epoch = v
 	}
+	opts := Options{Epochs: []int{epoch}, Backend: backend.MustNew()}
+	if s := os.Getenv("FRACDYN_BENCH_SCALES"); s != "" {
+		for _, f := range strings.Split(s, ",") {
+			r, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("FRACDYN_BENCH_SCALES: %v", err)
+			}
+			opts.Scales = append(opts.Scales, r)
+		}
+	}
+	if os.Getenv("FRACDYN_BENCH_PROGRESS") != "" {
+		opts.Progress = os.Stderr
+	}
 	copyDir := testutil.CopyRun(b, dir)
 	seconds := map[string]float64{}
 	for b.Loop() {
-		rep, err := Analyze(gocontext.Background(), copyDir, Options{Epochs: []int{epoch}, Backend: backend.MustNew()})
+		rep, err := Analyze(gocontext.Background(), copyDir, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

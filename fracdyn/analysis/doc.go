@@ -35,27 +35,49 @@
 //     null_elements and null_segments: what one draw measured; a large
 //     matrix is tested on a block, a layer with more than null.MaxSegments
 //     segments on a sample of them);
-//  4. builds the segment graphs (package segraph) at every scale and
-//     writes their edge lists to edges/epoch-NNN-rR-GRAPH.csv (global node
-//     ids, each end's layer and segment index, distance, the weight at
-//     every γ). A graph over Options.MaxEdges is thinned
+//  4. builds the segment graphs (package segraph) at every scale their
+//     layers share (see Graphs); with Options.WriteEdges (fracdyn analyze
+//     --edges) it writes their edge lists to edges/epoch-NNN-rR-GRAPH.csv
+//     (global node ids, each end's layer and segment index, distance, the
+//     weight at every γ). A graph over the edge budget Options.MaxEdges
+//     (segraph.DefaultMaxEdges, 200,000) is thinned
 //     (segraph.Options.SampleEdges: about one edge in k of each over-full
-//     connection) and named in skipped.csv ("thinned", with its strides),
-//     or skipped with Options.NoSampleEdges;
+//     connection, at least one per segment of the later layer) and named
+//     in skipped.csv ("thinned", with the edges kept of the full count
+//     and the strides), or skipped with Options.NoSampleEdges;
 //  5. trains the GCN surrogate (package gcn) and its baselines and appends
 //     to surrogate.json; a graph of more than Options.MinibatchNodes nodes
-//     trains in neighbour-sampled minibatches (gcn.FitMinibatch,
-//     gcn.ParamBatchEdges), smaller ones full batch;
+//     trains in neighbour-sampled minibatches (gcn.FitMinibatch) for a
+//     fixed DefaultMinibatchSteps steps of DefaultBatchEdges training
+//     edges, smaller ones full batch for DefaultGCNEpochs epochs;
 //  6. relates the surrogates at consecutive scales (multi-scale).
 //
 // # Graphs
 //
 // Runs of consecutive layers of one kind form one graph each: conv1–conv2
 // (the only scale of 3×3 kernels is r = 2, so this graph is built once)
-// and the dense layers (fc1–fc2; mlp: fc1–fc2–fc3). In the dense graph at
-// scale r each layer is cut at r clamped to its valid range (fc2, 10×128,
-// stops at r = 5). The conv→dense junction is left out: at any scale it
-// multiplies the edge count by the 128 segments of a conv2 neuron.
+// and the dense layers (fc1–fc2; mlp: fc1–fc2–fc3). A graph is built at
+// every scale r at which all its layers can be cut: the paper CNN's
+// fc1–fc2 at r = 2…5 (fc2, 10×128, has no segments beyond 5); each scale
+// where one of its layers can be cut and another cannot (fc1–fc2 at
+// r = 6…64) is named in skipped.csv with the reason.
+// Options.ClampGraphScales (--graph-clamp) builds those too, the smaller
+// layer cut at its nearest valid scale. The conv→dense junction is left
+// out: at any scale it multiplies the edge count by the 128 segments of a
+// conv2 neuron.
+//
+// # Cost
+//
+// The cost of a snapshot's graphs is bounded whatever the layers' sizes:
+// each graph has at most MaxEdges edges (thinned by the rule above), a
+// minibatch fit takes a fixed number of steps of at most
+// gcn.MaxBatchNodes nodes, held-out evaluation scores 15% of the kept
+// edges and as many non-edges, and the cross-scale fit uses a seeded
+// sample of at most MultiScaleNodes fine segments. What still grows with
+// the layers is linear in their segments: the per-segment pass, the node
+// features and the final layer-wise embedding of every node.
+// BENCHMARKS.md has the time of one paper-CNN snapshot against one
+// training epoch.
 //
 // # Surrogate and baselines
 //
@@ -84,8 +106,8 @@
 // (segraph.Containment); a
 // coarse segment and its fine members form a hyperedge. For consecutive
 // scales of the same graph, a ridge-regularised linear map from the parent's
-// coarse embedding to each fine embedding is fitted on 85% of the fine
-// segments, and MultiScaleResult reports the held-out R² against the same
+// coarse embedding to each fine embedding is fitted on 85% of a seeded
+// sample of at most MultiScaleNodes fine segments, and MultiScaleResult reports the held-out R² against the same
 // fit with the parents shuffled within each layer. The two surrogates are
 // trained independently, so their embedding bases are unrelated; the linear
 // map absorbs the rotation, and the gap R2 − R2Shuffled measures how much
@@ -94,6 +116,7 @@
 // # Other choices
 //
 //   - The GCN trains DefaultGCNEpochs (100) full-batch epochs by default
+//     (DefaultMinibatchSteps minibatch steps on a large graph)
 //     with gcn's native engine (see package gcn); Options.GCN overrides any
 //     gcn.Param… value. A graph's GCN fits (the two GCN baselines and one
 //     surrogate per γ) are independent and deterministic, so they run

@@ -40,6 +40,12 @@ type Options struct {
 	AllEstimators bool
 	// DataFree leaves A out of α (no probe forward pass).
 	DataFree bool
+	// ClampGraphScales builds a graph at every scale of its largest layer,
+	// each smaller layer cut at its nearest valid scale (fc2, 10×128, at
+	// r = 5 in the fc1–fc2 graphs of r = 6…64). By default a graph is
+	// built only at the scales all its layers share (fc1–fc2 at r = 2…5),
+	// and the others are named in skipped.csv.
+	ClampGraphScales bool
 	// AllPairs joins every segment of a layer with every segment of the
 	// next in the graphs (segraph.Options.AllPairs; small graphs only).
 	AllPairs bool
@@ -64,19 +70,25 @@ type Options struct {
 	// segments (default: no limit). Each skip is named in Report.Skipped
 	// and skipped.csv.
 	MaxSegments int
-	// MaxEdges bounds a graph's edge count (default 2,000,000): a graph
-	// with more is thinned (segraph.Options.SampleEdges), keeping about
-	// one edge in k of each over-full connection; Report.Thinned names it
-	// with its strides. NoSampleEdges skips such a graph instead (named in
-	// Report.Skipped).
+	// MaxEdges is each graph's edge budget (default
+	// segraph.DefaultMaxEdges): a graph with more is thinned
+	// (segraph.Options.SampleEdges), keeping about one edge in k of each
+	// over-full connection, and named in skipped.csv and Report.Skipped
+	// ("thinned", with the edges kept of the full count and the strides).
+	// NoSampleEdges skips such a graph instead.
 	MaxEdges      int
 	NoSampleEdges bool
 	// MinibatchNodes: a graph with more nodes trains its GCNs in
-	// neighbour-sampled minibatches (gcn.ParamBatchEdges =
-	// DefaultBatchEdges and gcn.ParamBatches = DefaultMinibatchSteps
-	// unless GCN sets the batch size); smaller graphs train full batch.
-	// Default DefaultMinibatchNodes.
+	// neighbour-sampled minibatches, DefaultMinibatchSteps steps of
+	// DefaultBatchEdges training edges in all (gcn.ParamBatchEdges,
+	// gcn.ParamBatches and gcn.ParamEpochs, unless GCN sets the batch
+	// size or the epochs), whatever its size; smaller graphs train full
+	// batch for DefaultGCNEpochs epochs. Default DefaultMinibatchNodes.
 	MinibatchNodes int
+	// WriteEdges writes each graph's edge list to
+	// edges/epoch-NNN-rR-GRAPH.csv (off by default: at r = 2 the fc1–fc2
+	// list alone is tens of MB of text per snapshot).
+	WriteEdges bool
 	// Backend runs the probe forward pass (and the GCN with the gomlx
 	// engine).
 	Backend backends.Backend
@@ -111,6 +123,8 @@ type Options struct {
 	// epoch, the per-epoch files moved whole). The Extra stages run in the
 	// shard owning the first epoch. The zero Spec: one process.
 	Shard shard.Spec
+
+	gcnEpochsSet bool // GCN sets gcn.ParamEpochs (withDefaults)
 }
 
 // Stage is an extra analysis stage over a run, writing into outDir.
@@ -120,15 +134,16 @@ const (
 	DefaultSeed         = 1
 	DefaultTestFraction = 0.15
 	DefaultGCNEpochs    = 100
-	DefaultMaxEdges     = 2_000_000
 	// DefaultMinibatchNodes is the node count above which a graph's GCNs
-	// train in minibatches of DefaultBatchEdges training edges,
-	// DefaultMinibatchSteps steps per epoch (gcn.ParamBatches: each epoch
-	// a random share of the edges), unless Options.GCN sets
-	// gcn.ParamBatchEdges.
-	DefaultMinibatchNodes = 20_000
-	DefaultBatchEdges     = 1024
-	DefaultMinibatchSteps = 4
+	// train in minibatches: DefaultMinibatchSteps steps of
+	// DefaultBatchEdges training edges (and as many sampled non-edges),
+	// minibatchStepsPerEpoch to an epoch (gcn.ParamBatches: each epoch a
+	// uniform sample of the training edges), unless Options.GCN sets
+	// gcn.ParamBatchEdges or gcn.ParamEpochs.
+	DefaultMinibatchNodes  = 20_000
+	DefaultBatchEdges      = 512
+	DefaultMinibatchSteps  = 120
+	minibatchStepsPerEpoch = 4
 )
 
 // withDefaults fills the zero fields and validates the rest.
@@ -181,6 +196,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("test fraction %v is not in (0,1)", o.TestFraction)
 	}
 	gcnParams := map[string]any{gcn.ParamEpochs: DefaultGCNEpochs}
+	_, o.gcnEpochsSet = o.GCN[gcn.ParamEpochs]
 	for k, v := range o.GCN {
 		gcnParams[k] = v
 	}
@@ -192,7 +208,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.MinibatchNodes = DefaultMinibatchNodes
 	}
 	if o.MaxEdges <= 0 {
-		o.MaxEdges = DefaultMaxEdges
+		o.MaxEdges = segraph.DefaultMaxEdges
 	}
 	return o, nil
 }

@@ -61,7 +61,7 @@ func TestAnalyzeDefaultScalesSkipped(t *testing.T) {
 func TestAnalyzeThinnedAndMinibatch(t *testing.T) {
 	dir := testutil.CopyRun(t, testRun(t))
 	opts := Options{DataFree: true, Layers: []string{"fc2", "fc3"}, Epochs: []int{1}, Scales: []int{16},
-		GCN: map[string]any{gcn.ParamEpochs: 5}}
+		GCN: map[string]any{gcn.ParamEpochs: 5}, ClampGraphScales: true}
 	full, err := Analyze(gocontext.Background(), dir, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -98,5 +98,36 @@ func TestAnalyzeThinnedAndMinibatch(t *testing.T) {
 	}
 	if len(skip.Results) != 0 || len(skip.Skipped) != 1 || skip.Skipped[0].Action != "skipped" {
 		t.Errorf("NoSampleEdges: %d results, skipped %+v", len(skip.Results), skip.Skipped)
+	}
+}
+
+// TestAnalyzeGraphSharedScales: by default a graph is built at the scales
+// its layers share; at a scale where one cannot be cut (the MLP's 10×128
+// fc3 at r=8) the graph is named in skipped.csv with the reason, and with
+// ClampGraphScales it is built with fc3 at its largest scale, 5.
+func TestAnalyzeGraphSharedScales(t *testing.T) {
+	dir := testutil.CopyRun(t, testRun(t))
+	opts := Options{DataFree: true, Layers: []string{"fc2", "fc3"}, Epochs: []int{1}, Scales: []int{4, 8},
+		GCN: map[string]any{gcn.ParamEpochs: 5}}
+	rep, err := Analyze(gocontext.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].R != 4 || !slices.Equal(rep.Results[0].Scales, []int{4, 4}) {
+		t.Fatalf("results %+v, want fc2-fc3 at r=4 only", rep.Results)
+	}
+	if len(rep.Skipped) != 1 {
+		t.Fatalf("skipped %+v, want fc2-fc3 at r=8", rep.Skipped)
+	}
+	if s := rep.Skipped[0]; s.Graph != "fc2-fc3" || s.R != 8 || s.Action != "skipped" || !strings.Contains(s.Reason, "fc3 (10×128, valid r=2…5)") {
+		t.Errorf("skipped %+v", s)
+	}
+	opts.ClampGraphScales = true
+	rep, err = Analyze(gocontext.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 || len(rep.Skipped) != 0 || !slices.Equal(rep.Results[1].Scales, []int{8, 5}) {
+		t.Errorf("clamped: results %+v, skipped %+v", rep.Results, rep.Skipped)
 	}
 }

@@ -59,7 +59,8 @@ type graphJob struct {
 	layers []*layerScale
 }
 
-// evalGraph builds the graph of a job, writes its edge list, and scores the
+// evalGraph builds the graph of a job, writes its edge list (to edgesPath,
+// unless ""), and scores the
 // surrogate and baselines for every γ. It returns the embeddings of the
 // surrogate at the first γ (for the multi-scale report).
 func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch, r int, opts Options, edgesPath string) ([]SurrogateResult, *segraph.Graph, *gcn.Autoencoder, error) {
@@ -72,8 +73,10 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := writeEdges(edgesPath, g, opts); err != nil {
-		return nil, nil, nil, err
+	if edgesPath != "" {
+		if err := writeEdges(edgesPath, g, opts); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	if err := cancel.Err(); err != nil {
 		return nil, nil, nil, err
@@ -93,9 +96,13 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		ctx := context.New()
 		ctx.SetParams(opts.GCN)
 		if minibatch && context.GetParamOr(ctx, gcn.ParamBatchEdges, 0) <= 0 {
+			// A fixed number of steps, whatever the graph's size.
 			ctx.SetParam(gcn.ParamBatchEdges, DefaultBatchEdges)
 			if context.GetParamOr(ctx, gcn.ParamBatches, 0) <= 0 {
-				ctx.SetParam(gcn.ParamBatches, DefaultMinibatchSteps)
+				ctx.SetParam(gcn.ParamBatches, minibatchStepsPerEpoch)
+			}
+			if !opts.gcnEpochsSet {
+				ctx.SetParam(gcn.ParamEpochs, max(1, DefaultMinibatchSteps/context.GetParamOr(ctx, gcn.ParamBatches, minibatchStepsPerEpoch)))
 			}
 		}
 		return ctx
@@ -110,12 +117,12 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	// They train on the same topology with the same sampler and seed, so
 	// they draw the same negatives: draw them once.
 	start := time.Now()
-	weights := [][]float32{g.LinearEdges().W, make([]float32, len(g.Src))}
+	weights := [][]float32{g.LinearWeights(), make([]float32, len(g.Src))}
 	for i := range weights[1] {
 		weights[1][i] = 1
 	}
 	for _, gamma := range opts.Gammas {
-		weights = append(weights, g.Edges(opts.Kernel, gamma).W)
+		weights = append(weights, g.EdgeWeights(opts.Kernel, gamma))
 	}
 	negs, err := gcn.NewNegatives(split.Train, sampler, context.GetParamOr(newCtx(), gcn.ParamNegatives, gcn.DefaultNegatives), seeds.GCN, len(weights))
 	if err != nil {
@@ -187,7 +194,7 @@ func rawFeatures(g *segraph.Graph) []float32 {
 func writeEdges(path string, g *segraph.Graph, opts Options) error {
 	weights := make([][]float32, len(opts.Gammas))
 	for i, gamma := range opts.Gammas {
-		weights[i] = g.Edges(opts.Kernel, gamma).W
+		weights[i] = g.EdgeWeights(opts.Kernel, gamma)
 	}
 	layerOf := g.Groups()
 	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {

@@ -369,8 +369,18 @@ func FitMinibatch(cancel gocontext.Context, ctx *context.Context, x []float32, f
 	var tgen uint32
 	ae := &Autoencoder{N: g.N}
 	layers := len(m.w)
+	// Each epoch's edges: the first epochEdges of order after a partial
+	// Fisher–Yates shuffle (a uniform sample without replacement), so an
+	// epoch of a few steps costs O(steps·batch), not O(edges).
+	order := make([]int32, ne)
+	for i := range order {
+		order[i] = int32(i)
+	}
 	for ep := range epochs {
-		order := rng.Perm(ne)
+		for i := range epochEdges {
+			j := i + rng.IntN(ne-i)
+			order[i], order[j] = order[j], order[i]
+		}
 		var sum float64
 		done := 0
 		for lo := 0; lo < epochEdges; lo += batch {

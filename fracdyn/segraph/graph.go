@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -33,8 +32,8 @@ type Options struct {
 	// AllPairs joins every segment of a layer with every segment of the
 	// next, instead of only the pairs the architecture connects.
 	AllPairs bool
-	// MaxEdges bounds the edge count (default 20,000,000); more is an
-	// error unless SampleEdges.
+	// MaxEdges bounds the edge count (default DefaultMaxEdges); more is
+	// an error unless SampleEdges.
 	MaxEdges int
 	// SampleEdges keeps a graph that would exceed MaxEdges by thinning
 	// each connection (see the package doc, "Graphs too large to build")
@@ -45,8 +44,10 @@ type Options struct {
 // DefaultPool is the default side of the pooled activation grid.
 const DefaultPool = 4
 
-// DefaultMaxEdges is the default bound on a graph's edge count.
-const DefaultMaxEdges = 20_000_000
+// DefaultMaxEdges is the default bound on a graph's edge count, and the
+// edge budget of fracdyn/analysis's graphs (thinned to it): it bounds the
+// cost of a graph and of its GCN fits, whatever the layers' sizes.
+const DefaultMaxEdges = 200_000
 
 // Graph is the segment graph of consecutive layers: one node per segment,
 // its feature α, and sparse edges between the segments of connected layers.
@@ -89,19 +90,20 @@ func (g *Graph) Groups() []int32 {
 	return out
 }
 
-// Edges returns the graph with the kernel's weights for the GCN.
-func (g *Graph) Edges(k Kernel, gamma float64) *gcn.Edges {
+// EdgeWeights returns the kernel's weight of every edge (aligned with Src
+// and Dst), the weights of the GCN's graph.
+func (g *Graph) EdgeWeights(k Kernel, gamma float64) []float32 {
 	w := make([]float32, len(g.Dist))
 	Weights(w, g.Dist, k, gamma)
-	return &gcn.Edges{N: g.N(), Src: g.Src, Dst: g.Dst, W: w}
+	return w
 }
 
-// LinearEdges returns the graph with the linear-similarity baseline
-// weights: the dot product α_src·α_dst / Dim, divided by its largest value
+// LinearWeights returns the linear-similarity baseline weight of every
+// edge: the dot product α_src·α_dst / Dim, divided by its largest value
 // over the edges so that weights lie in [0, 1] like the kernels'. α ≥ 0
 // (A is post-ReLU, FD and H are ≥ 0), so the weights are non-negative;
 // any negative value (other activations) is clamped to 0.
-func (g *Graph) LinearEdges() *gcn.Edges {
+func (g *Graph) LinearWeights() []float32 {
 	w := make([]float32, len(g.Src))
 	d := g.Dim
 	var hi float32
@@ -119,7 +121,7 @@ func (g *Graph) LinearEdges() *gcn.Edges {
 			w[e] /= hi
 		}
 	}
-	return &gcn.Edges{N: g.N(), Src: g.Src, Dst: g.Dst, W: w}
+	return w
 }
 
 // InputFeatures returns the GCN's node features: [α, S] (Dim + SegDim
