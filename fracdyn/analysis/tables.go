@@ -60,7 +60,7 @@ func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*la
 	ls.layer = base
 	ls.layer.Segments = ls.byMethod[opts.Method]
 	var err error
-	ls.feats, err = segraph.Build([]segraph.Layer{ls.layer}, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree})
+	ls.feats, err = segraph.Build([]segraph.Layer{ls.layer}, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, NoSegWeights: true})
 	if err != nil {
 		return nil, err
 	}

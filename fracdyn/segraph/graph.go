@@ -39,6 +39,10 @@ type Options struct {
 	// each connection (see the package doc, "Graphs too large to build")
 	// instead of failing.
 	SampleEdges bool
+	// NoSegWeights leaves Graph.SegWeights nil, for callers that need
+	// only α and its norms (a layer's r² weights per segment are a copy
+	// of the whole weight tensor).
+	NoSegWeights bool
 }
 
 // DefaultPool is the default side of the pooled activation grid.
@@ -200,7 +204,9 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 	g.Alpha = make([]float32, n*g.Dim)
 	g.ANorm = make([]float32, n)
 	g.AlphaNorm = make([]float32, n)
-	g.SegWeights = make([]float32, n*g.SegDim)
+	if !opts.NoSegWeights {
+		g.SegWeights = make([]float32, n*g.SegDim)
+	}
 	for i, l := range layers {
 		if err := g.layerFeatures(l, g.Offsets[i], opts); err != nil {
 			return nil, err
@@ -272,6 +278,9 @@ func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 		g.ANorm[node] = float32(math.Sqrt(an / float64(d)))
 		g.AlphaNorm[node] = float32(math.Sqrt(aa))
 		// Segment weights.
+		if g.SegWeights == nil {
+			continue
+		}
 		mat := s / q
 		base := mat * v.Rows * v.Cols
 		out := g.SegWeights[node*g.SegDim:]
