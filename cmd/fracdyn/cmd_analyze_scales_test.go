@@ -56,7 +56,7 @@ func tinyCNNRun(t *testing.T) string {
 
 // TestAnalyzeDefaultAllScales (issue 14, item 1): the default fracdyn
 // analyze of a paper-CNN run measures every valid scale of every layer:
-// conv1 and conv2 (3×3 kernels) at r=2, the 128×9216 fc1 at r=2…64 and the
+// conv1 and conv2 (3×3 kernels) at r=2, the 128×50176 fc1 at r=2…64 and the
 // 10×128 fc2 at r=2…5, in layers.csv and in the Parquet segment tables.
 // No layer or scale is skipped. The graphs are built and scored at every
 // scale their layers share (conv1–conv2 at r=2, fc1–fc2 at r=2…5); those

@@ -22,7 +22,7 @@ type Options struct {
 	Epochs []int
 	// Scales r; nil means every valid scale of every layer
 	// (fractal.ValidScales: a 3×3 conv kernel at r = 2, the paper CNN's
-	// 128×9216 fc1 at r = 2…64, its 10×128 fc2 at r = 2…5). A list
+	// 128×50176 fc1 at r = 2…64, its 10×128 fc2 at r = 2…5). A list
 	// restricts the analysis to those scales; each layer is tabulated at
 	// the listed scales valid for it.
 	Scales []int
