@@ -44,7 +44,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	attractors := fs.Bool("attractors", true, "also classify the attractors of the per-step trajectories into analysis/attractors.csv")
 	figures := fs.Bool("figures", false, "draw Fig 2 (segment features, kernel interactions) for the conv graph of each epoch")
 	maxSegs := fs.Int("max-segments", 0, "skip a layer at a scale with more segments (0: no limit); skips are named in analysis/skipped.csv")
-	maxEdges := fs.Int("max-edges", segraph.DefaultMaxEdges, "edge budget of each graph: thin a graph with more edges to about this many (named in analysis/skipped.csv)")
+	maxEdges := fs.Int("max-edges", segraph.DefaultEdgeBudget, "edge budget of each graph: thin a graph with more edges to about this many (named in analysis/skipped.csv)")
 	writeEdges := fs.Bool("edges", false, "write each graph's edge list to analysis/edges/epoch-NNN-rR-GRAPH.csv")
 	clamp := fs.Bool("graph-clamp", false, "build each graph at every scale of its largest layer, a smaller layer cut at its nearest valid scale (default: only where its layers share a valid r)")
 	noSample := fs.Bool("no-sample-edges", false, "skip a graph over --max-edges instead of thinning it")

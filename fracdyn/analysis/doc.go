@@ -40,7 +40,7 @@
 //     --edges) it writes their edge lists to edges/epoch-NNN-rR-GRAPH.csv
 //     (global node ids, each end's layer and segment index, distance, the
 //     weight at every γ). A graph over the edge budget Options.MaxEdges
-//     (segraph.DefaultMaxEdges, 200,000) is thinned
+//     (segraph.DefaultEdgeBudget, 200,000) is thinned
 //     (segraph.Options.SampleEdges: about one edge in k of each over-full
 //     connection, at least one per segment of the later layer) and named
 //     in skipped.csv ("thinned", with the edges kept of the full count

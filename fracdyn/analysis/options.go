@@ -71,7 +71,7 @@ type Options struct {
 	// and skipped.csv.
 	MaxSegments int
 	// MaxEdges is each graph's edge budget (default
-	// segraph.DefaultMaxEdges): a graph with more is thinned
+	// segraph.DefaultEdgeBudget): a graph with more is thinned
 	// (segraph.Options.SampleEdges), keeping about one edge in k of each
 	// over-full connection, and named in skipped.csv and Report.Skipped
 	// ("thinned", with the edges kept of the full count and the strides).
@@ -208,7 +208,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.MinibatchNodes = DefaultMinibatchNodes
 	}
 	if o.MaxEdges <= 0 {
-		o.MaxEdges = segraph.DefaultMaxEdges
+		o.MaxEdges = segraph.DefaultEdgeBudget
 	}
 	return o, nil
 }

@@ -32,8 +32,9 @@ type Options struct {
 	// AllPairs joins every segment of a layer with every segment of the
 	// next, instead of only the pairs the architecture connects.
 	AllPairs bool
-	// MaxEdges bounds the edge count (default DefaultMaxEdges); more is
-	// an error unless SampleEdges.
+	// MaxEdges bounds the edge count (default DefaultMaxEdges, or
+	// DefaultEdgeBudget with SampleEdges); more is an error unless
+	// SampleEdges.
 	MaxEdges int
 	// SampleEdges keeps a graph that would exceed MaxEdges by thinning
 	// each connection (see the package doc, "Graphs too large to build")
@@ -48,10 +49,15 @@ type Options struct {
 // DefaultPool is the default side of the pooled activation grid.
 const DefaultPool = 4
 
-// DefaultMaxEdges is the default bound on a graph's edge count, and the
-// edge budget of fracdyn/analysis's graphs (thinned to it): it bounds the
-// cost of a graph and of its GCN fits, whatever the layers' sizes.
-const DefaultMaxEdges = 200_000
+// The default edge limits of Build (Options.MaxEdges when 0): a graph
+// built whole may have DefaultMaxEdges edges (a memory guard); a graph
+// thinned with Options.SampleEdges is thinned to DefaultEdgeBudget, the
+// budget that bounds the cost of a graph and of its GCN fits whatever the
+// layers' sizes (fracdyn analyze's default).
+const (
+	DefaultMaxEdges   = 20_000_000
+	DefaultEdgeBudget = 200_000
+)
 
 // Graph is the segment graph of consecutive layers: one node per segment,
 // its feature α, and sparse edges between the segments of connected layers.
@@ -175,6 +181,9 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 	}
 	if opts.MaxEdges <= 0 {
 		opts.MaxEdges = DefaultMaxEdges
+		if opts.SampleEdges {
+			opts.MaxEdges = DefaultEdgeBudget
+		}
 	}
 	g := &Graph{Dim: opts.Pool * opts.Pool, Offsets: []int{0}}
 	for i, l := range layers {

@@ -164,7 +164,7 @@ func TestBuildPaperConvGraph(t *testing.T) {
 			t.Fatalf("α[%d][%d] = %v, want %v", node, j, g.Alpha[node*16+j], want)
 		}
 	}
-	all, err := Build(layers, Options{AllPairs: true, MaxEdges: 2_000_000})
+	all, err := Build(layers, Options{AllPairs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestBuildPaperConvGraph(t *testing.T) {
 func TestBuildDenseEdges(t *testing.T) {
 	// fc1 [128, 50176] at r=16 feeds fc2 [10, 128] at r=5.
 	layers := paperLayers(t, []string{"fc1", "fc2"}, []int{16, 5}, true)
-	g, err := Build(layers, Options{DataFree: true, MaxEdges: 2_000_000})
+	g, err := Build(layers, Options{DataFree: true})
 	if err != nil {
 		t.Fatal(err)
 	}
