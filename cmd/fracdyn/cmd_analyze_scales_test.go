@@ -138,6 +138,9 @@ func TestAnalyzeDefaultAllScales(t *testing.T) {
 	if want := map[string][]int{"conv1-conv2": {2}, "fc1-fc2": seqInts(2, 5)}; !reflect.DeepEqual(graphs, want) {
 		t.Errorf("surrogates of %v, want %v", graphs, want)
 	}
+	if _, err := os.Stat(filepath.Join(dir, analysis.Dir, analysis.EdgesDir)); !os.IsNotExist(err) {
+		t.Errorf("the default analysis wrote edge lists (stat: %v); they need --edges", err)
+	}
 	if len(rep.MultiScale) != 3 {
 		t.Errorf("%d cross-scale results, want 3 (fc1-fc2 at 2→3, 3→4, 4→5)", len(rep.MultiScale))
 	}

@@ -159,7 +159,11 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 			os.RemoveAll(out)
 		}
 	}()
-	for _, d := range []string{filepath.Join(out, SegmentsDir), filepath.Join(out, EdgesDir)} {
+	dirs := []string{filepath.Join(out, SegmentsDir)}
+	if opts.WriteEdges {
+		dirs = append(dirs, filepath.Join(out, EdgesDir))
+	}
+	for _, d := range dirs {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("analysis: %w", err)
 		}
