@@ -3,29 +3,49 @@
 // Diagnostic Approach Towards Understanding Dynamics of Deep Neural Networks"
 // (Moharil et al., arXiv 2407.09585) and goes beyond it.
 //
-// # Packages, in pipeline order
+// # Packages, by layer
 //
-//	mnist                    IDX data: search order, verified downloads, partial-set split, batches
-//	fracdyn/backend          pure-Go backend by default (XLA opt-in), the wrapper that makes it train CNNs
-//	fracdyn/model            the paper's CNN, a pooled CNN and an MLP as GoMLX graphs
-//	fracdyn/run              training with snapshots; the run-directory format; resume
-//	fracdyn/fractal          valid scales, segmentation (eq. 1), dimension estimators, entropy, self-similarity
-//	fracdyn/segraph          segment features α (eq. 3), kernels and sparse edges (eq. 2)
-//	fracdyn/gcn              Kipf–Welling GCN autoencoder (eq. 4), baselines, AUC/AP
-//	fracdyn/analysis         "fracdyn analyze": all of the above over a run, one snapshot at a time
-//	fracdyn/phaseflow        finite differences of the loss over training
-//	fracdyn/attractor        delay embedding, Lyapunov exponent, correlation dimension, classification
-//	fracdyn/dynamics         phase flow and attractors of a run (Fig 3), the learning-rate sweep
-//	fracdyn/boundary         the fractal boundary of trainability (Sohl-Dickstein 2024): batched grids of small networks
-//	fracdyn/figure           one function per figure, returning gonum/plot plots; Save
-//	fracdyn/arrayio          .npy, .npz and CSV matrices
-//	fracdyn/modelio          weights of outside models (.safetensors, .onnx, .npz) and exporters
-//	fracdyn/spectral         WeightWatcher's power-law α of the eigenvalue spectrum of WᵀW
-//	fracdyn/null             null models of a weight tensor: is a measure's value more than shape and value distribution?
-//	fracdyn/progress         progress bars: terminal, plain lines, live notebook HTML
+// Imports point one way: a package imports only packages of a lower layer
+// (cmd → fracdyn packages → mnist and the internal leaves). layout_test.go
+// checks that, that the table lists every package of the module and no
+// other, and that each has a package comment. Layer 0 is internal leaves;
+// 1 data, numerics and the backend, which import only layer 0; 2–3
+// measures and models built on them; 4–7 training runs, model files and
+// the analyses of both; 8 the commands and the notebook helpers.
 //
-// Internal: internal/bench (training benchmarks), internal/fsutil (atomic
-// file writes), internal/testutil. Benchmark scripts are in tools/bench.
+//	layer  package                          holds
+//	0      internal/fsutil                  atomic file writes
+//	0      internal/testutil                helpers shared by tests
+//	0      internal/progress                progress bars: terminal, plain lines, live notebook HTML
+//	0      fracdyn/fractal/internal/kernels fast kernels (assembly, radix threshold) behind fractal
+//	1      mnist                            IDX data: search order, verified downloads, partial-set split, batches
+//	1      fracdyn/arrayio                  .npy, .npz and CSV matrices
+//	1      fracdyn/segtable                 per-segment tables as Parquet: streamed writer and reader
+//	1      fracdyn/backend                  pure-Go backend by default (XLA opt-in), the wrapper that makes it train CNNs
+//	1      fracdyn/fractal                  valid scales, segmentation (eq. 1), dimension estimators, entropy, self-similarity
+//	1      fracdyn/spectral                 WeightWatcher's power-law α of the eigenvalue spectrum of WᵀW
+//	1      fracdyn/phaseflow                finite differences of the loss over training
+//	2      fracdyn/weights                  layer kinds, stored layouts and the matrix view of a tensor
+//	2      fracdyn/null                     null models of a weight tensor and the test of a measure against them
+//	2      fracdyn/attractor                delay embedding, Lyapunov exponent, correlation dimension, classification
+//	2      fracdyn/gcn                      Kipf–Welling GCN autoencoder (eq. 4), baselines, AUC/AP
+//	2      fracdyn/boundary                 the fractal boundary of trainability (Sohl-Dickstein 2024)
+//	2      fracdyn/shard                    --shard K/N: which process does which work item, and the merge
+//	3      fracdyn/model                    the paper's CNN, a pooled CNN and an MLP as GoMLX graphs
+//	3      fracdyn/segraph                  segment features α (eq. 3), kernels and sparse edges (eq. 2)
+//	4      fracdyn/run                      training with snapshots; the run-directory format; resume
+//	4      fracdyn/figure                   one function per figure, each returning a Figure (*Plot or *Grid); one Save
+//	4      internal/bench                   training benchmarks
+//	5      fracdyn/recorder                 records any GoMLX train.Loop into a run directory
+//	5      fracdyn/modelfile                model files: safetensors, ONNX, npz, GoMLX checkpoints, runs; exporters
+//	5      fracdyn/dynamics                 phase flow and attractors of a run (Fig 3): trajectories, table, figures
+//	6      fracdyn/diagnose                 "fracdyn analyze-model": the data-free diagnosis of a model file, compare
+//	6      fracdyn/sweep                    the learning-rate sweep: trains runs, tabulates their attractor classes
+//	7      fracdyn/analysis                 "fracdyn analyze": fractal, graph and GCN analysis of a run, one snapshot at a time
+//	8      fracdyn/notebook                 GoNB helpers: show a figure or table, open or train the shared run, cache results
+//	8      cmd/fracdyn                      the command line; writes the tables of analyze-model and compare
+//	8      tools/bench/...                  benchmark programs and scripts
+//	9      fracdyn                          this map
 //
 // # Choices where the paper is loose
 //

@@ -28,7 +28,7 @@ FAILURE_PATTERNS = [
     (re.compile(r"exit status \d+"), "non-zero exit status"),
     (re.compile(r"^ERROR: ", re.M), "GoNB error"),
 ]
-IMAGE_CALL = re.compile(r"gonbui\.Display(PNG|Png|SVG|Svg|Image)\b")
+IMAGE_CALL = re.compile(r"gonbui\.Display(PNG|Png|SVG|Svg|Image)\b|notebook\.(Show|ShowImage|ShowFigureFile)\(")
 IMAGE_MIMES = ("image/png", "image/svg+xml", "image/jpeg")
 GONB_HTML_ERROR = "gonb-err-location"
 

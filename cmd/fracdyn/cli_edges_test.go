@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/internal/testutil"
 )
@@ -18,7 +18,7 @@ import (
 // These tests cover the command-line defects of issue 15 (RELIABILITY.md,
 // "Input and CLI defects found at the edges").
 
-const torchST = "../../fracdyn/modelio/testdata/torch.safetensors"
+const torchST = "../../fracdyn/modelfile/testdata/torch.safetensors"
 
 // TestFlagsAfterArguments: every command takes its flags after its
 // positional arguments too. A flag placed last used to turn into extra
@@ -264,7 +264,7 @@ func TestAnalyzeModelFailedLayersExitNonZero(t *testing.T) {
 	bad := append([]float32(nil), good...)
 	bad[17] = float32(math.NaN())
 	p := filepath.Join(dir, "m.safetensors")
-	if err := modelio.WriteSafetensors(p, []modelio.NamedTensor{
+	if err := modelfile.WriteSafetensors(p, []modelfile.NamedTensor{
 		{Name: "good.weight", Shape: []int{16, 16}, Data: good},
 		{Name: "bad.weight", Shape: []int{16, 16}, Data: bad},
 	}, nil); err != nil {

@@ -12,13 +12,14 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 	"github.com/fracdyn/fracdyn/fracdyn/shard"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 func init() {
@@ -69,7 +70,7 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 	if err := wantArgs(fs.Args(), 1, "one FILE"); err != nil {
 		return err
 	}
-	opts := modelio.AnalyzeOptions{Layers: *layers, Quantile: *quantile}
+	opts := diagnose.AnalyzeOptions{Layers: *layers, Quantile: *quantile}
 	if opts.NullDraws, err = nullDrawsOption(*nullDraws); err != nil {
 		return err
 	}
@@ -108,12 +109,12 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 		return usageErrorf("%v", err)
 	}
 	path := fs.Arg(0)
-	model, err := modelio.OpenWith(path, modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, ConvView: cv, Layout: overrides})
+	model, err := modelfile.OpenWith(path, modelfile.Options{Epoch: modelfile.AtEpoch(*epoch), Checkpoint: *checkpoint, ConvView: cv, Layout: overrides})
 	if err != nil {
 		return err
 	}
 	defer model.Close()
-	if *inputs != "" && model.Format != modelio.ONNX {
+	if *inputs != "" && model.Format != modelfile.ONNX {
 		return usageErrorf("-inputs needs an .onnx model (activations are computed by running it under onnx-gomlx); %s is %s", path, model.Format)
 	}
 	dir := *out
@@ -121,7 +122,7 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 		base := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
 		dir = base + "-analysis"
 	}
-	sel, err := modelio.Selected(model, opts.Layers)
+	sel, err := diagnose.Selected(model, opts.Layers)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -137,7 +138,7 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 	items = append(items, "graph")
 	if spec.Active() {
 		dir = spec.Dir(dir)
-		opts.Keep = func(i int, _ modelio.TensorInfo) bool { return spec.Owns(i) }
+		opts.Keep = func(i int, _ modelfile.TensorInfo) bool { return spec.Owns(i) }
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -151,17 +152,17 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 		}()
 	}
 	bar := progress.New(os.Stderr, progress.Options{Title: "analyze " + filepath.Base(path), Total: len(sel), Unit: "layers"})
-	opts.Progress = func(i, _ int, info modelio.TensorInfo) { bar.Update(i, info.Name) }
+	opts.Progress = func(i, _ int, info modelfile.TensorInfo) { bar.Update(i, info.Name) }
 
-	var reports []modelio.LayerReport
+	var reports []diagnose.LayerReport
 	if *noSegments {
-		reports, err = modelio.Analyze(ctx, model, opts, nil)
+		reports, err = diagnose.Analyze(ctx, model, opts, nil)
 	} else {
-		err = segtable.WriteFile(filepath.Join(dir, "segments.parquet"), modelio.SegmentMeasures, segtable.Options{},
+		err = segtable.WriteFile(filepath.Join(dir, "segments.parquet"), segmentMeasures, segtable.Options{},
 			func(w *segtable.Writer) error {
 				var err error
-				reports, err = modelio.Analyze(ctx, model, opts, func(s modelio.SegmentRow) error {
-					return w.Write(s.TableRow(model.Epoch))
+				reports, err = diagnose.Analyze(ctx, model, opts, func(s diagnose.SegmentRow) error {
+					return w.Write(segmentTableRow(s, model.Epoch))
 				})
 				return err
 			})
@@ -170,15 +171,15 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 		return err
 	}
 	bar.Done(fmt.Sprintf("%d layers", len(reports)))
-	for name, write := range map[string]func(io.Writer, []modelio.LayerReport) error{
-		"scales.csv": modelio.WriteScales, "details.csv": modelio.WriteDetails,
+	for name, write := range map[string]func(io.Writer, []diagnose.LayerReport) error{
+		"scales.csv": writeScales, "details.csv": writeDetails,
 	} {
 		if err := fsutil.WriteFileAtomic(filepath.Join(dir, name), func(w io.Writer) error { return write(w, reports) }); err != nil {
 			return err
 		}
 	}
 	fmt.Printf("%s (%s) → %s\n\n", path, model.Format, dir)
-	if err := modelio.PrintDetails(os.Stdout, reports); err != nil {
+	if err := printDetails(os.Stdout, reports); err != nil {
 		return err
 	}
 	failed := layerFailures(path, reports)
@@ -188,25 +189,25 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 	var acts map[string][]float32
 	graphLayers := model.Layers
 	if *inputs != "" {
-		var list []modelio.Activation
+		var list []diagnose.Activation
 		if acts, list, err = activations(path, *inputs, sel, dir); err != nil {
 			return err
 		}
-		graphLayers = modelio.WithOutShapes(graphLayers, list)
+		graphLayers = diagnose.WithOutShapes(graphLayers, list)
 	}
 	if *graphR <= 0 || len(graphLayers) < 2 {
 		return failed
 	}
-	gopts := modelio.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma, Activations: acts, Pool: *pool,
+	gopts := diagnose.GraphOptions{R: *graphR, Kernel: k, Gamma: *gamma, Activations: acts, Pool: *pool,
 		Layer: fractal.LayerOptions{Method: opts.Method, Quantile: opts.Quantile}}
-	var edges []modelio.EdgeSummary
+	var edges []diagnose.EdgeSummary
 	err = fsutil.WriteFileAtomic(filepath.Join(dir, "alpha.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		if err := cw.Write(modelio.NodeHeader); err != nil {
+		if err := cw.Write(nodeHeader); err != nil {
 			return err
 		}
-		gopts.Nodes = func(n modelio.NodeRow) error { return cw.Write(n.Record()) }
-		edges, err = modelio.KernelGraph(model, graphLayers, gopts)
+		gopts.Nodes = func(n diagnose.NodeRow) error { return cw.Write(nodeRecord(n)) }
+		edges, err = diagnose.KernelGraph(model, graphLayers, gopts)
 		if err != nil {
 			return err
 		}
@@ -219,7 +220,7 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 		fmt.Printf("\nno data-free kernel graph: %v (try a larger -graph-r)\n", err)
 		return failed
 	}
-	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "graph.csv"), func(w io.Writer) error { return modelio.WriteGraph(w, edges) }); err != nil {
+	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "graph.csv"), func(w io.Writer) error { return writeGraph(w, edges) }); err != nil {
 		return err
 	}
 	mode := "data-free kernel graph, α = FD·H"
@@ -237,7 +238,7 @@ func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 // activations runs the ONNX model at path on the batch in the .npy file
 // inputs, writes activations.csv into dir, prints a summary and returns the
 // activation maps by weight name.
-func activations(path, inputs string, sel []modelio.TensorInfo, dir string) (map[string][]float32, []modelio.Activation, error) {
+func activations(path, inputs string, sel []modelfile.TensorInfo, dir string) (map[string][]float32, []diagnose.Activation, error) {
 	x, err := readInputs(inputs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("-inputs: %w", err)
@@ -250,12 +251,12 @@ func activations(path, inputs string, sel []modelio.TensorInfo, dir string) (map
 	if err != nil {
 		return nil, nil, err
 	}
-	acts, err := modelio.ONNXActivations(b, path, x, names)
+	acts, err := diagnose.ONNXActivations(b, path, x, names)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := fsutil.WriteFileAtomic(filepath.Join(dir, "activations.csv"), func(w io.Writer) error {
-		return modelio.WriteActivations(w, acts)
+		return writeActivations(w, acts)
 	}); err != nil {
 		return nil, nil, err
 	}
@@ -290,7 +291,7 @@ func readInputs(path string) (*arrayio.Array, error) {
 // layerFailures returns nil when every layer was analysed, else an error
 // counting the layers that failed (their errors are in the printed table
 // and details.csv), so that the exit status is not 0.
-func layerFailures(path string, reports []modelio.LayerReport) error {
+func layerFailures(path string, reports []diagnose.LayerReport) error {
 	var names []string
 	for _, r := range reports {
 		if r.Err != "" {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/internal/testutil"
 )
 
@@ -34,7 +34,7 @@ func TestAnalyzeModelInputs(t *testing.T) {
 		}
 	}
 	onnxPath := filepath.Join(dir, "mlp.onnx")
-	if err := modelio.ExportONNX(onnxPath, model.MLP, weights); err != nil {
+	if err := modelfile.ExportONNX(onnxPath, model.MLP, weights); err != nil {
 		t.Fatal(err)
 	}
 	images := make([]float32, 20*model.ImageSize*model.ImageSize)
@@ -47,7 +47,7 @@ func TestAnalyzeModelInputs(t *testing.T) {
 	}
 	var stderr bytes.Buffer
 	st := filepath.Join(dir, "mlp.safetensors")
-	if err := modelio.ExportSafetensors(st, model.MLP, weights, nil); err != nil {
+	if err := modelfile.ExportSafetensors(st, model.MLP, weights, nil); err != nil {
 		t.Fatal(err)
 	}
 	if code := Main([]string{"analyze-model", "-inputs", inputs, st}, &stderr); code != 2 {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 func init() {

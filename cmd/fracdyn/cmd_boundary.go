@@ -12,9 +12,8 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/boundary"
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
-	"gonum.org/v1/plot"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 func init() {
@@ -241,10 +240,10 @@ func writeBoundary(dir string, cfg boundary.Config, backendName string, levels [
 		}
 		for _, ext := range exts {
 			for _, f := range []struct {
-				p    *plot.Plot
+				p    *figure.Plot
 				name string
 			}{{land, name("boundary")}, {mp, name("mask")}} {
-				if err := figure.Save(f.p, figure.Width, figure.Width, f.name+ext); err != nil {
+				if err := figure.Save(f.p, f.name+ext); err != nil {
 					return err
 				}
 			}
@@ -256,7 +255,7 @@ func writeBoundary(dir string, cfg boundary.Config, backendName string, levels [
 	if err != nil {
 		return err
 	}
-	if err := figure.Save(bc, figure.Width, figure.Height, filepath.Join(dir, "boxcount.png")); err != nil {
+	if err := figure.Save(bc, filepath.Join(dir, "boxcount.png")); err != nil {
 		return err
 	}
 	data, err := json.MarshalIndent(boundaryReport(cfg, backendName, levels), "", "  ")

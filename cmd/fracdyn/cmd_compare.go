@@ -10,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/figure"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"image/color"
+
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
+	"github.com/fracdyn/fracdyn/fracdyn/figure"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
+	"github.com/fracdyn/fracdyn/internal/fsutil"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -62,14 +64,14 @@ func runCompare(ctx context.Context, args []string) error {
 		return err
 	}
 	known := false
-	for _, m := range modelio.CompareMeasures {
+	for _, m := range diagnose.CompareMeasures {
 		known = known || m == *measure
 	}
 	if !known {
-		return usageErrorf("unknown -measure %q (want one of %s)", *measure, strings.Join(modelio.CompareMeasures, ", "))
+		return usageErrorf("unknown -measure %q (want one of %s)", *measure, strings.Join(diagnose.CompareMeasures, ", "))
 	}
-	var all []modelio.ComparePoint
-	var perModel [][]modelio.ComparePoint
+	var all []diagnose.ComparePoint
+	var perModel [][]diagnose.ComparePoint
 	type input struct {
 		path, name string
 		epoch      int
@@ -78,9 +80,9 @@ func runCompare(ctx context.Context, args []string) error {
 	var inputs []input
 	for _, path := range fs.Args() {
 		name := filepath.Base(filepath.Clean(path))
-		f, err := modelio.DetectFormat(path)
-		if err == nil && f == modelio.RunDir && *epochs {
-			eps, err := modelio.RunEpochs(path)
+		f, err := modelfile.DetectFormat(path)
+		if err == nil && f == modelfile.RunDir && *epochs {
+			eps, err := modelfile.RunEpochs(path)
 			if err != nil {
 				return err
 			}
@@ -89,9 +91,9 @@ func runCompare(ctx context.Context, args []string) error {
 			}
 			continue
 		}
-		if err == nil && f == modelio.GoMLX && *epochs {
+		if err == nil && f == modelfile.GoMLX && *epochs {
 			if st, err := os.Stat(path); err == nil && st.IsDir() {
-				cks, err := modelio.ListCheckpoints(path)
+				cks, err := modelfile.ListCheckpoints(path)
 				if err != nil {
 					return err
 				}
@@ -102,7 +104,7 @@ func runCompare(ctx context.Context, args []string) error {
 			}
 		}
 		in := input{path, name, -1, ""}
-		if err == nil && f == modelio.GoMLX {
+		if err == nil && f == modelfile.GoMLX {
 			in.checkpoint = *checkpoint
 		}
 		inputs = append(inputs, in)
@@ -114,16 +116,16 @@ func runCompare(ctx context.Context, args []string) error {
 	for _, in := range inputs {
 		path, name := in.path, in.name
 		names = append(names, name)
-		m, err := modelio.OpenWith(path, modelio.Options{Epoch: in.epoch, Checkpoint: in.checkpoint, ConvView: cv, Layout: overrides})
+		m, err := modelfile.OpenWith(path, modelfile.Options{Epoch: modelfile.AtEpoch(in.epoch), Checkpoint: in.checkpoint, ConvView: cv, Layout: overrides})
 		if err != nil {
 			return err
 		}
-		reports, err := modelio.Analyze(ctx, m, modelio.AnalyzeOptions{Layers: *layers, NullDraws: nd}, nil)
+		reports, err := diagnose.Analyze(ctx, m, diagnose.AnalyzeOptions{Layers: *layers, NullDraws: nd}, nil)
 		m.Close()
 		if err != nil {
 			return err
 		}
-		pts := modelio.ComparePoints(name, reports)
+		pts := diagnose.ComparePoints(name, reports)
 		fmt.Fprintf(os.Stderr, "%s: %d layers\n", name, len(pts))
 		perModel = append(perModel, pts)
 		all = append(all, pts...)
@@ -133,10 +135,10 @@ func runCompare(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	cors := modelio.Correlate(all)
+	cors := diagnose.Correlate(all)
 	for name, write := range map[string]func(io.Writer) error{
-		"compare.csv":      func(w io.Writer) error { return modelio.WriteCompare(w, all) },
-		"correlations.csv": func(w io.Writer) error { return modelio.WriteCorrelations(w, cors) },
+		"compare.csv":      func(w io.Writer) error { return writeCompare(w, all) },
+		"correlations.csv": func(w io.Writer) error { return writeCorrelations(w, cors) },
 	} {
 		if err := fsutil.WriteFileAtomic(filepath.Join(*out, name), write); err != nil {
 			return err
@@ -147,7 +149,7 @@ func runCompare(ctx context.Context, args []string) error {
 		return err
 	}
 	figPath := filepath.Join(*out, *fig)
-	if err := figure.Save(p, figure.Width, figure.Height, figPath); err != nil {
+	if err := figure.Save(figure.NewPlot(p), figPath); err != nil {
 		return err
 	}
 	fmt.Printf("%d layers from %d models → %s\n\ncorrelation with α (layers where both are finite):\n", len(all), len(inputs), *out)
@@ -159,7 +161,7 @@ func runCompare(ctx context.Context, args []string) error {
 
 // compareFigure scatters each layer's measure against its α, one colour
 // per model, each point labelled with its layer.
-func compareFigure(perModel [][]modelio.ComparePoint, names []string, measure string, cors []modelio.Correlation) (*plot.Plot, error) {
+func compareFigure(perModel [][]diagnose.ComparePoint, names []string, measure string, cors []diagnose.Correlation) (*plot.Plot, error) {
 	p := plot.New()
 	p.X.Label.Text = "spectral α (power-law fit of the ESD of WᵀW)"
 	p.Y.Label.Text = "fractal measure: " + measure
@@ -238,7 +240,7 @@ type nullXY struct {
 
 // nullBand returns the error bars of the element-permutation null of
 // measure at each point's α, or nil when no point has nulls.
-func nullBand(pts []modelio.ComparePoint, measure string) (*plotter.YErrorBars, error) {
+func nullBand(pts []diagnose.ComparePoint, measure string) (*plotter.YErrorBars, error) {
 	var b nullXY
 	for _, q := range pts {
 		rs := q.Nulls[measure]

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 )
 
 func init() {
@@ -36,24 +36,24 @@ func runExport(_ context.Context, args []string) error {
 		return err
 	}
 	dir, out := fs.Arg(0), fs.Arg(1)
-	if _, err := modelio.ExportFormat(out); err != nil {
+	if _, err := modelfile.ExportFormat(out); err != nil {
 		return usageErrorf("%v", err)
 	}
 	if err := checkOutsideRun(dir, out); err != nil {
 		return err
 	}
-	if f, err := modelio.DetectFormat(dir); err == nil && f == modelio.GoMLX {
-		return exportGoMLX(dir, out, modelio.Options{Checkpoint: *checkpoint, Layout: overrides})
+	if f, err := modelfile.DetectFormat(dir); err == nil && f == modelfile.GoMLX {
+		return exportGoMLX(dir, out, modelfile.Options{Checkpoint: *checkpoint, Layout: overrides})
 	}
 	if *checkpoint != "" {
 		return usageErrorf("-checkpoint is for GoMLX checkpoints; %s is not one", dir)
 	}
-	arch, weights, ep, err := modelio.RunWeights(dir, modelio.Options{Epoch: *epoch, Layout: overrides})
+	arch, weights, ep, err := modelfile.RunWeights(dir, modelfile.Options{Epoch: modelfile.AtEpoch(*epoch), Layout: overrides})
 	if err != nil {
 		return err
 	}
 	meta := map[string]string{"run": filepath.Base(filepath.Clean(dir)), "epoch": fmt.Sprint(ep)}
-	if err := modelio.Export(out, arch, weights, meta); err != nil {
+	if err := modelfile.Export(out, arch, weights, meta); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s: %s weights of %s, epoch %d\n", out, arch, dir, ep)
@@ -61,16 +61,16 @@ func runExport(_ context.Context, args []string) error {
 }
 
 // exportGoMLX converts the GoMLX checkpoint at path to out.
-func exportGoMLX(path, out string, opts modelio.Options) error {
-	if f, _ := modelio.ExportFormat(out); f == modelio.ONNX {
+func exportGoMLX(path, out string, opts modelfile.Options) error {
+	if f, _ := modelfile.ExportFormat(out); f == modelfile.ONNX {
 		return usageErrorf("%s: ONNX export builds the graph of one of fracdyn's architectures; %s is a GoMLX checkpoint, whose graph is not stored: export to .safetensors or .npz", out, path)
 	}
-	m, err := modelio.OpenWith(path, opts)
+	m, err := modelfile.OpenWith(path, opts)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	n, err := modelio.ExportModel(out, m, nil)
+	n, err := modelfile.ExportModel(out, m, nil)
 	if err != nil {
 		return err
 	}

@@ -124,7 +124,7 @@ func writeFigures(ctx context.Context, dir, out string, epoch int, formats []str
 	}
 	for _, f := range formats {
 		path := filepath.Join(out, "fig1-segments."+f)
-		if err := figure.Save(fig1, figure.Width, figure.Height, path); err != nil {
+		if err := figure.Save(fig1, path); err != nil {
 			return nil, err
 		}
 		m.Figures = append(m.Figures, path)

@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
-// gomlxCkpt is modelio's GoMLX checkpoint fixture, written by GoMLX alone
-// (fracdyn/modelio/testdata/gomlxckpt): a channels-last CNN with batch and
+// gomlxCkpt is modelfile's GoMLX checkpoint fixture, written by GoMLX alone
+// (fracdyn/modelfile/testdata/gomlxckpt): a channels-last CNN with batch and
 // layer normalisation, checkpoints after steps 1 and 3.
-const gomlxCkpt = "../../fracdyn/modelio/testdata/gomlx"
+const gomlxCkpt = "../../fracdyn/modelfile/testdata/gomlx"
 
 // copyDir copies the files of src into a new temporary directory.
 func copyDir(t *testing.T, src string) string {
@@ -38,7 +38,7 @@ func copyDir(t *testing.T, src string) string {
 }
 
 func TestInspectGoMLXCheckpoint(t *testing.T) {
-	m, err := modelio.Open(gomlxCkpt)
+	m, err := modelfile.Open(gomlxCkpt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestGoMLXBadInputCLI(t *testing.T) {
 		{"no checkpoint", []string{empty}, 1, []string{"without a checkpoint", "has no .json"}},
 		{"no such step", []string{"-checkpoint", "7", gomlxCkpt}, 1, []string{"no GoMLX checkpoint of step 7"}},
 		{"bad layout flag", []string{"-layout", "x=diagonal", gomlxCkpt}, 2, []string{"-layout", "diagonal"}},
-		{"checkpoint of a safetensors", []string{"-checkpoint", "3", "../../fracdyn/modelio/testdata/torch.safetensors"}, 1, []string{"not a GoMLX checkpoint directory"}},
+		{"checkpoint of a safetensors", []string{"-checkpoint", "3", "../../fracdyn/modelfile/testdata/torch.safetensors"}, 1, []string{"not a GoMLX checkpoint directory"}},
 	} {
 		for _, cmd := range []string{"inspect", "analyze-model", "compare", "export"} {
 			out := filepath.Join(t.TempDir(), "out")
@@ -196,7 +196,7 @@ func TestExportGoMLX(t *testing.T) {
 	if code := Main([]string{"export", "-checkpoint", "1", gomlxCkpt, st}, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	m, err := modelio.Open(st)
+	m, err := modelfile.Open(st)
 	if err != nil {
 		t.Fatal(err)
 	}

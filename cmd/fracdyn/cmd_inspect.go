@@ -9,7 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -38,7 +38,7 @@ func runInspect(_ context.Context, args []string) error {
 	if err := wantArgs(fs.Args(), 1, "one FILE"); err != nil {
 		return err
 	}
-	m, err := modelio.OpenWith(fs.Arg(0), modelio.Options{Epoch: *epoch, Checkpoint: *checkpoint, Layout: overrides})
+	m, err := modelfile.OpenWith(fs.Arg(0), modelfile.Options{Epoch: modelfile.AtEpoch(*epoch), Checkpoint: *checkpoint, Layout: overrides})
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func runInspect(_ context.Context, args []string) error {
 }
 
 // writeInspect prints m's tensors as an aligned table and a summary line.
-func writeInspect(w io.Writer, m *modelio.Model) error {
+func writeInspect(w io.Writer, m *modelfile.Model) error {
 	head := fmt.Sprintf("%s (%s", m.Path, m.Format)
 	if m.Note != "" {
 		head += ", " + m.Note
@@ -91,7 +91,7 @@ func writeInspect(w io.Writer, m *modelio.Model) error {
 	if _, err := fmt.Fprintf(w, "\n%d tensors eligible for segmentation; %d weight parameters\n", eligible, params); err != nil {
 		return err
 	}
-	if m.Format != modelio.GoMLX {
+	if m.Format != modelfile.GoMLX {
 		return nil
 	}
 	fmt.Fprintf(w, "\nlayers (a chain in variable order: each fed by the one before; a checkpoint stores no graph):\n")

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 )
 
 func TestInspectTorchFile(t *testing.T) {
-	m, err := modelio.Open("../../fracdyn/modelio/testdata/torch.safetensors")
+	m, err := modelfile.Open("../../fracdyn/modelfile/testdata/torch.safetensors")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestAnalyzeModelWritesTables(t *testing.T) {
 	dir := t.TempDir()
 	var stderr bytes.Buffer
 	if code := Main([]string{"analyze-model", "-out", dir, "-r", "2,3", "-layers", "conv*",
-		"../../fracdyn/modelio/testdata/torch.safetensors"}, &stderr); code != 0 {
+		"../../fracdyn/modelfile/testdata/torch.safetensors"}, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	details, err := os.ReadFile(filepath.Join(dir, "details.csv"))
@@ -83,7 +83,7 @@ func TestAnalyzeModelWritesTables(t *testing.T) {
 func TestCompareWritesTableAndFigure(t *testing.T) {
 	dir := t.TempDir()
 	var stderr bytes.Buffer
-	st, onnx := "../../fracdyn/modelio/testdata/torch.safetensors", "../../fracdyn/modelio/testdata/torch.onnx"
+	st, onnx := "../../fracdyn/modelfile/testdata/torch.safetensors", "../../fracdyn/modelfile/testdata/torch.onnx"
 	if code := Main([]string{"compare", "-out", dir, "-fig", "c.svg", st, onnx}, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/dynamics"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/shard"
+	"github.com/fracdyn/fracdyn/fracdyn/sweep"
 )
 
 func init() {
@@ -118,15 +119,15 @@ func runSweep(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	var res []dynamics.SweepResult
+	var res []sweep.Result
 	if len(owned) > 0 {
-		res, err = dynamics.Sweep(ctx, dynamics.SweepOptions{Out: dir, LearningRates: owned, Preset: *preset,
+		res, err = sweep.Run(ctx, sweep.Options{Out: dir, LearningRates: owned, Preset: *preset,
 			Settings: all, Data: data, Backend: b, Log: os.Stderr,
 			Table: dynamics.TableOptions{PerLayer: *perLayer, Windows: *windows}})
 	} else {
 		// A shard with no rate (N above the number of rates) writes an empty table.
 		if err = os.MkdirAll(dir, 0o755); err == nil {
-			err = dynamics.WriteSweepTable(filepath.Join(dir, dynamics.SweepFile), nil)
+			err = sweep.WriteTable(filepath.Join(dir, sweep.File), nil)
 		}
 	}
 	if err != nil {
@@ -134,7 +135,7 @@ func runSweep(ctx context.Context, args []string) error {
 	}
 	if spec.Active() {
 		m := shard.Manifest{Command: "sweep", Index: spec.Index, Count: spec.Count, Items: items,
-			Tables: []shard.Table{{File: dynamics.SweepFile, Key: "learning_rate"}}, Files: map[string]string{}}
+			Tables: []shard.Table{{File: sweep.File, Key: "learning_rate"}}, Files: map[string]string{}}
 		for _, it := range items {
 			m.Files["lr-"+it] = it
 		}
@@ -154,6 +155,6 @@ func runSweep(ctx context.Context, args []string) error {
 		}
 		fmt.Println()
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s in %s\n", filepath.Join(dir, dynamics.SweepFile), time.Since(start).Round(time.Second))
+	fmt.Fprintf(os.Stderr, "wrote %s in %s\n", filepath.Join(dir, sweep.File), time.Since(start).Round(time.Second))
 	return nil
 }

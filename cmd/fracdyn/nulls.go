@@ -10,7 +10,8 @@ import (
 func nullDrawsFlag(fs *flagSet) *int {
 	return fs.Int("null-draws", null.DefaultDraws, fmt.Sprintf("draws per null model (element permutation, row/column permutation, Gaussian) "+
 		"of each per-layer measure, for its _null_mean, _null_sd, _z, _p columns and verdict; a layer above %d weights "+
-		"is tested on a leading block (null_elements); 0: no nulls", null.SmallTensor))
+		"is tested on a leading block (null_elements), a layer's segments at a scale r beyond %d/r² on a seeded uniform random sample of them (null_segments); 0: no nulls",
+		null.SmallTensor, null.MaxSegmentElements))
 }
 
 // nullDrawsOption turns the flag into the options' NullDraws (negative:

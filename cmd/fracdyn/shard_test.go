@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/model"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 )
 
 // runCLI runs fracdyn as a separate process (this test binary as the CLI,
@@ -81,7 +81,7 @@ func TestShardMerge(t *testing.T) {
 		}
 	}
 	st := filepath.Join(dir, "mlp.safetensors")
-	if err := modelio.ExportSafetensors(st, model.MLP, weights, nil); err != nil {
+	if err := modelfile.ExportSafetensors(st, model.MLP, weights, nil); err != nil {
 		t.Fatal(err)
 	}
 	args := []string{"analyze-model", "-r", "4,8", "-graph-r", "8"}
@@ -119,7 +119,7 @@ func TestShardMerge(t *testing.T) {
 
 func TestShardMergeMissingShard(t *testing.T) {
 	dir := t.TempDir()
-	st := "../../fracdyn/modelio/testdata/torch.safetensors"
+	st := "../../fracdyn/modelfile/testdata/torch.safetensors"
 	runCLI(t, nil, "analyze-model", "-r", "2", "-shard", "1/3", "-out", dir, st)
 	var stderr bytes.Buffer
 	if code := Main([]string{"merge", dir}, &stderr); code == 0 || !strings.Contains(stderr.String(), "shards 0/3, 2/3 are missing") {

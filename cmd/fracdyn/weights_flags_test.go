@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/arrayio"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -37,7 +37,7 @@ func TestAmbiguousLayoutNeedsFlag(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 1 and an error naming \"k\" and --layout", args, code, msg)
 		}
 	}
-	m, err := modelio.OpenWith(path, modelio.Options{Epoch: -1, Layout: weights.Overrides{{Glob: "k", Layout: "hwio"}}})
+	m, err := modelfile.OpenWith(path, modelfile.Options{Layout: weights.Overrides{{Glob: "k", Layout: "hwio"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

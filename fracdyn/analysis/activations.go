@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/fracdyn/fracdyn/fracdyn/model"
+	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -98,4 +100,38 @@ func (p *Prober) Means(weights map[string][]float32) (means [][]float32, err err
 		}
 	}
 	return means, nil
+}
+
+// activationMaps returns the activation map A of each layer of r (indexed
+// as r.Config.Layers; set for the selected ones) with the weights of snap:
+// the maps the snapshot holds when it holds one for every selected layer
+// (recorded is true: runs recorded by fracdyn/recorder), else the probe
+// forward pass of prober (fracdyn's own architectures). One route for
+// both: what segraph.Build reads as segraph.Layer.Activation.
+func activationMaps(snap *run.Snapshot, r *run.Run, selected []int, prober *Prober) (means [][]float32, recorded bool, err error) {
+	all := r.Config.Layers
+	means = make([][]float32, len(all))
+	var missing []string
+	for _, i := range selected {
+		if m, ok := snap.Activations[all[i].Name]; ok {
+			means[i] = m
+		} else {
+			missing = append(missing, all[i].Name)
+		}
+	}
+	if len(missing) == 0 {
+		return means, true, nil
+	}
+	if prober == nil {
+		return nil, false, fmt.Errorf("the snapshot of epoch %d holds no activation map of layer %s, and architecture %q is not one of fracdyn's, whose forward pass would give it (use data-free mode)",
+			snap.Epoch, strings.Join(missing, ", "), r.Config.Arch)
+	}
+	w := map[string][]float32{}
+	for k, v := range snap.Weights {
+		w[k] = v.Float32s()
+	}
+	if means, err = prober.Means(w); err != nil {
+		return nil, false, fmt.Errorf("epoch %d: %w", snap.Epoch, err)
+	}
+	return means, false, nil
 }

@@ -8,8 +8,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
+	"github.com/fracdyn/fracdyn/fracdyn/modelfile"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/fracdyn/fracdyn/internal/testutil"
@@ -34,7 +35,7 @@ func testCNNRun(t *testing.T) string {
 }
 
 // TestAnalyzeAgreesWithAnalyzeModel checks that `fracdyn analyze` (layers.csv)
-// and `fracdyn analyze-model` (modelio.Analyze) give the same whole-matrix
+// and `fracdyn analyze-model` (diagnose.Analyze) give the same whole-matrix
 // dimensions and R² of every estimator on every layer of a pooled-CNN run,
 // in both conv views, and the same mean segment entropy at r=2 where both
 // cut the same segments (analyze cuts conv segments per kernel in either
@@ -69,12 +70,12 @@ func TestAnalyzeAgreesWithAnalyzeModel(t *testing.T) {
 			for i, h := range header {
 				col[h] = i
 			}
-			m, err := modelio.OpenWith(dir, modelio.Options{Epoch: 1, ConvView: cv})
+			m, err := modelfile.OpenWith(dir, modelfile.Options{Epoch: modelfile.AtEpoch(1), ConvView: cv})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			reps, err := modelio.Analyze(gocontext.Background(), m, modelio.AnalyzeOptions{Scales: []int{2}}, nil)
+			reps, err := diagnose.Analyze(gocontext.Background(), m, diagnose.AnalyzeOptions{Scales: []int{2}}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,13 +19,13 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/null"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 	"github.com/fracdyn/fracdyn/fracdyn/shard"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 // Names of what Analyze writes under RUN/analysis.
@@ -370,18 +370,9 @@ func (a *analyzer) epoch(epoch int) error {
 		return err
 	}
 	a.timed("read", start)
-	var means [][]float32
-	if a.prober != nil {
-		a.status("activations")
-		start = time.Now()
-		w := map[string][]float32{}
-		for k, v := range snap.Weights {
-			w[k] = v.Float32s()
-		}
-		if means, err = a.prober.Means(w); err != nil {
-			return fmt.Errorf("epoch %d: %w", epoch, err)
-		}
-		a.timed("activations", start)
+	means, err := a.activations(snap)
+	if err != nil {
+		return fmt.Errorf("epoch %d: %w", epoch, err)
 	}
 	bases := map[int]segraph.Layer{}
 	grads := map[int][]float32{}
@@ -671,6 +662,25 @@ func thinnedWhy(g *segraph.Graph, maxEdges int) string {
 	return fmt.Sprintf("%d of %d edges kept (limit %d): %s", len(g.Src), g.FullEdges, maxEdges, strings.Join(parts, ", "))
 }
 
+// activations returns the activation map A of every layer of the run for
+// snap (nil in data-free mode), timed and noted.
+func (a *analyzer) activations(snap *run.Snapshot) ([][]float32, error) {
+	if a.opts.DataFree {
+		return nil, nil
+	}
+	a.status("activations")
+	start := time.Now()
+	means, recorded, err := activationMaps(snap, a.run, a.selected, a.prober)
+	if err != nil {
+		return nil, err
+	}
+	if recorded {
+		a.note("activation maps A of α: as recorded in the snapshots")
+	}
+	a.timed("activations", start)
+	return means, nil
+}
+
 // fits reports whether layer i can be measured at scale r within the
 // segment limit, and why not.
 func (a *analyzer) fits(i, r int) (bool, string) {
@@ -841,16 +851,17 @@ func openRun(dir string) (*run.Run, model.Arch, error) {
 }
 
 // runProber returns the prober of the run's probe batch, or nil in
-// data-free mode.
+// data-free mode and for a run of another model (whose recorder stored the
+// activation maps in its snapshots).
 func runProber(r *run.Run, arch model.Arch, opts Options) (*Prober, error) {
 	if opts.DataFree {
 		return nil, nil
 	}
+	if arch == "" {
+		return nil, nil // the snapshots' recorded maps, if any (analyzer.activations)
+	}
 	if opts.Backend == nil {
 		return nil, fmt.Errorf("analysis needs a backend for the probe forward pass (or data-free mode)")
-	}
-	if arch == "" {
-		return nil, fmt.Errorf("run %s: architecture %q is not one of fracdyn's, whose forward pass gives the activation maps (use data-free mode)", r.Dir, r.Config.Arch)
 	}
 	images, _, err := r.Probe()
 	if err != nil {

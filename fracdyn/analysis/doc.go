@@ -4,11 +4,14 @@
 //
 // For each selected epoch it
 //
-//  1. reads the snapshot and, unless data-free, computes the activation
-//     maps A (Prober: model.Forward over the run's fixed probe batch, mean
-//     post-activation output per neuron, as a GoMLX graph compiled once);
+//  1. reads the snapshot and, unless data-free, takes the activation maps
+//     A (mean post-activation output per neuron over the run's fixed probe
+//     batch) from one route, activationMaps: the maps the snapshot holds,
+//     when a recorder stored them (fracdyn/recorder, for a model fracdyn
+//     does not ship), else the Prober's (model.Forward of fracdyn's own
+//     architecture, as a GoMLX graph compiled once);
 //  2. measures every layer at every valid scale r (by default; fractal.
-//     ValidScales: a 3×3 conv kernel at r = 2, the paper CNN's 128×9216
+//     ValidScales: a 3×3 conv kernel at r = 2, the paper CNN's 128×50176
 //     fc1 at r = 2…64, its 10×128 fc2 at r = 2…5; Options.Scales
 //     restricts them) with the dimension estimator Options.Method (every
 //     one, bc, dbc, variogram and paper, with Options.AllEstimators; the
@@ -25,7 +28,7 @@
 //     the layer's matrices as fracdyn/weights reads them (dense as is; conv
 //     per kernel by default, the mean over its out·in kh×kw kernels, or
 //     unfolded to [out, in·kh·kw] with Options.ConvView) computed by
-//     modelio.SummarizeMatrices, the same code and numbers as analyze-model
+//     diagnose.SummarizeMatrices, the same code and numbers as analyze-model
 //     (the paper's single-scale estimate at each r), fractal.SelfSimilarity's
 //     verdict (for many matrices, its summary), the mean per-segment FD and
 //     entropy, and the layer's gradient norm;
@@ -33,8 +36,10 @@
 //     null model of package null (columns <measure>_<null>_null_mean,
 //     _null_sd, _z, _p and <measure>_null_verdict, with null_draws,
 //     null_elements and null_segments: what one draw measured; a large
-//     matrix is tested on a block, a layer with more than null.MaxSegments
-//     segments on a sample of them);
+//     matrix is tested on a block, a layer with more than
+//     null.SampleSize(r) segments on a seeded uniform random sample of
+//     them, the same positions in the layer and in every draw, which
+//     surrogate.json's notes state);
 //  4. builds the segment graphs (package segraph) at every scale their
 //     layers share (see Graphs); with Options.WriteEdges (fracdyn analyze
 //     --edges) it writes their edge lists to edges/epoch-NNN-rR-GRAPH.csv

@@ -46,13 +46,9 @@ func Fig2(ctx context.Context, dir string, epoch int, outDir string, formats []s
 		return nil, err
 	}
 	var means [][]float32
-	if prober != nil {
-		w := map[string][]float32{}
-		for k, v := range snap.Weights {
-			w[k] = v.Float32s()
-		}
-		if means, err = prober.Means(w); err != nil {
-			return nil, fmt.Errorf("epoch %d: %w", epoch, err)
+	if !opts.DataFree {
+		if means, _, err = activationMaps(snap, r, conv[:2], prober); err != nil {
+			return nil, err
 		}
 	}
 	var layers []*layerScale

@@ -6,7 +6,6 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
-	"gonum.org/v1/plot/vg"
 )
 
 // drawFig2 writes Fig 2 for a graph into out, once per format: feature heat
@@ -20,13 +19,13 @@ func drawFig2(out, suffix string, formats []string, g *segraph.Graph, layers []*
 		if err != nil {
 			return nil, err
 		}
-		plots, err := figure.Fig2Features(grids, cols)
+		fig, err := figure.SegmentFeatures(grids, cols)
 		if err != nil {
 			return nil, err
 		}
 		for _, f := range formats {
 			path := filepath.Join(out, fmt.Sprintf("fig2-features%s-%s.%s", suffix, ls.layer.Info.Name, f))
-			if err := figure.SaveGrid(plots, 1.3*vg.Inch*cols, 1.3*vg.Inch*vg.Length(len(plots)), path); err != nil {
+			if err := figure.Save(fig, path); err != nil {
 				return nil, err
 			}
 			written = append(written, path)
@@ -40,13 +39,13 @@ func drawFig2(out, suffix string, formats []string, g *segraph.Graph, layers []*
 		}
 		panels = append(panels, p)
 	}
-	plots, err := figure.Fig2Kernels(panels, 40)
+	fig, err := figure.KernelWeights(panels, 40)
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range formats {
 		path := filepath.Join(out, fmt.Sprintf("fig2-kernels%s.%s", suffix, f))
-		if err := figure.SaveGrid(plots, 3.2*vg.Inch*vg.Length(len(panels)), 6*vg.Inch, path); err != nil {
+		if err := figure.Save(fig, path); err != nil {
 			return nil, err
 		}
 		written = append(written, path)

@@ -5,8 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
@@ -52,7 +52,7 @@ func (n *layerNulls) cells() []string {
 // variogram and self-similarity dimensions, the paper's FD at each scale)
 // against the nulls of the layer's matrices as view reads them, each draw
 // measured by the same code as the observed layer
-// (modelio.SummarizeMatrices, means over the matrices). It returns per
+// (diagnose.SummarizeMatrices, means over the matrices). It returns per
 // scale r the tests of dim_bc, dim_dbc, dim_variogram, selfsim_dimension
 // and dim_paper (the latter at r), and the draws per null and elements per
 // draw. A large tensor is tested on a leading block (null.MatrixBlock).
@@ -71,7 +71,8 @@ func matrixNulls(name string, w []float32, view weights.View, scales []int, st m
 		for i := range out {
 			out[i] = math.NaN()
 		}
-		sum, err := modelio.SummarizeMatrices(x, bv, modelio.SummaryOptions{PaperScales: scales, Concurrent: v.Count == 1})
+		// Sequential: null.Test already runs a draw per worker.
+		sum, err := diagnose.SummarizeMatrices(x, bv, diagnose.SummaryOptions{PaperScales: scales})
 		if err != nil {
 			return out
 		}
@@ -106,21 +107,18 @@ func matrixNulls(name string, w []float32, view weights.View, scales []int, st m
 
 // segmentNulls tests the mean segment FD (method) and the mean segment
 // entropy of a layer at scale r against the nulls of its weight tensor,
-// segmented as LayerSegments does (sampled per null.SegmentMeans). tau is
-// the observed layer's mask threshold, which the permutation nulls keep.
-// It returns the tests of mean_segment_fd and mean_entropy, and the
+// segmented as LayerSegments does (null.SegmentTest: a layer of more than
+// null.SampleSize(r) segments on a seeded uniform random sample of them).
+// tau is the observed layer's mask threshold, which the permutation nulls
+// keep. It returns the tests of mean_segment_fd and mean_entropy, and the
 // segments measured per draw.
 func segmentNulls(info weights.Layer, w []float32, r int, method fractal.Method, tau float32, obsFD, obsH float64, draws int, seed uint64) (map[string][]null.Result, int, error) {
 	v, err := info.View(weights.PerKernel)
 	if err != nil {
 		return nil, 0, err
 	}
-	measure, block, segs, err := null.SegmentMeans(v.Shape, r, method, float64(tau))
-	if err != nil {
-		return nil, 0, err
-	}
 	view := null.View{Count: v.Count, Rows: v.Rows, Cols: v.Cols}
-	res, err := null.Test(w, view, []float64{obsFD, obsH}, measure, null.Options{Draws: draws, Seed: seed, Block: block})
+	res, segs, err := null.SegmentTest(w, view, r, method, float64(tau), []float64{obsFD, obsH}, null.Options{Draws: draws, Seed: seed})
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s at r=%d: nulls: %w", info.Name, r, err)
 	}
@@ -146,6 +144,10 @@ func (a *analyzer) segmentNulls(row *layerRow, ls *layerScale, r int) error {
 	}
 	for k, v := range t {
 		tests[k] = v
+	}
+	if total := seg.Len(); n < total {
+		a.note(fmt.Sprintf("segment nulls of %s at r=%d: a seeded uniform random sample of %d of its %d segments (null_segments), the same positions in the layer and in every draw",
+			ls.layer.Info.Name, r, n, total))
 	}
 	row.Nulls = &layerNulls{tests: tests, draws: row.Nulls.draws, elements: row.Nulls.elements, segments: n}
 	return nil

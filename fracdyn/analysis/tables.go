@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/modelio"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
@@ -218,7 +218,7 @@ type matrixStats struct {
 
 // layerStats computes the matrix-level estimates of a layer once per epoch
 // from its canonical weights w read as view gives them, with
-// modelio.SummarizeMatrices: the code analyze-model reports per layer. A
+// diagnose.SummarizeMatrices: the code analyze-model reports per layer. A
 // layer of many matrices (a conv layer read per kernel) is measured matrix
 // by matrix and each estimate is the mean over the matrices; a single
 // matrix (a dense layer, an unfolded conv) has its estimators run
@@ -235,7 +235,7 @@ func layerStats(w []float32, view weights.View, grad []float32, scales []int) ma
 	for _, r := range scales {
 		st.paper[r] = math.NaN()
 	}
-	sum, err := modelio.SummarizeMatrices(w, view, modelio.SummaryOptions{PaperScales: scales, Concurrent: view.Count == 1})
+	sum, err := diagnose.SummarizeMatrices(w, view, diagnose.SummaryOptions{PaperScales: scales, Concurrent: view.Count == 1})
 	if err != nil {
 		st.ssErr = err.Error()
 		return st

@@ -7,7 +7,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 // ErrTooShort is wrapped by the errors of Analyze for a series too short

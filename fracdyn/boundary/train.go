@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/internal/progress"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX style
 	"github.com/gomlx/gomlx/pkg/core/tensors"

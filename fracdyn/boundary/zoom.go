@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
+	"github.com/fracdyn/fracdyn/internal/progress"
 	"github.com/gomlx/gomlx/backends"
 )
 

@@ -58,13 +58,6 @@
 // fractional epoch (the e-th epoch's steps spread over [e−1, e)). Smoothing
 // of the per-step loss before differencing is off unless asked for.
 //
-// # Learning-rate sweep
-//
-// Sweep trains one short run per learning rate (preset "quick" by
-// default: the paper CNN and Adam, a few epochs of a few thousand images),
-// analyses each, and tabulates the whole-run attractor classes per
-// learning rate in sweep.csv. It is the simplest honest form of the
-// paper's roadmap item "dissipative or conservative behaviour under
-// hyperparameter sampling": one seed per rate and short runs, so the
-// table shows tendencies, not statistics.
+// The learning-rate sweep that trains runs and tabulates their classes is
+// fracdyn/sweep.
 package dynamics

@@ -61,9 +61,9 @@ func WriteFigures(r *run.Run, dir string, o FigureOptions) ([]string, error) {
 	}
 	var written []string
 	path := func(name string) string { return filepath.Join(dir, name+"."+o.Format) }
-	save := func(name string, cb *figure.ColorBarPlot) error {
+	save := func(name string, fig figure.Figure) error {
 		p := path(name)
-		if err := cb.Save(figure.Width, figure.Height, p); err != nil {
+		if err := figure.Save(fig, p); err != nil {
 			return err
 		}
 		written = append(written, p)
@@ -126,11 +126,9 @@ func WriteFigures(r *run.Run, dir string, o FigureOptions) ([]string, error) {
 			if err != nil {
 				return written, fmt.Errorf("fig3-grad-loss-grid: %w", err)
 			}
-			p := path("fig3-grad-loss-grid")
-			if err := grid.Save(figure.Width*3/2, figure.Height*vg.Length(len(grid.Plots))/2, p); err != nil {
+			if err := save("fig3-grad-loss-grid", grid); err != nil {
 				return written, err
 			}
-			written = append(written, p)
 		}
 	}
 
@@ -189,18 +187,16 @@ func WriteFigures(r *run.Run, dir string, o FigureOptions) ([]string, error) {
 		if err != nil {
 			return written, err
 		}
-		p := path("attractors")
-		if err := figure.SaveGrid(grid, 2*figure.Width, figure.Height, p); err != nil {
+		if err := save("attractors", grid); err != nil {
 			return written, err
 		}
-		written = append(written, p)
 	}
 	return written, nil
 }
 
 // probeFlow draws a segment's probe-batch gradient norm against the probe
 // loss at each snapshot epoch (nil when there are fewer than three).
-func probeFlow(r *run.Run, seg run.TrackedSegment, name string) (*figure.ColorBarPlot, error) {
+func probeFlow(r *run.Run, seg run.TrackedSegment, name string) (*figure.Plot, error) {
 	epochs, err := r.SnapshotEpochs()
 	if err != nil || len(epochs) < 3 {
 		return nil, err

@@ -14,9 +14,9 @@ import (
 
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
 	"github.com/fracdyn/fracdyn/fracdyn/figure"
-	"github.com/fracdyn/fracdyn/fracdyn/progress"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
+	"github.com/fracdyn/fracdyn/internal/progress"
 )
 
 // AttractorsFile is the table "fracdyn analyze" writes under analysis/.

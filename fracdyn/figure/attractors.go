@@ -38,13 +38,12 @@ var classColors = map[attractor.Class]color.Color{
 	attractor.Stochastic:    color.RGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xff},
 }
 
-// AttractorSummary draws two panels side by side (a 1×2 grid for
-// SaveGrid): the number of whole-run trajectories of each attractor class
+// AttractorSummary draws two panels side by side (a 1×2 grid): the number of whole-run trajectories of each attractor class
 // per layer (stacked bars), and the largest Lyapunov exponent against the
 // epoch window, one point per windowed trajectory and a line through each
 // layer's median. Without windowed entries the second panel shows the
 // whole-run exponents at the run's middle epoch.
-func AttractorSummary(entries []AttractorEntry) ([][]*plot.Plot, error) {
+func AttractorSummary(entries []AttractorEntry) (*Grid, error) {
 	counts, err := attractorCounts(entries)
 	if err != nil {
 		return nil, err
@@ -53,7 +52,7 @@ func AttractorSummary(entries []AttractorEntry) ([][]*plot.Plot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return [][]*plot.Plot{{counts, lyap}}, nil
+	return &Grid{Plots: [][]*plot.Plot{{counts, lyap}}, W: 2 * Width, H: Height}, nil
 }
 
 func attractorLayer(l string) string {

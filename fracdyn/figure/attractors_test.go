@@ -31,7 +31,7 @@ func TestAttractorSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := grid[0][0]
+	counts := grid.Plots[0][0]
 	layers, byClass := classCounts(entries)
 	want := map[attractor.Class]string{attractor.FixedPoint: "[1 3 0]", attractor.Stochastic: "[0 2 0]",
 		attractor.Chaotic: "[0 0 4]", attractor.Periodic: "[0 0 0]"}
@@ -46,7 +46,7 @@ func TestAttractorSummary(t *testing.T) {
 	if counts.Y.Max < 4 {
 		t.Errorf("count axis tops at %v, want ≥ 4", counts.Y.Max)
 	}
-	lyap := grid[0][1]
+	lyap := grid.Plots[0][1]
 	if lyap.X.Min > 2 || lyap.X.Max < 8 || lyap.Y.Max < 0.2 {
 		t.Errorf("λ panel ranges x [%v,%v] y max %v", lyap.X.Min, lyap.X.Max, lyap.Y.Max)
 	}
@@ -54,7 +54,7 @@ func TestAttractorSummary(t *testing.T) {
 	if os.Getenv("FRACDYN_KEEP_FIGURES") != "" {
 		path = "/tmp/attractors.png"
 	}
-	if err := SaveGrid(grid, 2*Width, Height, path); err != nil {
+	if err := Save(grid, path); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := AttractorSummary([]AttractorEntry{{Layer: "x", EpochFrom: 1, EpochTo: 2}}); err == nil {

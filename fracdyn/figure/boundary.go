@@ -23,11 +23,11 @@ type BoundaryLandscape struct {
 	Title, XLabel, YLabel  string
 }
 
-// Boundary draws a score grid as an image in a diverging colour map, as in
+// Boundary draws, on a square figure, a score grid as an image in a diverging colour map, as in
 // Sohl-Dickstein (2024): the scores are stretched by rank, keeping their
 // sign (StretchScores), so that converged runs are blue, diverged runs
 // red, and each side's shades say how fast a run converged or diverged.
-func Boundary(l BoundaryLandscape) (*plot.Plot, error) {
+func Boundary(l BoundaryLandscape) (*Plot, error) {
 	if l.Rows < 2 || l.Cols < 2 || len(l.Scores) != l.Rows*l.Cols {
 		return nil, fmt.Errorf("boundary figure: %d scores are not a %d×%d grid (at least 2×2)", len(l.Scores), l.Rows, l.Cols)
 	}
@@ -59,7 +59,7 @@ func Boundary(l BoundaryLandscape) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = l.XMin-dx, l.XMax+dx
 	p.Y.Min, p.Y.Max = l.YMin-dy, l.YMax+dy
 	p.X.Tick.Marker, p.Y.Tick.Marker = windowTicks{}, windowTicks{}
-	return p, nil
+	return &Plot{Plot: p, W: Width, H: Width}, nil
 }
 
 // pixelsPerSide is about how many pixels a grid image gets per side.
@@ -116,7 +116,7 @@ func StretchScores(scores []float64) []float64 {
 // BoundaryMask draws a boundary mask (on cells black) over the same axes
 // as Boundary; the mask has (Rows−1)×(Cols−1) cells between the grid
 // points.
-func BoundaryMask(mask []bool, rows, cols int, xMin, xMax, yMin, yMax float64, title string) (*plot.Plot, error) {
+func BoundaryMask(mask []bool, rows, cols int, xMin, xMax, yMin, yMax float64, title string) (*Plot, error) {
 	if rows < 1 || cols < 1 || len(mask) != rows*cols {
 		return nil, fmt.Errorf("boundary mask figure: %d cells are not %d×%d", len(mask), rows, cols)
 	}
@@ -136,7 +136,7 @@ func BoundaryMask(mask []bool, rows, cols int, xMin, xMax, yMin, yMax float64, t
 	p.Add(plotter.NewImage(img, xMin, yMin, xMax, yMax))
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xMin, xMax, yMin, yMax
 	p.X.Tick.Marker, p.Y.Tick.Marker = windowTicks{}, windowTicks{}
-	return p, nil
+	return &Plot{Plot: p, W: Width, H: Width}, nil
 }
 
 // windowTicks are plot.DefaultTicks labelled with as many decimals as the
@@ -175,7 +175,7 @@ type BoxCountSeries struct {
 
 // BoundaryBoxCounts draws N(s) against s on log-log axes (as ln values),
 // one line of points per fit, labelled with its dimension.
-func BoundaryBoxCounts(series []BoxCountSeries) (*plot.Plot, error) {
+func BoundaryBoxCounts(series []BoxCountSeries) (*Plot, error) {
 	p := plot.New()
 	p.Title.Text = "Box counting of the boundary"
 	p.X.Label.Text = "ln box size s"
@@ -203,7 +203,7 @@ func BoundaryBoxCounts(series []BoxCountSeries) (*plot.Plot, error) {
 		p.Legend.Add(fmt.Sprintf("%s D=%.3f", s.Label, s.Dimension), line, points)
 	}
 	p.Legend.Top = true
-	return p, nil
+	return NewPlot(p), nil
 }
 
 func seriesColor(k int) color.Color {

@@ -32,7 +32,8 @@ func ExampleSegmentCounts() {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "fig1.png")
-	if err := figure.Save(p, 4*vg.Inch, 3*vg.Inch, path); err != nil {
+	p.W, p.H = 4*vg.Inch, 3*vg.Inch
+	if err := figure.Save(p, path); err != nil {
 		panic(err)
 	}
 	png, err := os.ReadFile(path)

@@ -52,9 +52,12 @@ func SegmentCountSeries(sizes [][2]int) ([]CountSeries, error) {
 
 // SegmentCounts draws Fig. 1: the number of r×r segments (log scale) against
 // the scale r, one line per matrix size (nil: PaperMatrixSizes).
-func SegmentCounts(sizes [][2]int) (*plot.Plot, error) {
+func SegmentCounts(sizes [][2]int) (*Plot, error) {
 	p, _, err := segmentCounts(sizes)
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	return NewPlot(p), nil
 }
 
 // segmentCounts is SegmentCounts that also returns the lines it drew, in

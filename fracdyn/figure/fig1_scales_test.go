@@ -2,7 +2,9 @@ package figure
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot"
@@ -77,19 +79,77 @@ func TestSegmentCountsFigure(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, name := range []string{"fig1.png", "fig1.svg"} {
-		if err := Save(p, Width, Height, filepath.Join(dir, name)); err != nil {
+		if err := Save(NewPlot(p), filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wt, err := p.WriterTo(Width, Height, "svg")
-	if err != nil {
+	var buf bytes.Buffer
+	if err := Encode(&buf, NewPlot(p), "svg"); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	wt.WriteTo(&buf)
 	for _, want := range []string{"scale r", "128×50176 (r=2..64)", "3×3 (r=2..2)"} {
 		if !bytes.Contains(buf.Bytes(), []byte(want)) {
 			t.Errorf("SVG lacks %q", want)
 		}
+	}
+}
+
+// TestSegmentOutlines: one outline per segment of eq. (1), the shifted
+// ones dashed; bad shapes are errors.
+func TestSegmentOutlines(t *testing.T) {
+	w := make([]float64, 10*13)
+	for i := range w {
+		w[i] = float64(i)
+	}
+	p, lines, err := segmentOutlines(w, 10, 13, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxes, dashed := len(lines), 0
+	for _, l := range lines {
+		if len(l.Dashes) > 0 {
+			dashed++
+		}
+	}
+	// ⌈10/4⌉·⌈13/4⌉ = 3·4 = 12 segments; the last row (origin 6) and last
+	// column (origin 9) are shifted: 3 + 4 − 1 = 6.
+	if boxes != 12 || dashed != 6 || p.Title.Text != "r = 4: Q = 12 segments" {
+		t.Errorf("%d outlines, %d dashed, title %q; want 12, 6", boxes, dashed, p.Title.Text)
+	}
+	if _, err := SegmentOutlines(w, 10, 12, 2); err == nil {
+		t.Error("130 values as 10×12: no error")
+	}
+	if _, err := SegmentOutlines(w, 10, 13, 11); err == nil {
+		t.Error("r = 11 on 10×13: no error")
+	}
+}
+
+// TestSaveFormats: the extension picks the format, in any case; an
+// unknown one is an error naming the path, and writes nothing.
+func TestSaveFormats(t *testing.T) {
+	fig, err := SegmentCounts([][2]int{{12, 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, magic := range map[string]string{"a.png": "\x89PNG", "b.SVG": "<?xml", "c.pdf": "%PDF", "d.eps": "%%!PS" /* sic, gonum/plot v0.15.2 */, "e.jpg": "\xff\xd8"} {
+		path := filepath.Join(dir, name)
+		if err := Save(fig, path); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("%s starts %q, want %q (%v)", name, b[:min(len(b), 8)], magic, err)
+		}
+	}
+	bad := filepath.Join(dir, "f.bmp")
+	if err := Save(fig, bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("unknown format: err %v", err)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("unknown format left a file: %v", err)
+	}
+	if err := Save(NewGrid(nil), filepath.Join(dir, "g.png")); err == nil {
+		t.Error("empty grid: no error")
 	}
 }

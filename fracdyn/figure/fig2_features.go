@@ -7,6 +7,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 )
 
 // FeatureGrid is the heat map of one conv neuron's segment features (Fig 2
@@ -65,9 +66,9 @@ func (x gridXYZ) Z(c, r int) float64 { return x.g.Value(x.g.Rows-1-r, c) }
 func (x gridXYZ) X(c int) float64    { return float64(c) }
 func (x gridXYZ) Y(r int) float64    { return float64(r) }
 
-// Fig2Features draws the feature grids as small heat maps, cols per row,
+// SegmentFeatures draws the left panel of the paper's Fig 2: the feature grids as small heat maps, cols per row,
 // on one colour scale (the range of all values), titled "layer k".
-func Fig2Features(grids []FeatureGrid, cols int) ([][]*plot.Plot, error) {
+func SegmentFeatures(grids []FeatureGrid, cols int) (*Grid, error) {
 	if len(grids) == 0 || cols < 1 {
 		return nil, fmt.Errorf("figure: no feature grids (or cols < 1)")
 	}
@@ -100,5 +101,6 @@ func Fig2Features(grids []FeatureGrid, cols int) ([][]*plot.Plot, error) {
 		p.Add(h)
 		out[i/cols][i%cols] = p
 	}
-	return out, nil
+	cell := 1.3 * vg.Inch
+	return &Grid{Plots: out, W: cell * vg.Length(cols), H: cell * vg.Length(rows)}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 )
 
 // KernelPanel is the data of one γ in Fig 2 right: the edge weights between
@@ -73,10 +74,10 @@ func (x panelXYZ) Z(c, r int) float64 { return x.p.Mean[(x.p.Rows-1-r)*x.p.Cols+
 func (x panelXYZ) X(c int) float64    { return float64(c) }
 func (x panelXYZ) Y(r int) float64    { return float64(x.p.Rows - 1 - r) }
 
-// Fig2Kernels draws one column per panel: on top the heat map of mean edge
+// KernelWeights draws the right panel of the paper's Fig 2: one column per panel: on top the heat map of mean edge
 // weights (each on its own colour scale, whose range the title gives), below
 // the histogram of all edge weights.
-func Fig2Kernels(panels []*KernelPanel, bins int) ([][]*plot.Plot, error) {
+func KernelWeights(panels []*KernelPanel, bins int) (*Grid, error) {
 	if len(panels) == 0 {
 		return nil, fmt.Errorf("figure: no kernel panels")
 	}
@@ -120,5 +121,5 @@ func Fig2Kernels(panels []*KernelPanel, bins int) ([][]*plot.Plot, error) {
 		hp.Add(hist)
 		out[1][i] = hp
 	}
-	return out, nil
+	return &Grid{Plots: out, W: 3.2 * vg.Inch * vg.Length(len(panels)), H: 6 * vg.Inch}, nil
 }

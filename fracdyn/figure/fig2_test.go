@@ -11,7 +11,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
-	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
 )
 
 // smallConvLayers are two connected conv layers, a [2,1,3,3] → b [3,2,3,3],
@@ -113,9 +113,13 @@ func TestFig2Render(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feat, err := Fig2Features(grids, 2)
+	fig, err := SegmentFeatures(grids, 2)
 	if err != nil {
 		t.Fatal(err)
+	}
+	feat := fig.Plots
+	if w, h := fig.Size(); w != 2*1.3*vg.Inch || h != 2*1.3*vg.Inch {
+		t.Errorf("feature figure is %v×%v, want 2.6in square", w, h)
 	}
 	if len(feat) != 2 || len(feat[0]) != 2 || feat[1][1] != nil {
 		t.Errorf("feature figure is %d×%d with cell (1,1) %v, want 2×2 with it empty", len(feat), len(feat[0]), feat[1][1])
@@ -128,14 +132,14 @@ func TestFig2Render(t *testing.T) {
 		}
 		panels = append(panels, p)
 	}
-	kern, err := Fig2Kernels(panels, 20)
+	kern, err := KernelWeights(panels, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for name, grid := range map[string][][]*plot.Plot{"features.png": feat, "kernels.png": kern} {
+	for name, grid := range map[string]Figure{"features.png": fig, "kernels.png": kern} {
 		path := filepath.Join(dir, name)
-		if err := SaveGrid(grid, Width, Height, path); err != nil {
+		if err := Save(grid, path); err != nil {
 			t.Fatal(err)
 		}
 		if fi, err := os.Stat(path); err != nil || fi.Size() < 1000 {
@@ -144,18 +148,18 @@ func TestFig2Render(t *testing.T) {
 	}
 }
 
-// TestFig2KernelsRanges: heat maps over ranges whose palette steps overshoot
+// TestKernelWeightsRanges: heat maps over ranges whose palette steps overshoot
 // by rounding ([1.25e-6, 1], seen on the paper run at γ = 10) and over no
 // finite mean (an error, not a panic).
-func TestFig2KernelsRanges(t *testing.T) {
+func TestKernelWeightsRanges(t *testing.T) {
 	panel := func(means ...float64) *KernelPanel {
 		return &KernelPanel{From: "a", To: "b", Kernel: segraph.KernelRBF, Gamma: 10, Rows: 1, Cols: len(means),
 			Mean: means, Weights: []float64{0.5}}
 	}
-	if _, err := Fig2Kernels([]*KernelPanel{panel(1.2494157947513385e-06, 0.3, 1)}, 4); err != nil {
+	if _, err := KernelWeights([]*KernelPanel{panel(1.2494157947513385e-06, 0.3, 1)}, 4); err != nil {
 		t.Errorf("range [1.25e-6, 1]: %v", err)
 	}
-	if _, err := Fig2Kernels([]*KernelPanel{panel(math.NaN(), math.Inf(1))}, 4); err == nil ||
+	if _, err := KernelWeights([]*KernelPanel{panel(math.NaN(), math.Inf(1))}, 4); err == nil ||
 		!strings.Contains(err.Error(), "no finite mean") {
 		t.Errorf("no finite mean: err %v", err)
 	}

@@ -3,11 +3,9 @@ package figure
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 
 	"github.com/fracdyn/fracdyn/fracdyn/phaseflow"
-	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
@@ -15,88 +13,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
-
-// ColorBarPlot is a plot with a colour bar to its right (the bar is a plot
-// of its own, so that both can be drawn on one canvas).
-type ColorBarPlot struct {
-	Plot, Bar *plot.Plot
-	// BarWidth is the width of the colour bar's area; 0: 0.9 inch.
-	BarWidth vg.Length
-}
-
-// Draw draws the plot and its colour bar side by side on c.
-func (p *ColorBarPlot) Draw(c draw.Canvas) {
-	bw := p.BarWidth
-	if bw == 0 {
-		bw = 0.9 * vg.Inch
-	}
-	p.Plot.Draw(draw.Crop(c, 0, -bw, 0, 0))
-	p.Bar.Draw(draw.Crop(c, c.Max.X-c.Min.X-bw, 0, 0, 0))
-}
-
-// WriterTo draws p on a new w×h canvas of the given format ("png", "svg",
-// "pdf", …).
-func (p *ColorBarPlot) WriterTo(w, h vg.Length, format string) (io.WriterTo, error) {
-	c, err := newCanvas(w, h, format)
-	if err != nil {
-		return nil, err
-	}
-	p.Draw(draw.New(c))
-	return c, nil
-}
-
-// Save writes p to path, the format taken from the extension, atomically.
-func (p *ColorBarPlot) Save(w, h vg.Length, path string) error {
-	wt, err := p.WriterTo(w, h, format(path))
-	if err != nil {
-		return fmt.Errorf("figure %s: %w", path, err)
-	}
-	return fsutil.WriteFileAtomic(path, func(out io.Writer) error {
-		_, err := wt.WriteTo(out)
-		return err
-	})
-}
-
-// ColorBarGrid is a grid of plots sharing one colour bar on the right.
-type ColorBarGrid struct {
-	Plots [][]*plot.Plot // row-major; nil cells stay empty
-	Bar   *plot.Plot
-	// BarWidth is the width of the colour bar's area; 0: 0.9 inch.
-	BarWidth vg.Length
-}
-
-// Draw draws the grid and the colour bar on c.
-func (g *ColorBarGrid) Draw(c draw.Canvas) {
-	bw := g.BarWidth
-	if bw == 0 {
-		bw = 0.9 * vg.Inch
-	}
-	left := draw.Crop(c, 0, -bw, 0, 0)
-	tiles := draw.Tiles{Rows: len(g.Plots), Cols: len(g.Plots[0]), PadX: vg.Millimeter, PadY: vg.Millimeter,
-		PadTop: vg.Millimeter, PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter}
-	cells := plot.Align(g.Plots, tiles, left)
-	for i := range g.Plots {
-		for j := range g.Plots[i] {
-			if g.Plots[i][j] != nil {
-				g.Plots[i][j].Draw(cells[i][j])
-			}
-		}
-	}
-	g.Bar.Draw(draw.Crop(c, c.Max.X-c.Min.X-bw, 0, 0, 0))
-}
-
-// Save writes g to path, the format taken from the extension, atomically.
-func (g *ColorBarGrid) Save(w, h vg.Length, path string) error {
-	c, err := newCanvas(w, h, format(path))
-	if err != nil {
-		return fmt.Errorf("figure %s: %w", path, err)
-	}
-	g.Draw(draw.New(c))
-	return fsutil.WriteFileAtomic(path, func(out io.Writer) error {
-		_, err := c.WriteTo(out)
-		return err
-	})
-}
 
 // EpochColors is the colour map of epochs in the phase-flow figures:
 // Moreland's smooth blue–red, early epochs blue, late ones red.
@@ -142,7 +58,7 @@ type PhaseFlowOptions struct {
 // one point per step coloured by epoch, with arrows along the flow.
 // loss, grad and epoch have one value per step; epoch may be fractional
 // (phaseflow.FractionalEpochs). Non-finite points are dropped.
-func PhaseFlowGradLoss(loss, grad, epoch []float64, o PhaseFlowOptions) (*ColorBarPlot, error) {
+func PhaseFlowGradLoss(loss, grad, epoch []float64, o PhaseFlowOptions) (*Plot, error) {
 	if o.XLabel == "" {
 		o.XLabel = "loss L"
 	}
@@ -158,7 +74,7 @@ func PhaseFlowGradLoss(loss, grad, epoch []float64, o PhaseFlowOptions) (*ColorB
 // PhaseFlowLossDerivatives is the right panel of the paper's Fig 3: dL/dt
 // against d²L/dt², one point per sample coloured by epoch (d1, d2 from
 // phaseflow.Differentiate, epoch at the same samples).
-func PhaseFlowLossDerivatives(d1, d2, epoch []float64, o PhaseFlowOptions) (*ColorBarPlot, error) {
+func PhaseFlowLossDerivatives(d1, d2, epoch []float64, o PhaseFlowOptions) (*Plot, error) {
 	if o.XLabel == "" {
 		o.XLabel = "dL/dt"
 	}
@@ -181,7 +97,7 @@ type PhaseFlowPanel struct {
 // multiples, cols per row, all coloured on one epoch range shown by one
 // colour bar. Panels carry only their titles; o.XLabel and o.YLabel go on
 // the bottom row and the left column.
-func PhaseFlowGrid(panels []PhaseFlowPanel, cols int, o PhaseFlowOptions) (*ColorBarGrid, error) {
+func PhaseFlowGrid(panels []PhaseFlowPanel, cols int, o PhaseFlowOptions) (*Grid, error) {
 	if len(panels) == 0 || cols < 1 {
 		return nil, fmt.Errorf("phase-flow grid: %d panels in %d columns", len(panels), cols)
 	}
@@ -221,12 +137,12 @@ func PhaseFlowGrid(panels []PhaseFlowPanel, cols int, o PhaseFlowOptions) (*Colo
 		}
 		grid[k/cols][k%cols] = cb.Plot
 	}
-	return &ColorBarGrid{Plots: grid, Bar: EpochColorBar(o.EpochMin, o.EpochMax)}, nil
+	return &Grid{Plots: grid, Bar: EpochColorBar(o.EpochMin, o.EpochMax), W: Width * 3 / 2, H: Height * vg.Length(rows) / 2}, nil
 }
 
 // epochFlow draws y against x coloured by epoch, with optional path and
 // flow arrows.
-func epochFlow(x, y, epoch []float64, o PhaseFlowOptions) (*ColorBarPlot, error) {
+func epochFlow(x, y, epoch []float64, o PhaseFlowOptions) (*Plot, error) {
 	if len(x) != len(y) || len(x) != len(epoch) {
 		return nil, fmt.Errorf("phase flow: %d x, %d y and %d epoch values", len(x), len(y), len(epoch))
 	}
@@ -292,7 +208,7 @@ func epochFlow(x, y, epoch []float64, o PhaseFlowOptions) (*ColorBarPlot, error)
 			p.Add(&flowArrows{x: mx, y: my})
 		}
 	}
-	return &ColorBarPlot{Plot: p, Bar: EpochColorBar(lo, hi)}, nil
+	return &Plot{Plot: p, Bar: EpochColorBar(lo, hi)}, nil
 }
 
 // flowPath joins consecutive points with thin segments in their colours.

@@ -45,12 +45,10 @@ func TestPhaseFlowGradLoss(t *testing.T) {
 	}
 	// Same data, same bytes.
 	render := func() []byte {
-		wt, err := cb.WriterTo(Width, Height, "svg")
-		if err != nil {
+		var b bytes.Buffer
+		if err := Encode(&b, cb, "svg"); err != nil {
 			t.Fatal(err)
 		}
-		var b bytes.Buffer
-		wt.WriteTo(&b)
 		return b.Bytes()
 	}
 	a, b := render(), render()
@@ -58,14 +56,14 @@ func TestPhaseFlowGradLoss(t *testing.T) {
 		t.Errorf("SVG renders differ or are tiny (%d, %d bytes)", len(a), len(b))
 	}
 	path := filepath.Join(t.TempDir(), "fig3-left.png")
-	if err := cb.Save(Width, Height, path); err != nil {
+	if err := Save(cb, path); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(path); err != nil || st.Size() < 5000 {
 		t.Errorf("PNG %s: %v, %v", path, st, err)
 	}
 	if os.Getenv("FRACDYN_KEEP_FIGURES") != "" {
-		cb.Save(Width, Height, "/tmp/fig3-left.png")
+		Save(cb, "/tmp/fig3-left.png")
 	}
 }
 
@@ -95,7 +93,7 @@ func TestPhaseFlowLossDerivatives(t *testing.T) {
 		t.Errorf("x axis starts at %v, want negative dL/dt", cb.Plot.X.Min)
 	}
 	if os.Getenv("FRACDYN_KEEP_FIGURES") != "" {
-		cb.Save(Width, Height, "/tmp/fig3-right.png")
+		Save(cb, "/tmp/fig3-right.png")
 	}
 	if _, err := PhaseFlowLossDerivatives(d.D1, d.D2[:3], ep, PhaseFlowOptions{}); err == nil {
 		t.Error("mismatched lengths: no error")
@@ -134,10 +132,10 @@ func TestPhaseFlowGrid(t *testing.T) {
 		t.Errorf("y labels %q %q", grid[0][1].Y.Label.Text, grid[1][0].Y.Label.Text)
 	}
 	path := filepath.Join(t.TempDir(), "grid.svg")
-	if err := g.Save(3*Width/2, Height, path); err != nil {
+	if err := Save(g, path); err != nil {
 		t.Fatal(err)
 	}
 	if os.Getenv("FRACDYN_KEEP_FIGURES") != "" {
-		g.Save(3*Width/2, Height, "/tmp/fig3-grid.png")
+		Save(g, "/tmp/fig3-grid.png")
 	}
 }

@@ -1,68 +1,8 @@
 package fractal
 
-import "math"
-
-// band2Tables returns the lookup tables of band2AVX2: FD (then R², zero
-// for the paper's form, which has no fit) by −k mod 8 for k on cells.
-func band2Tables(paper bool) *[16]float32 {
-	var t [16]float32
-	for k := range 5 {
-		t[(8-k)&7] = log2Small[k]
-		if !paper {
-			t[8+(8-k)&7] = r2Small[k]
-		}
-	}
-	return &t
-}
-
-var band2Tabs, band2TabsPaper = band2Tables(false), band2Tables(true)
-
-// band2Band measures every segment of one band at r = 2 (segment row origin
-// i0 of the matrix mat): FD = log₂ k for k on cells, its R² (1 unless
-// empty, 0 for the paper's form) and the entropy. On AVX2 the segments at
-// origins 2b go eight at a time through band2AVX2 (float32 throughout, on
-// |w|/τ: H within 2e-6), unless one of them has Σ|w|/τ outside
-// [2⁻¹⁰⁰, 2¹¹⁰), where the whole band is measured in float64 as the rest
-// are.
-func (l *LayerResult) band2Band(mat []float32, i0 int, fd, fr2, hh []float32, tauBits uint64, paper bool) {
-	m := l.View.Cols
-	row0, row1 := mat[i0*m:][:m], mat[(i0+1)*m:][:m]
-	n := 0
-	if hasXlnxAVX2 {
-		n = min(len(fd), m/2) &^ 7 // origins 2b, eight at a time
-		tabs := band2Tabs
-		if paper {
-			tabs = band2TabsPaper
-		}
-		scale := float32(entropyScale(math.Float32frombits(uint32(tauBits))))
-		if n > 0 && band2AVX2(row0[:2*n], row1[:2*n], fd[:n], fr2[:n], hh[:n], uint32(tauBits-1), scale, tabs) != 0 {
-			n = 0
-		}
-	}
-	band2Go(row0, row1, l.ColOrigins[n:], fd[n:], fr2[n:], hh[n:], tauBits, paper)
-}
-
-// band2Go measures the r = 2 segments at column origins of the two rows in
-// float64: the on count k gives FD = log₂ k directly, and H = ln S − T/S.
-func band2Go(row0, row1 []float32, origins []int, fd, fr2, hh []float32, tauBits uint64, paper bool) {
-	for b, j := range origins {
-		a0, a1 := absBits(row0[j]), absBits(row0[j+1])
-		a2, a3 := absBits(row1[j]), absBits(row1[j+1])
-		k := onBit(a0, tauBits) + onBit(a1, tauBits) + onBit(a2, tauBits) + onBit(a3, tauBits)
-		f0, f1 := math.Float32frombits(a0), math.Float32frombits(a1)
-		f2, f3 := math.Float32frombits(a2), math.Float32frombits(a3)
-		s := (float64(f0) + float64(f1)) + (float64(f2) + float64(f3))
-		t := (xlogx32(f0) + xlogx32(f1)) + (xlogx32(f2) + xlogx32(f3))
-		fd[b] = log2Small[k]
-		if !paper {
-			fr2[b] = r2Small[k]
-		}
-		hh[b] = 0
-		if s > 0 {
-			hh[b] = float32(max(lnPos(s)-t/s, 0))
-		}
-	}
-}
+import (
+	"math"
+)
 
 // surface2 is SegmentFD for the surface estimators (dbc, variogram) of one
 // 2×2 segment w00 w01 / w10 w11, with the same arithmetic in the same order

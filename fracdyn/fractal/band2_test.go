@@ -5,10 +5,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
-// TestBand2KernelMatchesGo holds band2Band (the float32 AVX2 kernel where
-// the CPU has it) to band2Go (float64) on rows with zeros, ties at the
+// TestBand2KernelMatchesGo holds kernels.Band2Band (the float32 AVX2 kernel where
+// the CPU has it) to kernels.Band2Go (float64) on rows with zeros, ties at the
 // threshold and every width mod 16: the same FD and R², H within 2e-6.
 func TestBand2KernelMatchesGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 11))
@@ -28,9 +30,9 @@ func TestBand2KernelMatchesGo(t *testing.T) {
 			l := &LayerResult{R: 2, View: MatrixView{Rows: 2, Cols: m}, ColOrigins: Origins(m, 2)}
 			n := len(l.ColOrigins)
 			fd, fr2, h := make([]float32, n), make([]float32, n), make([]float32, n)
-			l.band2Band(mat, 0, fd, fr2, h, tauBits, paper)
+			l.bands().Band2Band(mat, 0, fd, fr2, h, tauBits, paper)
 			wfd, wfr2, wh := make([]float32, n), make([]float32, n), make([]float32, n)
-			band2Go(mat[:m], mat[m:], l.ColOrigins, wfd, wfr2, wh, tauBits, paper)
+			kernels.Band2Go(mat[:m], mat[m:], l.ColOrigins, wfd, wfr2, wh, tauBits, paper)
 			for b := range n {
 				if fd[b] != wfd[b] || fr2[b] != wfr2[b] || math.Abs(float64(h[b]-wh[b])) > 2e-6 {
 					t.Fatalf("m=%d paper=%v segment %d: (%v, %v, %v), float64 (%v, %v, %v)",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // benchMatrix returns a side×side float32 matrix of N(0, 0.02²) weights
@@ -104,10 +105,10 @@ func BenchmarkMemoryPass4096(b *testing.B) {
 				var s0, s1, s2, s3 float32
 				part := w[len(w)*wk/workers : len(w)*(wk+1)/workers]
 				for i := 0; i+3 < len(part); i += 4 {
-					s0 += abs32(part[i])
-					s1 += abs32(part[i+1])
-					s2 += abs32(part[i+2])
-					s3 += abs32(part[i+3])
+					s0 += kernels.Abs32(part[i])
+					s1 += kernels.Abs32(part[i+1])
+					s2 += kernels.Abs32(part[i+2])
+					s3 += kernels.Abs32(part[i+3])
 				}
 				sums[wk] = s0 + s1 + s2 + s3
 			}()
@@ -172,7 +173,7 @@ func BenchmarkQuadSumsRow(b *testing.B) {
 	dst := make([]float64, len(w)/2)
 	b.SetBytes(int64(4 * len(w)))
 	for b.Loop() {
-		quadSums(dst, w, 1)
+		kernels.QuadSums(dst, w, 1)
 	}
 }
 
@@ -181,6 +182,6 @@ func BenchmarkXlnxRow(b *testing.B) {
 	dst := make([]float64, len(w))
 	b.SetBytes(int64(4 * len(w)))
 	for b.Loop() {
-		xlnxRow(dst, w)
+		kernels.XlnxRow(dst, w)
 	}
 }

@@ -67,7 +67,7 @@
 // such range. SelfSimilaritySeries applies it along training epochs. How a
 // layer is read as matrices (per kernel or unfolded) is decided by
 // fracdyn/weights, and every estimator is run over a layer's matrices by
-// fracdyn/modelio's SummarizeMatrices, for analyze and analyze-model alike.
+// fracdyn/diagnose's SummarizeMatrices, for analyze and analyze-model alike.
 //
 // # Layers: the API others build on
 //
@@ -103,9 +103,23 @@
 //     weight; for r a multiple of 4 the vector loop returns Σ a and
 //     Σ a ln a of each group of four weights.
 //
-// On amd64 with AVX2 and FMA, five pieces run in assembly (xlnx_amd64.s,
-// bracket_amd64.s), each with a pure-Go twin that other CPUs, and the
-// purego build tag, use and the tests hold them to:
+// # Readable estimators and fast kernels
+//
+// The exported estimators of this package (BoxCount, PaperFD, SegmentFD,
+// Entropy, Quantile, ...) are the readable reference: float64, one formula
+// each. The fast path of LayerSegments, the fused bands above, lives in
+// fracdyn/fractal/internal/kernels (Bands: the one-read and two-pass band
+// kernels, the exact threshold by sampled bracket and radix selection, the
+// fast logarithms, the packed masks and the assembly below); layer.go
+// hands it the segment grid and takes the results. The tests hold the kernels to the reference code (kernels_test.go:
+// the threshold against Quantile, the entropy against Entropy;
+// TestLayerSegmentsMatchesReference: whole layers against SegmentFD and
+// Entropy), and the kernels' own tests hold each assembly routine to its Go
+// twin.
+//
+// On amd64 with AVX2 and FMA, five pieces run in assembly
+// (internal/kernels/xlnx_amd64.s, bracket_amd64.s), each with a pure-Go twin
+// that other CPUs, and the purego build tag, use and the tests hold them to:
 //   - a·ln a of a row, or the sums Σ a and Σ a ln a of its groups of four,
 //     with a float32 logarithm on 8 lanes (Cephes' logf polynomial by
 //     Estrin's scheme: a = 2^e·m, m ∈ [√½, √2) by one integer add; about
@@ -122,7 +136,7 @@
 //   - the bracket's gathering pass (8 lanes; the rare steps with a weight
 //     inside the bracket append it).
 //
-// The pure-Go logarithm (lnPos) is a 1024-entry table plus three series
+// The pure-Go logarithm (kernels.LnPos) is a 1024-entry table plus three series
 // terms (error < 3e-13), so on other CPUs the entropies match math.Log's
 // within 1e-10; with AVX2 they are within 2e-6 (measured: at most 4.3e-7
 // from the float64 Entropy on 1.1 M-weight layers at r = 2–64, weights

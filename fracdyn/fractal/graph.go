@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX style
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -182,7 +183,7 @@ func SegmentFeatures(ctx *context.Context, weights, tau *Node, r int) (fd, r2, h
 // opts.Threshold if set, else the opts.Quantile (default DefaultQuantile) of
 // |w| over the layer. NaN or Inf weights are an error.
 func LayerThreshold(weights []float32, opts LayerOptions) (float32, error) {
-	tau, bad, err := thresholdAbs32(weights, opts.Quantile, opts.Threshold, max(opts.Workers, 1))
+	tau, bad, err := kernels.ThresholdAbs32(weights, opts.Quantile, opts.Threshold, max(opts.Workers, 1))
 	if err != nil {
 		return 0, err
 	}

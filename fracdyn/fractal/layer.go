@@ -6,6 +6,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // EntropyKind selects how LayerSegments measures the entropy of a segment.
@@ -126,8 +128,14 @@ func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*L
 	res.FDR2 = make([]float32, total)
 	res.H = make([]float32, total)
 	fused := (method == MethodBoxCount || method == MethodPaper) && opts.Entropy != EntropyHistogram
-	if fused && r > 2 && r <= 64 { // one read of the matrix (onepass.go)
-		bad, err := res.onePass(weights, opts.Quantile, opts.Threshold, workers)
+	if fused && r > 2 && r <= 64 { // one read of the matrix (kernels' onepass.go)
+		q := opts.Quantile
+		if q == 0 {
+			q = DefaultQuantile
+		}
+		b := res.bands()
+		bad, err := b.OnePass(weights, q, opts.Threshold, workers)
+		res.Threshold = b.Threshold
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -136,7 +144,7 @@ func LayerSegments(weights []float32, shape []int, r int, opts LayerOptions) (*L
 		}
 		return res, nil
 	}
-	tau, bad, err := thresholdAbs32(weights, opts.Quantile, opts.Threshold, workers)
+	tau, bad, err := kernels.ThresholdAbs32(weights, opts.Quantile, opts.Threshold, workers)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -191,6 +199,20 @@ func LayerAllScales(weights []float32, shape []int, opts LayerOptions) ([]*Layer
 	}
 	return out, nil
 }
+
+// bands returns l's segment grid and result slices as the fused kernels
+// take them (the slices are shared: the kernels write l's results).
+func (l *LayerResult) bands() *kernels.Bands {
+	return &kernels.Bands{
+		View: kernels.View{Count: l.View.Count, Rows: l.View.Rows, Cols: l.View.Cols},
+		R:    l.R, RowOrigins: l.RowOrigins, ColOrigins: l.ColOrigins, Sizes: SegmentSizes(l.R),
+		Paper: l.Method == MethodPaper, Threshold: l.Threshold, FD: l.FD, FDR2: l.FDR2, H: l.H,
+	}
+}
+
+// fusedBands measures the segments of work units [u0, u1) (one band of
+// segment rows of one matrix each) with the fused kernel at l.Threshold.
+func (l *LayerResult) fusedBands(w []float32, u0, u1 int) { l.bands().FusedBands(w, u0, u1) }
 
 // nonFinite builds the error for the non-finite weight at flat index idx.
 func (l *LayerResult) nonFinite(w []float32, idx int) error {

@@ -36,6 +36,21 @@
 // z-score carries the verdict and the range of the draws guards it. Ask
 // for 39 draws or more where a rank test at 5% is wanted.
 //
+// # Large tensors
+//
+// A draw costs what the measure costs on what it reads. Matrix measures
+// of a large tensor read a leading block of it (MatrixBlock, the observed
+// value recomputed on the same block), so that the draws together read
+// about half the tensor. Segment measures (SegmentTest: the mean segment
+// dimension and entropy at a scale r) of a layer with more than
+// SampleSize(r) segments read a seeded uniform random sample of that many
+// of its segments, wherever they lie (SampleSegments), gathered into one
+// grid matrix: the observed value is recomputed on them, and each draw is
+// the same segments of a draw of the null, drawn exactly without drawing
+// the whole tensor (the permutations read the distinct positions' values
+// without replacement, the row/column permutation permutes each touched
+// matrix).
+//
 // Verdict summarises a measure over the nulls ("beyond all nulls",
 // "beyond perm", "within nulls"), and Columns/Cells give the table columns
 // <measure>_<null>_null_mean, _null_sd, _z, _p and <measure>_null_verdict.

@@ -162,6 +162,13 @@ type Options struct {
 // rests on the z-score, with the draws' range as a guard (see Result).
 const DefaultDraws = 9
 
+// BlockShare is the inverse of the share of a large tensor that the
+// draws of MatrixBlock read together: 2, half the tensor, so that the
+// matrix nulls of a snapshot cost about half its analysis (BENCHMARKS.md,
+// "Null models": 0.68–0.88× of the analysis's CPU time with the whole
+// tensor read once).
+const BlockShare = 2
+
 // SmallTensor is the size up to which MatrixBlock measures a single
 // matrix whole, and MinMatrices the fewest matrices of a stack (conv
 // kernels) it keeps.
@@ -172,17 +179,20 @@ const (
 
 // MatrixBlock returns the block of a tensor read as v that each of draws
 // draws of kinds nulls measures, so that all of them together cost about
-// as much as measuring the tensor once: a single matrix whole up to
-// SmallTensor elements, else a leading block along its longer side (the
-// shorter side kept whole, so box sizes up to it still fit, and the block
-// at least square), about max(SmallTensor, v.Len()/(draws·kinds))
-// elements; of a stack of matrices, whose cost is per matrix, the leading
-// max(MinMatrices, Count/(draws·kinds)) of them.
+// half as much as measuring the tensor once (BlockShare): a single matrix
+// whole up to SmallTensor elements, else a leading block along its longer
+// side (the shorter side kept whole, so box sizes up to it still fit, and
+// the block at least square), about max(SmallTensor,
+// v.Len()/(BlockShare·draws·kinds)) elements; of a stack of matrices,
+// whose cost is per matrix, the leading max(MinMatrices,
+// Count/(BlockShare·draws·kinds)) of them. The observed value is
+// recomputed on the same block (Test), so a smaller block costs precision
+// in both alike, not bias.
 func MatrixBlock(v View, draws, kinds int) View {
 	if draws <= 0 {
 		draws = DefaultDraws
 	}
-	per := draws * max(kinds, 1)
+	per := BlockShare * draws * max(kinds, 1)
 	b := v
 	if v.Count > 1 {
 		b.Count = min(v.Count, max(MinMatrices, v.Count/per))

@@ -1,93 +1,249 @@
 package null
 
 import (
-	"slices"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 )
 
-// MaxSegments bounds the segments measured per null draw: a layer at a
-// scale with more has its segment nulls measured on a leading block of
-// each draw (SampleShape). Under the element permutation and the Gaussian
-// null every block is a random sample of the null; under the row/column
-// permutation a band of rows is a random sample of rows. Tables give the
-// segments per draw beside the null columns, so a sampled null says so.
-const MaxSegments = 1 << 16
-
-// MaxSegmentElements bounds the elements of SegmentMeans' block likewise
-// (at least one band of r rows, or one output channel, is kept).
+// MaxSegmentElements bounds the weights a null draw's segments cover: a
+// layer at a scale r with more segments than SampleSize(r) has its segment
+// nulls measured on a seeded uniform random sample of SampleSize(r) of its
+// r×r segments (SampleSegments), the same positions in the layer and in
+// every draw. Tables give the segments per draw beside the null columns,
+// so a sampled null says so.
 const MaxSegmentElements = 1 << 16
 
-// SampleShape returns the leading block of a layer of the given shape
-// (PyTorch layout) that holds about maxSegments r×r segments and at most
-// about MaxSegmentElements weights: at least two r-row bands of a dense
-// matrix (cut to its leading columns when they alone exceed the bound),
-// or whole output channels of a conv kernel. It
-// returns the block's shape, its element count and its segment count;
-// a layer within the bound is returned whole.
-func SampleShape(shape []int, r, maxSegments int) (sub []int, elements, segments int, err error) {
-	v, err := fractal.MatrixViews(shape)
-	if err != nil {
-		return nil, 0, 0, err
+// SampleSize returns the segments a null draw measures at scale r when the
+// layer has more: MaxSegmentElements/r², at least 4.
+func SampleSize(r int) int { return max(4, MaxSegmentElements/(r*r)) }
+
+// SegmentSample is a set of r×r segments of a tensor read as V, gathered
+// into one Rows×Cols matrix: segment s of the sample is the grid cell
+// (s / (Cols/R), s mod (Cols/R)). Pos[e] is the flat index in the tensor
+// of the grid's element e; Distinct[e] numbers the distinct positions (the
+// last segment along a side overlaps its neighbour: Origins), D of them.
+type SegmentSample struct {
+	V          View
+	R          int
+	Segments   int // sampled
+	Total      int // segments of the tensor
+	Rows, Cols int // the grid matrix
+	Pos        []int32
+	Distinct   []int32
+	D          int
+}
+
+// SampleSegments draws n of the r×r segments of a tensor read as v (the
+// segments of fractal.Origins on each side of each matrix) uniformly at
+// random without replacement, with a generator seeded by seed, and lays
+// them out as a grid of A×B segments, A = max(2, ⌊√n⌋), B = ⌊n/A⌋ (so a
+// few fewer than n when n is not A·B). r must be a valid scale of v's
+// matrices. Every segment of the tensor has the same chance, wherever it
+// lies.
+func SampleSegments(v View, r, n int, seed uint64) (*SegmentSample, error) {
+	if err := fractal.CheckScale(v.Rows, v.Cols, r); err != nil {
+		return nil, err
 	}
-	sub = append([]int(nil), shape...)
-	per := fractal.SegmentCount(v.Rows, v.Cols, r)
-	if v.Count*per > maxSegments || v.Count*v.Rows*v.Cols > MaxSegmentElements {
-		if v.Conv {
-			kernels := max(1, min(maxSegments/per, MaxSegmentElements/(v.Rows*v.Cols)))
-			sub[0] = min(shape[0], max(1, kernels/shape[1]))
-		} else {
-			// At least two bands, so that r stays a valid scale of the
-			// block (r ≤ rows/2); then as many columns as the bound allows,
-			// at least 2r.
-			bands := max(2, min(maxSegments/len(fractal.Origins(v.Cols, r)), MaxSegmentElements/(r*v.Cols)))
-			sub[0] = min(v.Rows, bands*r)
-			if sub[0]*v.Cols > MaxSegmentElements {
-				sub[1] = min(v.Cols, max(2*r, MaxSegmentElements/sub[0]))
+	ro, co := fractal.Origins(v.Rows, r), fractal.Origins(v.Cols, r)
+	per := len(ro) * len(co)
+	total := v.Count * per
+	a := 2
+	for (a+1)*(a+1) <= n {
+		a++
+	}
+	b := n / a
+	if b < 2 || a*b > total {
+		return nil, fmt.Errorf("null: a sample of %d segments of %d (%d×%d in %d matrices at r=%d) does not make a grid of at least 2×2", n, total, v.Rows, v.Cols, v.Count, r)
+	}
+	s := &SegmentSample{V: v, R: r, Segments: a * b, Total: total, Rows: a * r, Cols: b * r}
+	rng := rand.New(rand.NewPCG(seed, 0x5e9_5a3b1e))
+	picks := sample(total, s.Segments, rng)
+	s.Pos = make([]int32, s.Rows*s.Cols)
+	for k, p := range picks {
+		m, q := p/per, p%per
+		i0, j0 := ro[q/len(co)], co[q%len(co)]
+		gi, gj := (k/b)*r, (k%b)*r
+		for x := range r {
+			src := (m*v.Rows+i0+x)*v.Cols + j0
+			dst := (gi+x)*s.Cols + gj
+			for y := range r {
+				s.Pos[dst+y] = int32(src + y)
 			}
 		}
 	}
-	vs, err := fractal.MatrixViews(sub)
-	if err != nil {
-		return nil, 0, 0, err
+	s.Distinct = make([]int32, len(s.Pos))
+	seen := make(map[int32]int32, len(s.Pos))
+	for e, p := range s.Pos {
+		d, ok := seen[p]
+		if !ok {
+			d = int32(len(seen))
+			seen[p] = d
+		}
+		s.Distinct[e] = d
 	}
-	return sub, vs.Count * vs.Rows * vs.Cols, vs.Count * fractal.SegmentCount(vs.Rows, vs.Cols, r), nil
+	s.D = len(seen)
+	return s, nil
 }
 
-// SegmentMeans returns a Measure of a layer at scale r, with the block
-// that Test should draw (Options.Block) and the segments it holds: the
-// mean segment dimension and the mean segment entropy of LayerSegments
-// over the leading block SampleShape(shape, r, MaxSegments). tau, when
-// positive, is the observed layer's mask threshold, used for the
-// permutation nulls (which keep it) of a layer measured whole; the
-// Gaussian null, and every draw and the observed block of a sampled
-// layer, find their own.
-func SegmentMeans(shape []int, r int, method fractal.Method, tau float64) (Measure[float32], View, int, error) {
-	sub, _, segs, err := SampleShape(shape, r, MaxSegments)
-	if err != nil {
-		return nil, View{}, 0, err
+// Gather copies the sampled segments of src into dst (the grid).
+func (s *SegmentSample) Gather(dst, src []float32) {
+	for e, p := range s.Pos {
+		dst[e] = src[p]
 	}
-	vs, err := fractal.MatrixViews(sub)
-	if err != nil {
-		return nil, View{}, 0, err
+}
+
+// draw fills dst (the grid) with the sampled segments of one draw of null
+// k of src, exactly as the segments at the same positions of a whole
+// drawn tensor: under Perm the D distinct positions get D elements of src
+// drawn without replacement; under RowCol each touched matrix gets its
+// own row and column permutation; under Gauss D iid normal values. vals
+// is scratch of D values.
+func (s *SegmentSample) draw(dst, vals, src []float32, k Kind, mu, sd float64, rng *rand.Rand) {
+	switch k {
+	case Perm:
+		if 4*s.D <= len(src) {
+			taken := make([]uint64, (len(src)+63)/64)
+			for d := 0; d < s.D; {
+				j := rng.IntN(len(src))
+				if taken[j/64]&(1<<(j%64)) == 0 {
+					taken[j/64] |= 1 << (j % 64)
+					vals[d] = src[j]
+					d++
+				}
+			}
+		} else {
+			for d, j := range sample(len(src), s.D, rng) {
+				vals[d] = src[j]
+			}
+		}
+		for e, d := range s.Distinct {
+			dst[e] = vals[d]
+		}
+	case RowCol:
+		v := s.V
+		type rc struct{ rows, cols []int }
+		perms := map[int]rc{}
+		last, pm := -1, rc{}
+		for e, p := range s.Pos {
+			m, q := int(p)/(v.Rows*v.Cols), int(p)%(v.Rows*v.Cols)
+			if m != last { // a dense layer has one matrix: one lookup
+				var ok bool
+				if pm, ok = perms[m]; !ok {
+					pm = rc{make([]int, v.Rows), make([]int, v.Cols)}
+					perm(pm.rows, rng)
+					perm(pm.cols, rng)
+					perms[m] = pm
+				}
+				last = m
+			}
+			dst[e] = src[(m*v.Rows+pm.rows[q/v.Cols])*v.Cols+pm.cols[q%v.Cols]]
+		}
+	case Gauss:
+		gaussFill(vals[:s.D], mu, sd, rng)
+		for e, d := range s.Distinct {
+			dst[e] = vals[d]
+		}
+	default:
+		panic("null: unknown kind " + string(k))
 	}
-	if !slices.Equal(sub, shape) {
-		// A sampled block is thresholded at its own quantile, observed
-		// and drawn alike: the layer's threshold would leave the block's
-		// on-fraction off the quantile and the Gaussian's on it.
-		tau = 0
+}
+
+// SegmentTest tests the mean segment dimension (method) and the mean
+// segment entropy of a tensor src read as v at scale r (as
+// fractal.LayerSegments measures them, r×r segments thresholded at a
+// quantile of the layer) against opts.Draws draws of each null, observed
+// = [mean FD, mean H] of the whole tensor. tau, when positive, is the
+// layer's mask threshold; else it is computed.
+//
+// A tensor of at most SampleSize(r) segments is measured whole: every
+// draw a whole null tensor, the permutations thresholded at tau (they keep
+// every quantile of |w|), the Gaussian at its own. A larger one is
+// measured on SampleSegments(v, r, SampleSize(r), opts.Seed): the observed
+// value is recomputed on the sampled segments of src, and each draw is the
+// same segments of a draw of the null (SegmentSample.draw), thresholded
+// as the whole would be: tau for the permutations, the Gaussian sample's
+// own quantile. It returns out[i][k] as Test does, and the segments
+// measured per draw.
+func SegmentTest(src []float32, v View, r int, method fractal.Method, tau float64, observed []float64, opts Options) ([][]Result, int, error) {
+	shape := []int{v.Rows, v.Cols}
+	if v.Count > 1 {
+		shape = []int{v.Count, 1, v.Rows, v.Cols}
 	}
-	return func(x []float32, _ View, k Kind) []float64 {
+	if err := fractal.CheckScale(v.Rows, v.Cols, r); err != nil {
+		return nil, 0, err
+	}
+	if tau <= 0 {
+		t, err := fractal.LayerThreshold(src, fractal.LayerOptions{})
+		if err != nil {
+			return nil, 0, err
+		}
+		tau = float64(t)
+	}
+	measure := func(x []float32, shape []int, k Kind) []float64 {
 		lo := fractal.LayerOptions{Method: method, Workers: 1}
-		if k != Gauss && tau > 0 {
+		if k != Gauss {
 			lo.Threshold = tau
 		}
-		res, err := fractal.LayerSegments(x, sub, r, lo)
+		res, err := fractal.LayerSegments(x, shape, r, lo)
 		if err != nil {
 			return []float64{nan(), nan()}
 		}
 		return []float64{finiteMean(res.FD), finiteMean(res.H)}
-	}, View{Count: vs.Count, Rows: vs.Rows, Cols: vs.Cols}, segs, nil
+	}
+	total := v.Count * fractal.SegmentCount(v.Rows, v.Cols, r)
+	if total <= SampleSize(r) {
+		res, err := Test(src, v, observed, func(x []float32, _ View, k Kind) []float64 { return measure(x, shape, k) }, opts)
+		return res, total, err
+	}
+	o := opts.defaults(v)
+	s, err := SampleSegments(v, r, SampleSize(r), o.Seed)
+	if err != nil {
+		return nil, 0, err
+	}
+	grid := []int{s.Rows, s.Cols}
+	obs := make([]float32, len(s.Pos))
+	s.Gather(obs, src)
+	observed = measure(obs, grid, "")
+	mu, sd := moments(src)
+	nk := len(o.Kinds)
+	vals := make([][][]float64, nk)
+	for k := range vals {
+		vals[k] = make([][]float64, o.Draws)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(o.Workers, nk*o.Draws, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			buf, scratch := make([]float32, len(s.Pos)), make([]float32, s.D)
+			for j := range jobs {
+				k, d := j/o.Draws, j%o.Draws
+				s.draw(buf, scratch, src, o.Kinds[k], mu, sd, RNG(o.Seed, o.Kinds[k], d))
+				vals[k][d] = measure(buf, grid, o.Kinds[k])
+			}
+		})
+	}
+	for j := range nk * o.Draws {
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+	out := make([][]Result, len(observed))
+	for i, ob := range observed {
+		out[i] = make([]Result, nk)
+		draws := make([]float64, o.Draws)
+		for k := range nk {
+			for d := range o.Draws {
+				draws[d] = vals[k][d][i]
+			}
+			out[i][k] = Compare(ob, draws, o.Kinds[k])
+			out[i][k].Elements = len(s.Pos)
+		}
+	}
+	return out, s.Segments, nil
 }
 
 // finiteMean is the mean of the finite values of v (NaN if none).

@@ -91,8 +91,29 @@
 // fracdyn/weights for the layouts and the classification rules.
 //
 // The recorded run is read like fracdyn's own: run.Open, fracdyn analyze
-// and fracdyn figures in data-free mode (α's activation maps need the
-// forward pass of one of fracdyn's architectures).
+// and fracdyn figures, with α = A·FD·H from the activation maps below.
+//
+// # Activation maps
+//
+// α's activation map A of a layer is the mean over the probe batch of the
+// layer's output. The recorder cannot call a layer of an opaque model
+// function, so it finds the layer's output in the probe graph the model
+// function built: from the node of the layer's weight, through reshapes,
+// transposes and dtype conversions, to the Dot, DotGeneral or ConvGeneral
+// that consumes it, then forward through the element-wise operations that
+// follow it alone (bias, inference-mode normalisation, the activation
+// function, a residual sum), up to the first operation that is not
+// element-wise on that shape (pooling, a flatten, a reduction such as
+// layer normalisation's, the next layer). The last node every path from
+// the product passes through is the map: a convolution followed by ReLU
+// and max-pooling gives the ReLU's output before pooling; the last layer
+// gives the logits. Its probe-batch mean is stored in each snapshot as
+// "LAYER.activation" in canonical order (conv [C,H,W], dense [N]) and its
+// shape as the layer's out_shape in config.json; fracdyn analyze reads it
+// there (run.Snapshot.Activations) instead of running a forward pass. A
+// layer whose output the walk cannot place (a dense layer over more than
+// one axis, a convolution whose output has no channel axis its layout
+// names) gets none, and the analysis of that layer is data-free only.
 //
 // # fracdyn's own training
 //
@@ -105,6 +126,28 @@
 //
 // A step whose loss or global gradient norm is not finite, or whose loss
 // exceeds run.MaxLoss, is written and stops the loop with an error wrapping
-// run.ErrDiverged. Start refuses an existing non-empty directory (a
-// train.Loop run is not resumed). Every file is written atomically.
+// run.ErrDiverged. Every file is written atomically.
+//
+// # Resume after a kill
+//
+// After each snapshot the recorder saves a GoMLX checkpoint of the whole
+// context (weights, optimizer state, global step, RNG state) in
+// RUN/checkpoints/epoch-NNN (run.SaveCheckpoint, atomically, the previous
+// one removed): that commits the epoch of the records. A process killed
+// later loses the steps since. With Options.Resume, New loads the last
+// checkpoint into the context and Start checks the run's config against
+// this one (run.Train's rule: a differing key is an error naming it),
+// reloads the records up to that epoch and drops the rows after it. The
+// user builds the trainer and the loop after New (train.NewLoop reads the
+// global step), moves the dataset past ResumeStep batches and runs the
+// remaining epochs or steps:
+//
+//	rec, err := recorder.New(b, ctx, recorder.Options{..., Resume: true})
+//	ds.SetEpoch(rec.ResumeStep() / ds.BatchesPerEpoch()) // fracdyn's mnist.Batches
+//	trainer := train.NewTrainer(...); loop := train.NewLoop(trainer); rec.Attach(loop)
+//	_, err = loop.RunEpochs(ds, epochs-max(rec.Resumed(), 0))
+//
+// On the pure-Go backend, a seeded recording killed and resumed writes
+// the same bytes as one never interrupted (TestResumeAfterKill). Without
+// Resume, Start refuses a non-empty directory.
 package recorder

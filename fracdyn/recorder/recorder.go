@@ -1,10 +1,12 @@
 package recorder
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
@@ -57,6 +59,15 @@ type Options struct {
 	// Layouts overrides the layout of variables the shape cannot tell
 	// ("GLOB=LAYOUT,...", see weights.ParseOverrides).
 	Layouts string
+	// Resume continues the run already in Dir after a kill: New loads the
+	// checkpoint of its last finished epoch of the records into the
+	// context (weights, optimizer state, global step, RNG state), and
+	// Start checks that the run's config agrees and reloads its records up
+	// to that epoch. Build the trainer and the loop after New, move the
+	// dataset past the ResumeStep batches already trained, and run the loop
+	// to the run's total step (train.Loop.RunToGlobalStep). Without Resume
+	// a non-empty Dir is refused. A Dir without a run starts afresh.
+	Resume bool
 
 	// Model, Dataset, BatchSize, Optimizer and Loss describe the run in
 	// config.json (Model is its "arch": default "gomlx"). BatchSize 0 is
@@ -75,6 +86,7 @@ type Recorder struct {
 
 	layers    []Layer
 	others    []*context.Variable
+	acts      []int // the layers whose activation maps the probe graph returns, in order
 	probeExec *context.Exec
 	probeErr  error
 	rec       *run.Recorder
@@ -82,6 +94,7 @@ type Recorder struct {
 	batchSize int
 	epochLoss float64
 	finished  bool
+	resumed   int // the epoch a resume continues after; -1 for a fresh run
 }
 
 // New returns a recorder of the model whose variables live in ctx, trained
@@ -119,10 +132,27 @@ func New(b backends.Backend, ctx *context.Context, opts Options) (*Recorder, err
 			return nil, err
 		}
 	}
-	r := &Recorder{opts: opts, backend: b, ctx: ctx, batchSize: opts.BatchSize}
+	r := &Recorder{opts: opts, backend: b, ctx: ctx, batchSize: opts.BatchSize, resumed: -1}
 	r.metric = &metric{r: r}
+	if opts.Resume {
+		if _, err := os.Stat(filepath.Join(opts.Dir, run.ConfigFile)); err == nil {
+			if r.resumed, err = run.LoadCheckpoint(opts.Dir, ctx); err != nil {
+				return nil, fmt.Errorf("recorder: resuming %s: %w", opts.Dir, err)
+			}
+		}
+	}
 	return r, nil
 }
+
+// Resumed returns the last finished epoch of the records that New loaded
+// the checkpoint of (Options.Resume), or -1 when the run starts afresh.
+func (r *Recorder) Resumed() int { return r.resumed }
+
+// ResumeStep returns the training steps already recorded that a resumed
+// run continues after: Resumed()·SnapshotEvery, 0 for a fresh run. The
+// dataset should be moved past that many batches (with fracdyn's
+// mnist.Batches and SnapshotEvery its batches per epoch, SetEpoch(Resumed())).
+func (r *Recorder) ResumeStep() int { return max(r.resumed, 0) * r.opts.SnapshotEvery }
 
 // Dir returns the run directory.
 func (r *Recorder) Dir() string { return r.opts.Dir }
@@ -149,8 +179,8 @@ func (r *Recorder) Start() error {
 	if r.rec != nil {
 		return nil
 	}
-	if entries, err := os.ReadDir(r.opts.Dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("recorder: %s exists and is not empty; the recorder writes a new run directory", r.opts.Dir)
+	if entries, err := os.ReadDir(r.opts.Dir); err == nil && len(entries) > 0 && !r.opts.Resume {
+		return fmt.Errorf("recorder: %s exists and is not empty; the recorder writes a new run directory (Options.Resume continues a killed one)", r.opts.Dir)
 	}
 	overrides, err := weights.ParseOverrides(r.opts.Layouts)
 	if err != nil {
@@ -168,11 +198,21 @@ func (r *Recorder) Start() error {
 		return err
 	}
 	defer finalize(out)
+	var old *run.Config
+	if r.opts.Resume {
+		if old, err = run.ReadConfig(r.opts.Dir); err == nil && r.batchSize == 0 {
+			r.batchSize = old.BatchSize // the first step tells it in a fresh run
+		}
+	}
 	cfg := r.config()
+	if old != nil {
+		cfg.Epochs = old.Epochs // checked as for run.Train: it may grow, not shrink
+	}
 	if r.rec, err = run.NewRecorder(r.opts.Dir, cfg); err != nil {
 		return err
 	}
-	if _, err := r.rec.Create(); err != nil {
+	resume, err := r.rec.Create()
+	if err != nil {
 		return fmt.Errorf("recorder: %w", err)
 	}
 	images, shape, labels, err := probeArrays(r.opts.ProbeInputs[0], r.opts.ProbeLabels[0])
@@ -180,6 +220,15 @@ func (r *Recorder) Start() error {
 		return err
 	}
 	if err := r.rec.WriteProbe(images, shape, labels); err != nil {
+		return fmt.Errorf("recorder: %w", err)
+	}
+	if resume && r.resumed >= 0 {
+		cfg.Epochs = r.resumed
+		return r.rec.Reload(r.resumed)
+	}
+	r.resumed = -1
+	cfg.Epochs = 0
+	if err := r.rec.WriteConfig(); err != nil {
 		return fmt.Errorf("recorder: %w", err)
 	}
 	if err := r.rec.Commit(nil); err != nil {
@@ -194,7 +243,9 @@ func (r *Recorder) Start() error {
 func (r *Recorder) probeGraph(ctx *context.Context, inputs, labels []*Node, overrides weights.Overrides) []*Node {
 	g := inputs[0].Graph()
 	ctx.SetTraining(g, false)
-	loss := r.opts.LossFn(labels, r.opts.ModelFn(ctx, nil, inputs))
+	pred := r.opts.ModelFn(ctx, nil, inputs)
+	fwd := slices.Clone(g.Nodes())
+	loss := r.opts.LossFn(labels, pred)
 	if !loss.Shape().IsScalar() {
 		loss = ReduceAllMean(loss)
 	}
@@ -205,6 +256,7 @@ func (r *Recorder) probeGraph(ctx *context.Context, inputs, labels []*Node, over
 			panic(err)
 		}
 		r.layers, r.others = layers, others
+		inGraphOrder(g, r.layers, r.others)
 	}
 	var params []*Node
 	for _, v := range r.paramVars() {
@@ -214,6 +266,23 @@ func (r *Recorder) probeGraph(ctx *context.Context, inputs, labels []*Node, over
 	out := []*Node{ConvertDType(loss, dtypes.Float32)}
 	for i := range params {
 		out = append(out, ConvertDType(params[i], dtypes.Float32), ConvertDType(grads[i], dtypes.Float32))
+	}
+	// The activation maps: found in the model's forward graph (the nodes
+	// before the loss), their probe-batch means returned after the params.
+	ws := make([]*Node, len(r.layers))
+	for i, l := range r.layers {
+		ws[i] = l.Weight.ValueGraph(g)
+	}
+	r.acts = r.acts[:0]
+	for i, a := range activationNodes(fwd, ws) {
+		if a == nil {
+			continue
+		}
+		if m, shape := activationMean(r.layers[i].Layer, a); m != nil {
+			r.layers[i].OutShape = shape
+			r.acts = append(r.acts, i)
+			out = append(out, m)
+		}
 	}
 	return out
 }
@@ -231,6 +300,19 @@ func (r *Recorder) runProbe() ([]*tensors.Tensor, error) {
 		return nil, fmt.Errorf("recorder: probe gradients: %w", err)
 	}
 	return out, nil
+}
+
+// inGraphOrder sorts layers and others by the order in which the model
+// function read their variables in g, its forward order: the context's
+// own order is the order of creation, which a checkpoint loaded before
+// the model ran (a resume) changes. Prev is set to the layer before.
+func inGraphOrder(g *Graph, layers []Layer, others []*context.Variable) {
+	id := func(v *context.Variable) NodeId { return v.ValueGraph(g).Id() }
+	slices.SortStableFunc(layers, func(a, b Layer) int { return cmp.Compare(id(a.Weight), id(b.Weight)) })
+	for i := range layers {
+		layers[i].Prev = i - 1
+	}
+	slices.SortStableFunc(others, func(a, b *context.Variable) int { return cmp.Compare(id(a), id(b)) })
 }
 
 // config returns the config.json of the run.
@@ -323,6 +405,12 @@ func (r *Recorder) paramVars() []*context.Variable {
 // snapshot writes the snapshot of epoch from the probe graph's outputs.
 func (r *Recorder) snapshot(epoch int, out []*tensors.Tensor) error {
 	params := make([]run.Param, 0, 2*len(r.layers))
+	var acts []run.Activation
+	for j, i := range r.acts {
+		l := r.layers[i]
+		acts = append(acts, run.Activation{Layer: l.Name, Shape: l.OutShape,
+			Mean: tensors.MustCopyFlatData[float32](out[len(out)-len(r.acts)+j])})
+	}
 	k := 1
 	for _, l := range r.layers {
 		for _, p := range []struct {
@@ -337,8 +425,11 @@ func (r *Recorder) snapshot(epoch int, out []*tensors.Tensor) error {
 			k += 2
 		}
 	}
-	if err := r.rec.WriteSnapshot(epoch, params, tensors.MustCopyFlatData[float32](out[0])[0]); err != nil {
+	if err := r.rec.WriteSnapshot(epoch, params, acts, tensors.MustCopyFlatData[float32](out[0])[0]); err != nil {
 		return fmt.Errorf("recorder: snapshot of epoch %d: %w", epoch, err)
+	}
+	if err := run.SaveCheckpoint(r.opts.Dir, r.ctx, epoch); err != nil {
+		return fmt.Errorf("recorder: %w", err)
 	}
 	if r.opts.OnSnapshot != nil {
 		return r.opts.OnSnapshot(epoch)

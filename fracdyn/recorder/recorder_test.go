@@ -231,6 +231,10 @@ func TestRecordsATrainLoop(t *testing.T) {
 	if len(table) != 3 || table[1][0] != "conv" || table[2][0] != "dense" || table[1][1] != "3" {
 		t.Errorf("analysis/layers.csv of the recorded run: %q, want rows for conv and dense at epoch 3", table)
 	}
+
+	// α's activation maps, recorded in the snapshots, and the analysis
+	// that reads them.
+	checkActivations(t, r, b)
 }
 
 // checkSegmentsOfStep1 recomputes step 1 independently: a fresh context

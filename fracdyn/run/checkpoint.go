@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 )
 
@@ -42,11 +43,23 @@ func checkpointEpochs(root string) (epochs []int, leftovers []string, err error)
 	return epochs, leftovers, nil
 }
 
-// saveCheckpoint saves the context to checkpoints/epoch-NNN atomically: GoMLX
-// writes into a fresh hidden directory, whose files are synced before it is
-// renamed into place; older checkpoints are then removed.
-func (t *trainer) saveCheckpoint(epoch int) error {
-	root := filepath.Join(t.opts.Out, CheckpointsDir)
+func (t *trainer) saveCheckpoint(epoch int) error { return SaveCheckpoint(t.opts.Out, t.ctx, epoch) }
+
+func (t *trainer) loadCheckpoint() (int, error) {
+	last, err := LoadCheckpoint(t.opts.Out, t.ctx)
+	if err != nil {
+		return 0, fmt.Errorf("train: %w", err)
+	}
+	return last, nil
+}
+
+// SaveCheckpoint saves ctx to RUN/checkpoints/epoch-NNN of the run
+// directory dir atomically: GoMLX writes into a fresh hidden directory,
+// whose files are synced before it is renamed into place; older
+// checkpoints are then removed. Call it after the epoch's snapshot: it
+// commits the epoch for a resume.
+func SaveCheckpoint(dir string, ctx *context.Context, epoch int) error {
+	root := filepath.Join(dir, CheckpointsDir)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -58,7 +71,7 @@ func (t *trainer) saveCheckpoint(epoch int) error {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("checkpoint of epoch %d: %w", epoch, err)
 	}
-	h, err := checkpoints.Build(t.ctx).Dir(tmp).WithCompression(checkpoints.BinUncompressed).Done()
+	h, err := checkpoints.Build(ctx).Dir(tmp).WithCompression(checkpoints.BinUncompressed).Done()
 	if err != nil {
 		return fail(err)
 	}
@@ -110,14 +123,15 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// loadCheckpoint loads the last committed checkpoint into the context and
-// returns its epoch, or −1 if there is none. Hyperparameters stored in the
-// checkpoint are not loaded: config.json was already checked against them.
-func (t *trainer) loadCheckpoint() (int, error) {
-	root := filepath.Join(t.opts.Out, CheckpointsDir)
+// LoadCheckpoint loads the last committed checkpoint of the run directory
+// dir into ctx (every variable, at once) and returns its epoch, or −1 if
+// there is none. Hyperparameters stored in the checkpoint are not loaded:
+// config.json is checked against them.
+func LoadCheckpoint(dir string, ctx *context.Context) (int, error) {
+	root := filepath.Join(dir, CheckpointsDir)
 	epochs, _, err := checkpointEpochs(root)
 	if err != nil {
-		return 0, fmt.Errorf("train: reading checkpoints: %w", err)
+		return 0, fmt.Errorf("reading checkpoints: %w", err)
 	}
 	if len(epochs) == 0 {
 		return -1, nil
@@ -126,13 +140,13 @@ func (t *trainer) loadCheckpoint() (int, error) {
 	for _, e := range epochs {
 		last = max(last, e)
 	}
-	snap := filepath.Join(t.opts.Out, SnapshotsDir, snapshotName(last))
+	snap := filepath.Join(dir, SnapshotsDir, snapshotName(last))
 	if _, err := os.Stat(snap); err != nil {
-		return 0, fmt.Errorf("train: checkpoint of epoch %d has no snapshot: %w", last, err)
+		return 0, fmt.Errorf("checkpoint of epoch %d has no snapshot: %w", last, err)
 	}
-	dir := filepath.Join(root, epochDirName(last))
-	if _, err := checkpoints.Load(t.ctx).Dir(dir).ExcludeAllParams().Immediate().Done(); err != nil {
-		return 0, fmt.Errorf("train: loading checkpoint %s: %w", dir, err)
+	cdir := filepath.Join(root, epochDirName(last))
+	if _, err := checkpoints.Load(ctx).Dir(cdir).ExcludeAllParams().Immediate().Done(); err != nil {
+		return 0, fmt.Errorf("loading checkpoint %s: %w", cdir, err)
 	}
 	return last, nil
 }

@@ -20,6 +20,9 @@ const (
 	LossEntry = "loss"
 	// GradSuffix ends the npz names of gradients: "conv1.weight.grad".
 	GradSuffix = ".grad"
+	// ActivationSuffix ends the npz names of activation maps:
+	// "conv.activation" (see Activation).
+	ActivationSuffix = ".activation"
 )
 
 func snapshotName(epoch int) string { return fmt.Sprintf("epoch-%03d.npz", epoch) }
@@ -87,6 +90,11 @@ type Snapshot struct {
 	Epoch          int
 	Weights, Grads map[string]*arrayio.Array
 	Loss           float64 // mean cross-entropy on the probe batch
+	// Activations holds the recorded activation maps by layer name (the
+	// probe-batch mean of the layer's output, shaped its OutShape), for the
+	// layers whose recorder wrote them (fracdyn/recorder); fracdyn's own
+	// runs have none: the analysis recomputes them by their forward pass.
+	Activations map[string][]float32
 }
 
 // Snapshot reads snapshots/epoch-NNN.npz and checks that it holds every
@@ -122,6 +130,20 @@ func (r *Run) Snapshot(epoch int) (*Snapshot, error) {
 	}
 	if a, ok := arrays[LossEntry]; ok && a.Len() == 1 {
 		s.Loss = a.Float64s()[0]
+	}
+	for _, l := range r.Config.Layers {
+		key := l.Name + ActivationSuffix
+		a, ok := arrays[key]
+		if !ok {
+			continue
+		}
+		if len(l.OutShape) == 0 || !slices.Equal(a.Shape, l.OutShape) {
+			return nil, fmt.Errorf("run %s: snapshot %s: %q has shape %v, want the layer's output shape %v", r.Dir, path, key, a.Shape, l.OutShape)
+		}
+		if s.Activations == nil {
+			s.Activations = map[string][]float32{}
+		}
+		s.Activations[l.Name] = a.Float32s()
 	}
 	return s, nil
 }

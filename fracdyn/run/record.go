@@ -302,10 +302,20 @@ type Param struct {
 	Grad  []float32
 }
 
+// Activation is one layer's activation map in a snapshot: the mean over
+// the probe batch of the layer's output, in the canonical order of its
+// weights.Layer.OutShape (conv [C,H,W], dense [N]), the A of α = A·FD·H.
+type Activation struct {
+	Layer string // layer name
+	Shape []int  // the layer's OutShape
+	Mean  []float32
+}
+
 // WriteSnapshot writes snapshots/epoch-NNN.npz: every param as
 // "LAYER.PART" and its gradient as "LAYER.PART.grad", in the order given,
-// then the probe-batch loss "loss" float32 [1].
-func (r *Recorder) WriteSnapshot(epoch int, params []Param, probeLoss float32) error {
+// then each activation map as "LAYER.activation" (ActivationSuffix) and
+// the probe-batch loss "loss" float32 [1].
+func (r *Recorder) WriteSnapshot(epoch int, params []Param, acts []Activation, probeLoss float32) error {
 	var names []string
 	arrays := map[string]*arrayio.Array{}
 	for _, p := range params {
@@ -316,6 +326,14 @@ func (r *Recorder) WriteSnapshot(epoch int, params []Param, probeLoss float32) e
 		names = append(names, name, name+GradSuffix)
 		arrays[name] = arrayio.FromFloat32(p.Value, p.Shape...)
 		arrays[name+GradSuffix] = arrayio.FromFloat32(p.Grad, p.Shape...)
+	}
+	for _, a := range acts {
+		name := a.Layer + ActivationSuffix
+		if len(a.Mean) != shapeSize(a.Shape) {
+			return fmt.Errorf("%s: %d values for shape %v", name, len(a.Mean), a.Shape)
+		}
+		names = append(names, name)
+		arrays[name] = arrayio.FromFloat32(a.Mean, a.Shape...)
 	}
 	names = append(names, LossEntry)
 	arrays[LossEntry] = arrayio.FromFloat32([]float32{probeLoss}, 1)

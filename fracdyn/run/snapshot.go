@@ -33,7 +33,7 @@ func (t *trainer) writeSnapshot(epoch int) error {
 				Value: tensors.MustCopyFlatData[float32](value), Grad: tensors.MustCopyFlatData[float32](out[1+2*i+j])})
 		}
 	}
-	return t.rec.WriteSnapshot(epoch, params, tensors.MustCopyFlatData[float32](out[0])[0])
+	return t.rec.WriteSnapshot(epoch, params, nil, tensors.MustCopyFlatData[float32](out[0])[0])
 }
 
 func shapeSize(shape []int) int {

@@ -3,6 +3,7 @@ package weights
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -135,6 +136,9 @@ func classify(name, dt string, shape []int, conv Convention) (Kind, Layout, stri
 	if strings.HasSuffix(lname, ".grad") || strings.HasSuffix(lname, "_grad") {
 		return Skipped, 0, "gradient, not a weight"
 	}
+	if strings.HasSuffix(lname, ".activation") { // a recorded run's snapshot (fracdyn/run.ActivationSuffix)
+		return Skipped, 0, "activation map, not a weight"
+	}
 	if conv == GoMLX && (hasScope(lname, "adamoptimizer") || strings.HasSuffix(last, "_moment")) {
 		return Skipped, 0, "optimizer state, not a weight"
 	}
@@ -159,7 +163,11 @@ func classify(name, dt string, shape []int, conv Convention) (Kind, Layout, stri
 	}
 	switch conv {
 	case GoMLX:
-		return classifyGoMLX(lname, last, shape)
+		k, l, why := classifyGoMLX(lname, last, shape)
+		if k != Skipped && optimizerScope(lname) {
+			return Skipped, 0, "optimizer state, not a weight"
+		}
+		return k, l, why
 	case Keras:
 		return classifyKeras(lname, last, shape, "")
 	case ONNXMatMul:
@@ -255,6 +263,31 @@ func classifyGoMLX(lname, last string, shape []int) (Kind, Layout, string) {
 		return Conv, l, "GoMLX convolution: the " + why
 	}
 	return Conv, l, "GoMLX convolution: " + why
+}
+
+// optimizerScope reports whether lname (a GoMLX scope path) lies under a
+// top scope naming "adam" or "optimizer": optimizer state such as
+// fracdyn's own "/adam/...", besides GoMLX's "/AdamOptimizer/...".
+func optimizerScope(lname string) bool {
+	rest := strings.TrimPrefix(lname, "/")
+	top, _, nested := strings.Cut(rest, "/")
+	return nested && (strings.Contains(top, "adam") || strings.Contains(top, "optimizer"))
+}
+
+// ClassifyKnown sets t's layout to the canonical one when known holds t's
+// name with t's stored shape: a source that knows the model that wrote it
+// overrides its convention's rule. A GoMLX checkpoint of fracdyn's own
+// training is one: fracdyn's models create "/conv1/weights" [out,in,kh,kw]
+// and "/fc1/weights" [out,in] themselves, in PyTorch layout, not through
+// layers.Convolution and layers.Dense. It reports whether it applied;
+// tensors that are not segmented are left alone.
+func ClassifyKnown(t *Tensor, known map[string][]int, why string) bool {
+	s, ok := known[t.Name]
+	if !ok || !t.Kind.Segmented() || !slices.Equal(s, t.Shape) {
+		return false
+	}
+	t.Layout, t.Why = CanonicalLayout(len(s)), why
+	return true
 }
 
 func rank1(lname string) (Kind, Layout, string) {

@@ -44,16 +44,21 @@
 // # Kinds
 //
 // Classify decides a tensor's Kind from its name, dtype and shape, in this
-// order: names ending ".grad"/"_grad", GoMLX optimizer state
+// order: names ending ".grad"/"_grad" or ".activation" (a recorded run's
+// activation maps), GoMLX optimizer state
 // ("/AdamOptimizer/..." and "..._moment"), non-float dtypes, scalars, empty
-// tensors and rank ≥ 5 are Skipped; GoMLX ".../biases" are Bias,
+// tensors and rank ≥ 5 are Skipped, and so is any other GoMLX variable
+// under a top scope naming "adam" or "optimizer" (fracdyn's own
+// "/adam/..."); GoMLX ".../biases" are Bias,
 // ".../embeddings" Embedding, and every variable in a scope whose name
 // contains "norm" (batch_normalization, layer_normalization, rms_norm)
 // Norm; rank 1 is Norm when the name says so ("norm", "bn", "ln_",
 // "running_mean", "gamma", ...) and Bias otherwise; rank 2 is Embedding
 // when the name says "embed", "wte", "wpe" and Dense otherwise; rank 3 is
 // Conv1D; rank 4 is Conv. Norm, Bias and Skipped tensors are listed and
-// not segmented.
+// not segmented. ClassifyKnown overrides the layout where the source
+// knows the model that wrote it (a GoMLX checkpoint of fracdyn's own
+// training stores PyTorch layout).
 //
 // # Views
 //

@@ -185,6 +185,7 @@ func TestClassifyRules(t *testing.T) {
 		why    string // substring
 	}{
 		{PyTorch, "fc1.weight.grad", "float32", []int{4, 4}, Skipped, 0, "gradient"},
+		{PyTorch, "conv.activation", "float32", []int{8, 13, 13}, Skipped, 0, "activation map"},
 		{PyTorch, "pos_ids", "int64", []int{4, 4}, Skipped, 0, "int64 dtype"},
 		{PyTorch, "x", "F32", []int{}, Skipped, 0, "scalar"},
 		{PyTorch, "x", "F32", []int{2, 0}, Skipped, 0, "empty"},
@@ -207,6 +208,10 @@ func TestClassifyRules(t *testing.T) {
 		{GoMLX, "/l/layer_normalization/gain", "Float32", []int{32}, Norm, 0, "normalisation"},
 		{GoMLX, "/AdamOptimizer/dense/weights_1st_moment", "Float32", []int{4, 4}, Skipped, 0, "optimizer"},
 		{GoMLX, "/global_step", "Int64", []int{}, Skipped, 0, "dtype"},
+		{GoMLX, "/adam/conv1/weights", "Float32", []int{32, 1, 3, 3}, Skipped, 0, "optimizer state"},
+		{GoMLX, "/my_optimizer/step_size", "Float32", []int{4}, Skipped, 0, "optimizer state"},
+		{GoMLX, "/adam/step", "Int64", []int{}, Skipped, 0, "dtype"},       // skipped already: its own reason
+		{GoMLX, "/adam_beta", "Float32", []int{4, 3}, Dense, IO, "rank-2"}, // a root variable, not under an optimizer scope
 		{ONNXMatMul, "onnx::MatMul_5", "float32", []int{4, 3}, Dense, IO, "MatMul"},
 	}
 	for _, tc := range cases {
@@ -215,6 +220,29 @@ func TestClassifyRules(t *testing.T) {
 		if tn.Kind != tc.kind || tn.Layout != tc.layout || !strings.Contains(tn.Why, tc.why) {
 			t.Errorf("Classify(%q %s %v, %v) = %v %v %q; want %v %v with %q", tc.name, tc.dtype, tc.shape, tc.conv,
 				tn.Kind, tn.Layout, tn.Why, tc.kind, tc.layout, tc.why)
+		}
+	}
+}
+
+func TestClassifyKnown(t *testing.T) {
+	known := map[string][]int{"/conv1/weights": {32, 1, 3, 3}, "/fc1/weights": {10, 64}}
+	for _, tc := range []struct {
+		name    string
+		shape   []int
+		applied bool
+		layout  Layout
+	}{
+		{"/conv1/weights", []int{32, 1, 3, 3}, true, OIHW},
+		{"/fc1/weights", []int{10, 64}, true, OI},    // not layers.Dense's [in,out]
+		{"/fc1/weights", []int{64, 10}, false, IO},   // another shape: the convention's rule
+		{"/conv1/biases", []int{32}, false, 0},       // not segmented
+		{"/other/weights", []int{10, 64}, false, IO}, // not known
+	} {
+		tn := Tensor{Name: tc.name, DType: "Float32", Shape: tc.shape}
+		Classify(&tn, GoMLX)
+		got := ClassifyKnown(&tn, known, "own model")
+		if got != tc.applied || tn.Layout != tc.layout || (got && tn.Why != "own model") {
+			t.Errorf("ClassifyKnown(%s %v) = %v, layout %v %q; want %v, %v", tc.name, tc.shape, got, tn.Layout, tn.Why, tc.applied, tc.layout)
 		}
 	}
 }
