@@ -35,7 +35,7 @@ func init() {
 func runAnalyzeModel(ctx context.Context, args []string) (retErr error) {
 	c := commands["analyze-model"]
 	fs := newFlagSet(c)
-	rList := fs.String("r", "2,4,8,16", `segment sizes r, comma-separated, or "all" for every valid scale (invalid ones are skipped per layer)`)
+	rList := fs.String("r", "all", `segment sizes r: "all" (every valid scale of each layer, as analyze) or a comma-separated list restricting them (invalid ones are skipped per layer)`)
 	layers := fs.String("layers", "", "glob over tensor names selecting the layers (default: every eligible tensor)")
 	out := fs.String("out", "", "output directory (default: FILE's base name + \"-analysis\")")
 	method := fs.String("method", "bc", "per-segment dimension estimator: bc, dbc, variogram or paper")

@@ -11,7 +11,7 @@ func init() {
 	register(&command{
 		name:    "merge",
 		args:    "OUT",
-		summary: "assemble the shards under OUT/shards (analyze-model, sweep --shard K/N) into OUT, as one process writes it",
+		summary: "assemble the shards under OUT/shards (analyze, analyze-model, sweep --shard K/N) into OUT, as one process writes it",
 		run:     runMerge,
 	})
 }

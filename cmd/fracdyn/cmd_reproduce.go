@@ -51,6 +51,7 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 	runDir := fs.String("run", "", "run directory (default: runs/PRESET)")
 	seed := fs.Int("seed", 1, "seed of training and analysis")
 	arch := fs.String("arch", "", "model (default: the preset's, cnn): "+archNames())
+	scales := fs.String("r", "all", `analysis scales r: "all" (every valid scale of every layer, as fracdyn analyze) or a comma-separated list`)
 	settings := fs.String("set", "", `training hyperparameters as "key=value;key=value" (see "fracdyn train -h")`)
 	defaultUsage := fs.Usage
 	fs.Usage = func() { defaultUsage(); fmt.Fprint(fs.Output(), reproduceHelp) }
@@ -102,8 +103,13 @@ func runReproduce(ctx context.Context, c *command, args []string) error {
 
 	fmt.Fprintf(os.Stderr, "== 2/3 analyze -> %s\n", filepath.Join(*runDir, analysis.Dir))
 	start = time.Now()
-	rep, err := analysis.Analyze(ctx, r.Dir, analysis.Options{Backend: b, Seed: uint64(*seed), Progress: os.Stderr,
-		Extra: []analysis.Stage{attractorStage}})
+	aopts := analysis.Options{Backend: b, Seed: uint64(*seed), Progress: os.Stderr, Extra: []analysis.Stage{attractorStage}}
+	if *scales != "all" {
+		if aopts.Scales, err = parseInts(*scales); err != nil {
+			return usageErrorf("--r: %v", err)
+		}
+	}
+	rep, err := analysis.Analyze(ctx, r.Dir, aopts)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func TestReproduceSmall(t *testing.T) {
 	}
 	data := mnistDir(t)
 	out := t.TempDir()
-	args := []string{"reproduce", "--data", data, "--out", out, "--run", filepath.Join(out, "run"), "--arch", "cnn",
+	args := []string{"reproduce", "--data", data, "--out", out, "--run", filepath.Join(out, "run"), "--arch", "cnn", "--r", "2",
 		"--set", "epochs=1;epoch_images=256;eval_images=200;probe_size=16;track_sample=16"}
 	var code int
 	log := captureStderr(t, func() { code = Main(args, os.Stderr) })

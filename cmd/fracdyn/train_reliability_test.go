@@ -35,6 +35,9 @@ func TestMain(m *testing.M) {
 	if refDir != "" {
 		os.RemoveAll(filepath.Dir(refDir))
 	}
+	if cnnRunDir != "" {
+		os.RemoveAll(filepath.Dir(cnnRunDir))
+	}
 	os.Exit(code)
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,7 +58,7 @@ func trainBars(n int, settings string) (string, error) {
 
 func testOptions() Options {
 	return Options{Scales: []int{8, 16}, Gammas: []float64{0.5, 2}, Backend: backend.MustNew(),
-		GCN: map[string]any{gcn.ParamEpochs: 15}}
+		GCN: map[string]any{gcn.ParamEpochs: 15}, ClampGraphScales: true, WriteEdges: true}
 }
 
 func TestAnalyzeMLPRun(t *testing.T) {
@@ -69,13 +70,16 @@ func TestAnalyzeMLPRun(t *testing.T) {
 	out := filepath.Join(dir, Dir)
 	// Per-segment tables: fc1 [256,784] at r=8: 32·98 segments, at 16:
 	// 16·49; fc2 [128,256]: 16·32 and 8·16; fc3 [10,128] has no r ≥ 8.
-	for _, epoch := range []string{"000", "001"} {
-		rows := testutil.ReadCSV(t, filepath.Join(out, SegmentsDir, "epoch-"+epoch+".csv"))
-		if want := 1 + 32*98 + 16*49 + 16*32 + 8*16; len(rows) != want {
-			t.Errorf("epoch %s: %d segment rows, want %d", epoch, len(rows), want)
+	for _, epoch := range []int{0, 1} {
+		meas, rows, err := ReadSegments(dir, epoch)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if rows[0][0] != "epoch" || len(rows[1]) != len(segmentHeader()) {
-			t.Errorf("bad segment table header/row: %v / %v", rows[0], rows[1])
+		if want := 32*98 + 16*49 + 16*32 + 8*16; len(rows) != want {
+			t.Errorf("epoch %d: %d segment rows, want %d", epoch, len(rows), want)
+		}
+		if !slices.Equal(meas, segmentMeasures()) || int(rows[0].Epoch) != epoch || rows[0].Layer != "fc1" || rows[0].R != 8 {
+			t.Errorf("bad segment table measures/row: %v / %+v", meas, rows[0])
 		}
 	}
 	layers := testutil.ReadCSV(t, filepath.Join(out, LayersFile))
@@ -172,16 +176,17 @@ func TestAnalyzeDataFree(t *testing.T) {
 	if !rep.DataFree || len(rep.Results) != 1 || len(rep.MultiScale) != 0 {
 		t.Errorf("data-free report: %v, %d results, %d multi-scale", rep.DataFree, len(rep.Results), len(rep.MultiScale))
 	}
-	rows := testutil.ReadCSV(t, filepath.Join(dir, Dir, SegmentsDir, "epoch-001.csv"))
-	col := -1
-	for i, h := range rows[0] {
-		if h == "a_norm" {
-			col = i
-		}
+	meas, rows, err := ReadSegments(dir, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, r := range rows[1:] {
-		if r[col] != "1" {
-			t.Fatalf("data-free ‖A‖ = %s, want 1", r[col])
+	col := slices.Index(meas, "a_norm")
+	if col < 0 || len(rows) == 0 {
+		t.Fatalf("measures %v, %d rows", meas, len(rows))
+	}
+	for _, r := range rows {
+		if r.Measures[col] != 1 {
+			t.Fatalf("data-free ‖A‖ = %v, want 1", r.Measures[col])
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,8 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/segtable"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/fracdyn/fracdyn/internal/progress"
@@ -28,10 +31,11 @@ import (
 // Names of what Analyze writes under RUN/analysis.
 const (
 	Dir           = "analysis"
-	SegmentsDir   = "segments"       // segments/epoch-NNN.csv
+	SegmentsDir   = "segments"       // segments/epoch-NNN.parquet (fracdyn/segtable)
 	EdgesDir      = "edges"          // edges/epoch-NNN-rR-GRAPH.csv
 	LayersFile    = "layers.csv"     // per layer, epoch and r
 	SurrogateFile = "surrogate.json" // Report
+	SkippedFile   = "skipped.csv"    // Report.Skipped: what was left out or thinned, and why
 )
 
 // Report is surrogate.json: the settings and every result.
@@ -50,7 +54,23 @@ type Report struct {
 	Results      []SurrogateResult  `json:"results"`
 	MultiScale   []MultiScaleResult `json:"multiscale"`
 	Notes        []string           `json:"notes,omitempty"`
-	Seconds      map[string]float64 `json:"seconds"` // wall time per stage, summed over epochs
+	// Skipped names every layer at a scale and every graph that the
+	// limits (MaxSegments, MaxEdges) left out of the analysis or thinned,
+	// with the reason; skipped.csv holds the same rows.
+	Skipped []Skip             `json:"skipped,omitempty"`
+	Seconds map[string]float64 `json:"seconds"` // wall time per stage, summed over epochs
+}
+
+// Skip is one row of skipped.csv: a layer at a scale (Graph empty) or a
+// graph at a scale (Layer empty) that was left out ("skipped") or kept
+// with a sample of its edges ("thinned"), and why.
+type Skip struct {
+	Epoch  int    `json:"epoch"`
+	Layer  string `json:"layer,omitempty"`
+	R      int    `json:"r"`
+	Graph  string `json:"graph,omitempty"`
+	Action string `json:"action"` // "skipped" or "thinned"
+	Reason string `json:"reason"`
 }
 
 // ErrMissing is wrapped by the error of Analyze when snapshots of the run
@@ -102,11 +122,30 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 			skipped = append(skipped, fmt.Sprintf("skipped epoch %d: snapshots/epoch-%03d.npz is missing", e, e))
 		}
 	}
+	items := make([]string, len(epochs))
+	for i, e := range epochs {
+		items[i] = strconv.Itoa(e)
+	}
+	if opts.Shard.Active() {
+		var mine []int
+		for i, e := range epochs {
+			if opts.Shard.Owns(i) {
+				mine = append(mine, e)
+			}
+		}
+		epochs = mine
+	}
 	prober, err := runProber(r, arch, opts)
 	if err != nil {
 		return nil, err
 	}
 	final := filepath.Join(dir, Dir)
+	if opts.Shard.Active() {
+		final = opts.Shard.Dir(final)
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return nil, fmt.Errorf("analysis: %w", err)
+		}
+	}
 	if fi, err := os.Stat(final); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("analysis: %s is not a directory", final)
 	}
@@ -120,7 +159,11 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 			os.RemoveAll(out)
 		}
 	}()
-	for _, d := range []string{filepath.Join(out, SegmentsDir), filepath.Join(out, EdgesDir)} {
+	dirs := []string{filepath.Join(out, SegmentsDir)}
+	if opts.WriteEdges {
+		dirs = append(dirs, filepath.Join(out, EdgesDir))
+	}
+	for _, d := range dirs {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("analysis: %w", err)
 		}
@@ -153,8 +196,19 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 		bar.Update(i+1, fmt.Sprintf("epoch %d", epoch))
 	}
 	bar.Done(fmt.Sprintf("%d epochs", len(epochs)))
+	if err := a.flush(); err != nil { // a shard without epochs writes its empty tables too
+		return nil, err
+	}
 	for _, st := range opts.Extra {
+		if !opts.Shard.Owns(0) {
+			break
+		}
 		if err := st(ctx, r, out); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Shard.Active() {
+		if err := writeShardManifest(out, opts.Shard, items); err != nil {
 			return nil, err
 		}
 	}
@@ -166,6 +220,37 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	}
 	committed = true
 	return rep, nil
+}
+
+// writeShardManifest writes the manifest of shard spec into out, the
+// analysis it wrote: the epochs are the items; layers.csv, skipped.csv
+// and surrogate.json are keyed by epoch; each file named epoch-NNN… is
+// owned by epoch NNN, the attractor table by the first epoch.
+func writeShardManifest(out string, spec shard.Spec, items []string) error {
+	m := shard.Manifest{Command: "analyze", Index: spec.Index, Count: spec.Count, Items: items,
+		Tables: []shard.Table{{File: LayersFile, Key: "epoch"}, {File: SkippedFile, Key: "epoch"}, {File: SurrogateFile, Key: "epoch"}},
+		Files:  map[string]string{}}
+	epochFile := regexp.MustCompile(`epoch-(\d+)`)
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(out, p)
+		if err != nil {
+			return err
+		}
+		if rel == dynamicsAttractorsFile && len(items) > 0 {
+			m.Files[rel] = items[0]
+		} else if g := epochFile.FindStringSubmatch(filepath.Base(rel)); g != nil {
+			e, _ := strconv.Atoi(g[1])
+			m.Files[rel] = strconv.Itoa(e)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("analysis: %w", err)
+	}
+	return shard.WriteManifest(out, m)
 }
 
 // replaceDir puts the directory tmp in place of final: final (if any) is
@@ -310,19 +395,20 @@ func (a *analyzer) epoch(epoch int) error {
 			return err
 		}
 		start = time.Now()
-		st := layerStats(b.Weights, view, grads[i], a.opts.Scales)
+		scales := a.layerScales(i)
+		st := layerStats(b.Weights, view, grads[i], scales)
 		a.timed("layer_stats", start)
 		var mnulls map[int]map[string][]null.Result
 		var ndraws layerNulls
 		if a.opts.NullDraws >= 0 {
 			start = time.Now()
 			a.status("nulls of " + info.Name)
-			if mnulls, ndraws, err = matrixNulls(info.Name, b.Weights, view, a.opts.Scales, st, a.opts.NullDraws, a.opts.Seed); err != nil {
+			if mnulls, ndraws, err = matrixNulls(info.Name, b.Weights, view, scales, st, a.opts.NullDraws, a.opts.Seed); err != nil {
 				return fmt.Errorf("epoch %d: %w", epoch, err)
 			}
 			a.timed("nulls", start)
 		}
-		for _, r := range a.opts.Scales {
+		for _, r := range scales {
 			row := layerRow{Layer: info.Name, Epoch: epoch, R: r, Dims: map[fractal.Method]float64{}, R2s: st.r2s,
 				SelfSim: st.verdict, SelfSimErr: st.ssErr, GradNorm: st.gradNorm,
 				MeanFD: math.NaN(), MeanH: math.NaN()}
@@ -336,7 +422,11 @@ func (a *analyzer) epoch(epoch int) error {
 			a.layers = append(a.layers, row)
 		}
 	}
-	// Measure each layer at each scale (and at clamped scales for graphs).
+	// Scale by scale: measure each layer (and the clamped scales of the
+	// graphs), stream its rows into the Parquet segment table, then build
+	// and score the graphs at that scale. Only what a later scale still
+	// needs is kept: the clamped layers (fc2 at its largest scale) and each
+	// graph's previous level, for the cross-scale fit.
 	measured := map[[2]int]*layerScale{}
 	measure := func(i, r int) (*layerScale, error) {
 		if ls, ok := measured[[2]int{i, r}]; ok {
@@ -351,110 +441,225 @@ func (a *analyzer) epoch(epoch int) error {
 		measured[[2]int{i, r}] = ls
 		return ls, nil
 	}
-	a.status("segments")
-	var table []*layerScale
-	for _, r := range a.opts.Scales {
-		for _, i := range a.selected {
-			if err := a.ctx.Err(); err != nil {
+	levels := map[string]*scaleLevel{}
+	multi := map[string][]MultiScaleResult{}
+	scales := a.scales()
+	segPath := filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch))
+	err = segtable.WriteFile(segPath, segmentMeasures(), segtable.Options{}, func(w *segtable.Writer) error {
+		for si, r := range scales {
+			a.status(fmt.Sprintf("segments at r=%d", r))
+			for _, i := range a.selected {
+				if err := a.ctx.Err(); err != nil {
+					return err
+				}
+				if a.opts.Scales == nil && !slices.Contains(a.layerScales(i), r) {
+					continue // not a scale of this layer: nothing was asked
+				}
+				ok, why := a.fits(i, r)
+				if !ok {
+					a.note(why)
+					if a.overLimit(i, r) {
+						a.skip(Skip{Epoch: epoch, Layer: a.all[i].Name, R: r, Action: "skipped", Reason: why})
+					}
+					continue
+				}
+				ls, err := measure(i, r)
+				if err != nil {
+					return err
+				}
+				start := time.Now()
+				if err := writeSegmentRows(w, epoch, ls); err != nil {
+					return fmt.Errorf("analysis: %s: %w", segPath, err)
+				}
+				a.timed("write", start)
+				for k := range a.layers {
+					row := &a.layers[k]
+					if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
+						row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
+						if err := a.segmentNulls(row, ls, r); err != nil {
+							return fmt.Errorf("epoch %d: %w", epoch, err)
+						}
+					}
+				}
+			}
+			if err := a.graphsAt(epoch, r, measure, levels, multi); err != nil {
 				return err
 			}
-			ok, why := a.fits(i, r)
-			if !ok {
-				a.note(why)
-				continue
-			}
-			ls, err := measure(i, r)
-			if err != nil {
-				return err
-			}
-			table = append(table, ls)
-			for k := range a.layers {
-				row := &a.layers[k]
-				if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
-					row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
-					if err := a.segmentNulls(row, ls, r); err != nil {
-						return fmt.Errorf("epoch %d: %w", epoch, err)
+			// Drop the measurements no later scale uses.
+			if si+1 < len(scales) {
+				next := scales[si+1]
+				for key := range measured {
+					if key[1] != a.graphScale(key[0], next) && key[1] < next {
+						delete(measured, key)
 					}
 				}
 			}
 		}
-	}
-	start = time.Now()
-	if err := writeSegments(filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.csv", epoch)), epoch, table); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	a.timed("write", start)
-
-	// Graphs and surrogates.
-	levels := map[string][]*scaleLevel{}
-	for _, r := range a.opts.Scales {
-		for _, group := range a.graphGroups() {
-			var job graphJob
-			ok := true
-			for _, i := range group {
-				s := a.graphScale(i, r)
-				if fit, why := a.fits(i, s); !fit {
-					a.note(why)
-					ok = false
-					break
-				}
-				ls, err := measure(i, s)
-				if err != nil {
-					return err
-				}
-				job.layers = append(job.layers, ls)
-			}
-			if !ok {
-				continue
-			}
-			job.name = graphName(job.layers)
-			if prev := levels[job.name]; len(prev) > 0 && sameScales(prev[len(prev)-1].layers, job.layers) {
-				continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
-			}
-			if err := a.ctx.Err(); err != nil {
-				return err
-			}
-			a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
-			start := time.Now()
-			path := filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
-			res, g, ae, err := evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
-			a.timed("surrogate", start)
-			if err != nil {
-				if strings.Contains(err.Error(), "more than") {
-					a.note(fmt.Sprintf("graph %s at r=%d skipped: %v", job.name, r, err))
-					continue
-				}
-				return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
-			}
-			a.rep.Results = append(a.rep.Results, res...)
-			if a.opts.Figures && job.layers[0].layer.Info.Kind == weights.Conv {
-				start := time.Now()
-				if _, err := drawFig2(a.out, fmt.Sprintf("-epoch-%03d", epoch), []string{"png"}, g, job.layers, a.opts); err != nil {
-					return fmt.Errorf("epoch %d: %w", epoch, err)
-				}
-				a.timed("figures", start)
-			}
-			levels[job.name] = append(levels[job.name], &scaleLevel{r: r, graph: g, layers: job.layers, ae: ae})
-		}
-	}
-	start = time.Now()
-	names := make([]string, 0, len(levels))
-	for n := range levels {
+	names := make([]string, 0, len(multi))
+	for n := range multi {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		lv := levels[name]
-		for k := 1; k < len(lv); k++ {
-			ms, err := relateScales(lv[k-1], lv[k], epoch, name, a.opts.Seed)
+		a.rep.MultiScale = append(a.rep.MultiScale, multi[name]...)
+	}
+	return nil
+}
+
+// graphsAt builds and scores the graphs at scale r (every run of connected
+// layers, each layer at its clamped scale), relating each to its previous
+// level in levels (the cross-scale fit, appended to multi by graph name).
+func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, error), levels map[string]*scaleLevel, multi map[string][]MultiScaleResult) error {
+	for _, group := range a.graphGroups() {
+		if !a.opts.ClampGraphScales {
+			if why := a.sharedScale(group, r); why != "" {
+				if why != "none" {
+					a.skip(Skip{Epoch: epoch, R: r, Graph: a.groupName(group), Action: "skipped", Reason: why})
+				}
+				continue
+			}
+		}
+		var job graphJob
+		ok := true
+		for _, i := range group {
+			s := a.graphScale(i, r)
+			if fit, why := a.fits(i, s); !fit {
+				a.note(why)
+				if a.overLimit(i, s) {
+					a.skip(Skip{Epoch: epoch, R: r, Graph: a.groupName(group), Action: "skipped", Reason: why})
+				}
+				ok = false
+				break
+			}
+			ls, err := measure(i, s)
+			if err != nil {
+				return err
+			}
+			job.layers = append(job.layers, ls)
+		}
+		if !ok {
+			continue
+		}
+		job.name = graphName(job.layers)
+		prev := levels[job.name]
+		if prev != nil && sameScales(prev.layers, job.layers) {
+			continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
+		}
+		if err := a.ctx.Err(); err != nil {
+			return err
+		}
+		a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
+		start := time.Now()
+		path := ""
+		if a.opts.WriteEdges {
+			path = filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
+		}
+		res, g, ae, err := evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
+		a.timed("surrogate", start)
+		if err != nil {
+			if strings.Contains(err.Error(), "more than") {
+				a.note(fmt.Sprintf("graph %s at r=%d skipped: %v", job.name, r, err))
+				a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "skipped", Reason: err.Error()})
+				continue
+			}
+			return fmt.Errorf("epoch %d, r=%d: %w", epoch, r, err)
+		}
+		if why := thinnedWhy(g, a.opts.MaxEdges); why != "" {
+			a.note(fmt.Sprintf("graph %s at r=%d thinned: %s", job.name, r, why))
+			a.skip(Skip{Epoch: epoch, R: r, Graph: job.name, Action: "thinned", Reason: why})
+		}
+		a.rep.Results = append(a.rep.Results, res...)
+		if a.opts.Figures && job.layers[0].layer.Info.Kind == weights.Conv {
+			start := time.Now()
+			if _, err := drawFig2(a.out, fmt.Sprintf("-epoch-%03d", epoch), []string{"png"}, g, job.layers, a.opts); err != nil {
+				return fmt.Errorf("epoch %d: %w", epoch, err)
+			}
+			a.timed("figures", start)
+		}
+		level := &scaleLevel{r: r, graph: g, layers: job.layers, ae: ae}
+		if prev != nil {
+			start := time.Now()
+			ms, err := relateScales(prev, level, epoch, job.name, a.opts.Seed)
 			if err != nil {
 				return fmt.Errorf("epoch %d: %w", epoch, err)
 			}
-			a.rep.MultiScale = append(a.rep.MultiScale, *ms)
+			multi[job.name] = append(multi[job.name], *ms)
+			a.timed("multiscale", start)
+		}
+		levels[job.name] = level
+	}
+	return nil
+}
+
+// scales returns the scales of the analysis: Options.Scales, or (by
+// default) every scale valid for some selected layer, ascending.
+func (a *analyzer) scales() []int {
+	if a.opts.Scales != nil {
+		return a.opts.Scales
+	}
+	var out []int
+	for _, i := range a.selected {
+		out = append(out, a.layerScales(i)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// layerScales returns the scales at which layer i is tabulated:
+// Options.Scales, or (by default) every valid scale of its per-kernel view
+// (fractal.ValidScales).
+func (a *analyzer) layerScales(i int) []int {
+	if a.opts.Scales != nil {
+		return a.opts.Scales
+	}
+	v, err := a.all[i].View(weights.PerKernel)
+	if err != nil {
+		return nil
+	}
+	return fractal.ValidScales(v.Rows, v.Cols)
+}
+
+// overLimit reports whether layer i is valid at scale r but has more
+// segments than Options.MaxSegments allows.
+func (a *analyzer) overLimit(i, r int) bool {
+	v, err := a.all[i].View(weights.PerKernel)
+	if err != nil || fractal.CheckScale(v.Rows, v.Cols, r) != nil {
+		return false
+	}
+	return a.opts.MaxSegments > 0 && v.Count*fractal.SegmentCount(v.Rows, v.Cols, r) > a.opts.MaxSegments
+}
+
+// skip records a skipped or thinned layer or graph.
+func (a *analyzer) skip(s Skip) {
+	a.rep.Skipped = append(a.rep.Skipped, s)
+}
+
+// groupName is the graph name of a group of layers: "fc1-fc2".
+func (a *analyzer) groupName(group []int) string {
+	names := make([]string, len(group))
+	for k, i := range group {
+		names[k] = a.all[i].Name
+	}
+	return strings.Join(names, "-")
+}
+
+// thinnedWhy describes the thinning of g ("" when every edge is there).
+func thinnedWhy(g *segraph.Graph, maxEdges int) string {
+	var parts []string
+	for l, k := range g.Strides {
+		if k > 1 {
+			parts = append(parts, fmt.Sprintf("%s→%s stride %d", g.Layers[l], g.Layers[l+1], k))
 		}
 	}
-	a.timed("multiscale", start)
-	return nil
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d edges kept (limit %d): %s", len(g.Src), g.FullEdges, maxEdges, strings.Join(parts, ", "))
 }
 
 // activations returns the activation map A of every layer of the run for
@@ -487,19 +692,49 @@ func (a *analyzer) fits(i, r int) (bool, string) {
 	if err := fractal.CheckScale(v.Rows, v.Cols, r); err != nil {
 		return false, fmt.Sprintf("%s not measured at r=%d: %v", info.Name, r, err)
 	}
-	if n := v.Count * fractal.SegmentCount(v.Rows, v.Cols, r); n > a.opts.MaxSegments {
+	if n := v.Count * fractal.SegmentCount(v.Rows, v.Cols, r); a.opts.MaxSegments > 0 && n > a.opts.MaxSegments {
 		return false, fmt.Sprintf("%s not measured at r=%d: %d segments exceed the limit of %d", info.Name, r, n, a.opts.MaxSegments)
 	}
 	return true, ""
 }
 
-// graphScale is the scale of layer i in the graph at scale r: r clamped to
-// the layer's valid range (a 10×128 fc2 cannot be cut at r=16; it joins the
-// graph at its largest scale, 5).
+// graphScale is the scale of layer i in the graph at scale r. By default
+// a graph is built only at the scales its layers share (sharedScale), so
+// this is r; with Options.ClampGraphScales it is r clamped to the layer's
+// valid range (a 10×128 fc2 cannot be cut at r=16; it joins the graph at
+// its largest scale, 5).
 func (a *analyzer) graphScale(i, r int) int {
+	if !a.opts.ClampGraphScales {
+		return r
+	}
 	v, _ := a.all[i].View(weights.PerKernel)
 	lo, hi := fractal.ScaleRange(v.Rows, v.Cols)
 	return max(lo, min(r, hi))
+}
+
+// sharedScale reports why the graph of group is not built at scale r: ""
+// when every layer of the group is valid at r, "none" when none is (no
+// graph to name: conv kernels at r > 2), otherwise the layers that are
+// not, for skipped.csv.
+func (a *analyzer) sharedScale(group []int, r int) string {
+	var bad []string
+	for _, i := range group {
+		v, err := a.all[i].View(weights.PerKernel)
+		if err != nil {
+			return err.Error()
+		}
+		if lo, hi := fractal.ScaleRange(v.Rows, v.Cols); r < lo || r > hi {
+			bad = append(bad, fmt.Sprintf("%s (%d×%d, valid r=%d…%d)", a.all[i].Name, v.Rows, v.Cols, lo, hi))
+		}
+	}
+	switch {
+	case len(bad) == 0:
+		return ""
+	case len(bad) == len(group):
+		return "none"
+	}
+	return fmt.Sprintf("not built at r=%d: %s cannot be cut at this scale; a graph is built where its layers share a valid r (--graph-clamp joins such a layer at its nearest valid scale)",
+		r, strings.Join(bad, ", "))
 }
 
 // graphGroups splits the selected layers into runs of consecutive layers
@@ -537,6 +772,9 @@ func sameScales(x, y []*layerScale) bool {
 // flush rewrites layers.csv and surrogate.json with what is known so far.
 func (a *analyzer) flush() error {
 	if err := writeLayers(filepath.Join(a.out, LayersFile), a.layers); err != nil {
+		return err
+	}
+	if err := writeSkipped(filepath.Join(a.out, SkippedFile), a.rep.Skipped); err != nil {
 		return err
 	}
 	return fsutil.WriteFileAtomic(filepath.Join(a.out, SurrogateFile), func(w io.Writer) error {

@@ -28,7 +28,7 @@ func TestAnalyzeDeterministic(t *testing.T) {
 	for i := range 2 {
 		os.RemoveAll(filepath.Join(dir, Dir))
 		opts := Options{Scales: []int{8, 16}, Epochs: []int{1}, Gammas: []float64{1}, Backend: backend.MustNew(),
-			GCN: map[string]any{gcn.ParamEpochs: 10}}
+			GCN: map[string]any{gcn.ParamEpochs: 10}, ClampGraphScales: true, WriteEdges: true}
 		if _, err := Analyze(gocontext.Background(), dir, opts); err != nil {
 			t.Fatal(err)
 		}

@@ -10,15 +10,20 @@
 //     when a recorder stored them (fracdyn/recorder, for a model fracdyn
 //     does not ship), else the Prober's (model.Forward of fracdyn's own
 //     architecture, as a GoMLX graph compiled once);
-//  2. measures every layer at every requested scale r where r is valid for
-//     its matrices (fractal.CheckScale: a 3×3 conv kernel only at r = 2)
-//     with every dimension estimator (bc, dbc, variogram, paper) and the
-//     entropy, and writes segments/epoch-NNN.csv: one row per segment per
-//     r with layer, neuron, channel, origin (row, col), r, each estimate
-//     and its R², entropy, ‖A‖ (RMS of the pooled map), ‖α‖ (α with the
-//     chosen estimator) and the norm of the segment's probe-batch gradient
-//     from the snapshot. A layer at a scale with more than MaxSegments
-//     segments (fc1 at r = 2 has 1.6 million) is skipped with a note;
+//  2. measures every layer at every valid scale r (by default; fractal.
+//     ValidScales: a 3×3 conv kernel at r = 2, the paper CNN's 128×50176
+//     fc1 at r = 2…64, its 10×128 fc2 at r = 2…5; Options.Scales
+//     restricts them) with the dimension estimator Options.Method (every
+//     one, bc, dbc, variogram and paper, with Options.AllEstimators; the
+//     columns of the others are NaN otherwise) and the entropy, and writes segments/epoch-NNN.parquet
+//     (fracdyn/segtable; ReadSegments reads it): one row per segment per r
+//     with layer, r, matrix, neuron, channel, origin (row, col), each
+//     estimate and its R², entropy, ‖A‖ (RMS of the pooled map), ‖α‖ (α
+//     with the chosen estimator) and the norm of the segment's probe-batch
+//     gradient from the snapshot. The work goes scale by scale (step 4 and
+//     5 too), keeping only what later scales need. No limit applies by
+//     default; with Options.MaxSegments a layer at a scale with more
+//     segments is skipped, and named in skipped.csv and Report.Skipped;
 //  3. appends per-layer rows to layers.csv: each estimator's dimension of
 //     the layer's matrices as fracdyn/weights reads them (dense as is; conv
 //     per kernel by default, the mean over its out·in kh×kw kernels, or
@@ -35,21 +40,49 @@
 //     null.SampleSize(r) segments on a seeded uniform random sample of
 //     them, the same positions in the layer and in every draw, which
 //     surrogate.json's notes state);
-//  4. builds the segment graphs (package segraph) and writes their edge
-//     lists to edges/epoch-NNN-rR-GRAPH.csv (global node ids, each end's
-//     layer and segment index, distance, the weight at every γ);
+//  4. builds the segment graphs (package segraph) at every scale their
+//     layers share (see Graphs); with Options.WriteEdges (fracdyn analyze
+//     --edges) it writes their edge lists to edges/epoch-NNN-rR-GRAPH.csv
+//     (global node ids, each end's layer and segment index, distance, the
+//     weight at every γ). A graph over the edge budget Options.MaxEdges
+//     (segraph.DefaultEdgeBudget, 200,000) is thinned
+//     (segraph.Options.SampleEdges: about one edge in k of each over-full
+//     connection, at least one per segment of the later layer) and named
+//     in skipped.csv ("thinned", with the edges kept of the full count
+//     and the strides), or skipped with Options.NoSampleEdges;
 //  5. trains the GCN surrogate (package gcn) and its baselines and appends
-//     to surrogate.json;
+//     to surrogate.json; a graph of more than Options.MinibatchNodes nodes
+//     trains in neighbour-sampled minibatches (gcn.FitMinibatch) for a
+//     fixed DefaultMinibatchSteps steps of DefaultBatchEdges training
+//     edges, smaller ones full batch for DefaultGCNEpochs epochs;
 //  6. relates the surrogates at consecutive scales (multi-scale).
 //
 // # Graphs
 //
 // Runs of consecutive layers of one kind form one graph each: conv1–conv2
 // (the only scale of 3×3 kernels is r = 2, so this graph is built once)
-// and the dense layers (fc1–fc2; mlp: fc1–fc2–fc3). In the dense graph at
-// scale r each layer is cut at r clamped to its valid range (fc2, 10×128,
-// stops at r = 5). The conv→dense junction is left out: at any scale it
-// multiplies the edge count by the 128 segments of a conv2 neuron.
+// and the dense layers (fc1–fc2; mlp: fc1–fc2–fc3). A graph is built at
+// every scale r at which all its layers can be cut: the paper CNN's
+// fc1–fc2 at r = 2…5 (fc2, 10×128, has no segments beyond 5); each scale
+// where one of its layers can be cut and another cannot (fc1–fc2 at
+// r = 6…64) is named in skipped.csv with the reason.
+// Options.ClampGraphScales (--graph-clamp) builds those too, the smaller
+// layer cut at its nearest valid scale. The conv→dense junction is left
+// out: at any scale it multiplies the edge count by the 128 segments of a
+// conv2 neuron.
+//
+// # Cost
+//
+// The cost of a snapshot's graphs is bounded whatever the layers' sizes:
+// each graph has at most MaxEdges edges (thinned by the rule above), a
+// minibatch fit takes a fixed number of steps of at most
+// gcn.MaxBatchNodes nodes, held-out evaluation scores 15% of the kept
+// edges and as many non-edges, and the cross-scale fit uses a seeded
+// sample of at most MultiScaleNodes fine segments. What still grows with
+// the layers is linear in their segments: the per-segment pass, the node
+// features and the final layer-wise embedding of every node.
+// BENCHMARKS.md has the time of one paper-CNN snapshot against one
+// training epoch.
 //
 // # Surrogate and baselines
 //
@@ -74,11 +107,12 @@
 //
 // # Multi-scale ("fractal hypergraph")
 //
-// A segment at scale r lies in one segment at 2r (segraph.Containment); a
+// A segment at scale r lies in one segment at the next scale
+// (segraph.Containment); a
 // coarse segment and its fine members form a hyperedge. For consecutive
 // scales of the same graph, a ridge-regularised linear map from the parent's
-// coarse embedding to each fine embedding is fitted on 85% of the fine
-// segments, and MultiScaleResult reports the held-out R² against the same
+// coarse embedding to each fine embedding is fitted on 85% of a seeded
+// sample of at most MultiScaleNodes fine segments, and MultiScaleResult reports the held-out R² against the same
 // fit with the parents shuffled within each layer. The two surrogates are
 // trained independently, so their embedding bases are unrelated; the linear
 // map absorbs the rotation, and the gap R2 − R2Shuffled measures how much
@@ -87,6 +121,7 @@
 // # Other choices
 //
 //   - The GCN trains DefaultGCNEpochs (100) full-batch epochs by default
+//     (DefaultMinibatchSteps minibatch steps on a large graph)
 //     with gcn's native engine (see package gcn); Options.GCN overrides any
 //     gcn.Param… value. A graph's GCN fits (the two GCN baselines and one
 //     surrogate per γ) are independent and deterministic, so they run
@@ -107,6 +142,13 @@
 //   - The same run, options and seed give the same bytes in every table and
 //     edge list, and the same surrogate.json but for its "seconds" fields
 //     (TestAnalyzeDeterministic).
+//   - Options.Shard (fracdyn analyze --shard K/N) splits the epochs over
+//     processes; each writes RUN/analysis/shards/K-of-N with a manifest and
+//     `fracdyn merge RUN/analysis` assembles them: the tables, edge lists
+//     and segment tables byte for byte those of one process, surrogate.json
+//     value for value but for its wall times and the order of its notes
+//     (TestAnalyzeShardMerge). Merge into an empty RUN/analysis: files of
+//     an earlier analysis there are not removed.
 //   - Options.Figures draws Fig 2 for the conv graph of each epoch.
 //   - Options.Extra is the hook for further stages over the run (e.g. the
 //     dynamics helper's attractors.csv); they run after the epochs.

@@ -11,6 +11,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
+	"github.com/fracdyn/fracdyn/fracdyn/shard"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -19,8 +20,11 @@ import (
 type Options struct {
 	// Epochs to analyse; nil means every snapshot.
 	Epochs []int
-	// Scales r; nil means DefaultScales. Each layer is tabulated at the
-	// scales valid for it (a 3×3 conv kernel only at r = 2).
+	// Scales r; nil means every valid scale of every layer
+	// (fractal.ValidScales: a 3×3 conv kernel at r = 2, the paper CNN's
+	// 128×50176 fc1 at r = 2…64, its 10×128 fc2 at r = 2…5). A list
+	// restricts the analysis to those scales; each layer is tabulated at
+	// the listed scales valid for it.
 	Scales []int
 	// Layers restricts the analysis to these layer names; nil means all.
 	Layers []string
@@ -28,10 +32,20 @@ type Options struct {
 	Kernel segraph.Kernel
 	Gammas []float64
 	// Method is the per-segment dimension estimator used in α (default
-	// box counting); the tables carry every estimator.
-	Method fractal.Method
+	// box counting). The segment tables have a column pair per estimator;
+	// only Method's is computed unless AllEstimators (the others are NaN):
+	// at every scale of fc1 the other three would quadruple the
+	// per-segment pass.
+	Method        fractal.Method
+	AllEstimators bool
 	// DataFree leaves A out of α (no probe forward pass).
 	DataFree bool
+	// ClampGraphScales builds a graph at every scale of its largest layer,
+	// each smaller layer cut at its nearest valid scale (fc2, 10×128, at
+	// r = 5 in the fc1–fc2 graphs of r = 6…64). By default a graph is
+	// built only at the scales all its layers share (fc1–fc2 at r = 2…5),
+	// and the others are named in skipped.csv.
+	ClampGraphScales bool
 	// AllPairs joins every segment of a layer with every segment of the
 	// next in the graphs (segraph.Options.AllPairs; small graphs only).
 	AllPairs bool
@@ -52,9 +66,29 @@ type Options struct {
 	// GCN holds gcn.Param… hyperparameters (nil: gcn's defaults, with
 	// DefaultGCNEpochs epochs).
 	GCN map[string]any
-	// MaxSegments skips a layer at a scale with more segments (default
-	// 200,000), MaxEdges a graph with more edges (default 2,000,000).
-	MaxSegments, MaxEdges int
+	// MaxSegments, when positive, skips a layer at a scale with more
+	// segments (default: no limit). Each skip is named in Report.Skipped
+	// and skipped.csv.
+	MaxSegments int
+	// MaxEdges is each graph's edge budget (default
+	// segraph.DefaultEdgeBudget): a graph with more is thinned
+	// (segraph.Options.SampleEdges), keeping about one edge in k of each
+	// over-full connection, and named in skipped.csv and Report.Skipped
+	// ("thinned", with the edges kept of the full count and the strides).
+	// NoSampleEdges skips such a graph instead.
+	MaxEdges      int
+	NoSampleEdges bool
+	// MinibatchNodes: a graph with more nodes trains its GCNs in
+	// neighbour-sampled minibatches, DefaultMinibatchSteps steps of
+	// DefaultBatchEdges training edges in all (gcn.ParamBatchEdges,
+	// gcn.ParamBatches and gcn.ParamEpochs, unless GCN sets the batch
+	// size or the epochs), whatever its size; smaller graphs train full
+	// batch for DefaultGCNEpochs epochs. Default DefaultMinibatchNodes.
+	MinibatchNodes int
+	// WriteEdges writes each graph's edge list to
+	// edges/epoch-NNN-rR-GRAPH.csv (off by default: at r = 2 the fc1–fc2
+	// list alone is tens of MB of text per snapshot).
+	WriteEdges bool
 	// Backend runs the probe forward pass (and the GCN with the gomlx
 	// engine).
 	Backend backends.Backend
@@ -81,30 +115,42 @@ type Options struct {
 	// without its snapshot), noting each skipped epoch in Report.Notes.
 	// Without it a missing snapshot is an error wrapping ErrMissing.
 	AllowMissing bool
+	// Shard splits the work over processes by epoch (fracdyn/shard): the
+	// selected epochs are the items, and this process analyses those it
+	// owns into RUN/analysis/shards/K-of-N with a manifest; fracdyn merge
+	// RUN/analysis assembles the shards into what one process writes
+	// (layers.csv and skipped.csv by epoch, surrogate.json's results by
+	// epoch, the per-epoch files moved whole). The Extra stages run in the
+	// shard owning the first epoch. The zero Spec: one process.
+	Shard shard.Spec
+
+	gcnEpochsSet bool // GCN sets gcn.ParamEpochs (withDefaults)
 }
 
 // Stage is an extra analysis stage over a run, writing into outDir.
 type Stage func(ctx context.Context, r *run.Run, outDir string) error
 
-// DefaultScales is r = 2 alone: the only scale of the 3×3 conv kernels and
-// the fast default. Dense graphs and the multi-scale report need larger
-// scales, e.g. {2, 16, 32} (minutes per epoch for the paper CNN's fc1).
-var DefaultScales = []int{2}
-
 const (
 	DefaultSeed         = 1
 	DefaultTestFraction = 0.15
 	DefaultGCNEpochs    = 100
-	DefaultMaxSegments  = 200_000
-	DefaultMaxEdges     = 2_000_000
+	// DefaultMinibatchNodes is the node count above which a graph's GCNs
+	// train in minibatches: DefaultMinibatchSteps steps of
+	// DefaultBatchEdges training edges (and as many sampled non-edges),
+	// minibatchStepsPerEpoch to an epoch (gcn.ParamBatches: each epoch a
+	// uniform sample of the training edges), unless Options.GCN sets
+	// gcn.ParamBatchEdges or gcn.ParamEpochs.
+	DefaultMinibatchNodes  = 20_000
+	DefaultBatchEdges      = 512
+	DefaultMinibatchSteps  = 120
+	minibatchStepsPerEpoch = 4
 )
 
 // withDefaults fills the zero fields and validates the rest.
 func (o Options) withDefaults() (Options, error) {
-	if o.Scales == nil {
-		o.Scales = DefaultScales
+	if o.Scales != nil {
+		o.Scales = slices.Clone(o.Scales)
 	}
-	o.Scales = slices.Clone(o.Scales)
 	slices.Sort(o.Scales)
 	o.Scales = slices.Compact(o.Scales)
 	for _, r := range o.Scales {
@@ -150,15 +196,19 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("test fraction %v is not in (0,1)", o.TestFraction)
 	}
 	gcnParams := map[string]any{gcn.ParamEpochs: DefaultGCNEpochs}
+	_, o.gcnEpochsSet = o.GCN[gcn.ParamEpochs]
 	for k, v := range o.GCN {
 		gcnParams[k] = v
 	}
 	o.GCN = gcnParams
-	if o.MaxSegments <= 0 {
-		o.MaxSegments = DefaultMaxSegments
+	if o.MaxSegments < 0 {
+		o.MaxSegments = 0
+	}
+	if o.MinibatchNodes <= 0 {
+		o.MinibatchNodes = DefaultMinibatchNodes
 	}
 	if o.MaxEdges <= 0 {
-		o.MaxEdges = DefaultMaxEdges
+		o.MaxEdges = segraph.DefaultEdgeBudget
 	}
 	return o, nil
 }

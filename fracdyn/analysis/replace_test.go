@@ -91,10 +91,10 @@ func TestAnalyzeMissingSnapshot(t *testing.T) {
 		t.Errorf("notes %q do not name the skipped epoch", rep.Notes)
 	}
 	files := dirBytes(t, filepath.Join(dir, Dir))
-	if _, ok := files[filepath.Join(SegmentsDir, "epoch-001.csv")]; !ok {
+	if _, ok := files[filepath.Join(SegmentsDir, "epoch-001.parquet")]; !ok {
 		t.Errorf("no segments of epoch 1: %v", files)
 	}
-	if _, ok := files[filepath.Join(SegmentsDir, "epoch-000.csv")]; ok {
+	if _, ok := files[filepath.Join(SegmentsDir, "epoch-000.parquet")]; ok {
 		t.Errorf("segments of the missing epoch 0")
 	}
 }
@@ -112,7 +112,7 @@ func TestAnalyzeFailureKeepsPrevious(t *testing.T) {
 	}
 	out := filepath.Join(dir, Dir)
 	before := dirBytes(t, out)
-	if _, ok := before[filepath.Join(SegmentsDir, "epoch-001.csv")]; !ok || before[SurrogateFile] == "" {
+	if _, ok := before[filepath.Join(SegmentsDir, "epoch-001.parquet")]; !ok || before[SurrogateFile] == "" {
 		t.Fatalf("first analysis wrote %d files, without epoch 1 or %s", len(before), SurrogateFile)
 	}
 
@@ -161,7 +161,7 @@ func TestAnalyzeFailureKeepsPrevious(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := dirBytes(t, out)
-	if _, ok := after[filepath.Join(SegmentsDir, "epoch-000.csv")]; ok {
+	if _, ok := after[filepath.Join(SegmentsDir, "epoch-000.parquet")]; ok {
 		t.Errorf("epoch 0's segments of the previous analysis left beside an analysis of epoch 1")
 	}
 	noTemporaries(t, dir)

@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"fmt"
+	"path/filepath"
+
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
 )
@@ -17,30 +20,50 @@ func segmentMeasures() []string {
 
 // writeSegmentsParquet writes the per-segment table of one epoch as
 // Parquet (fracdyn/segtable): the rows and values of writeSegments, with
-// the matrix index of each segment added. It is the drop-in replacement
-// of writeSegments for the issue-14 switch.
+// the matrix index of each segment added.
 func writeSegmentsParquet(path string, epoch int, layers []*layerScale) error {
-	methods := fractal.Methods()
-	meas := make([]float32, len(segmentMeasures()))
 	return segtable.WriteFile(path, segmentMeasures(), segtable.Options{}, func(w *segtable.Writer) error {
 		for _, ls := range layers {
-			seg := ls.layer.Segments
-			q := seg.PerMatrix()
-			for s := range seg.Len() {
-				id := seg.Segment(s)
-				for k, m := range methods {
-					res := ls.byMethod[m]
-					meas[2*k], meas[2*k+1] = res.FD[s], res.FDR2[s]
-				}
-				k := 2 * len(methods)
-				meas[k], meas[k+1], meas[k+2], meas[k+3] = seg.H[s], ls.feats.ANorm[s], ls.feats.AlphaNorm[s], ls.gradNorms[s]
-				err := w.Write(segtable.Row{Epoch: int32(epoch), Layer: ls.layer.Info.Name, R: int32(seg.R), Matrix: int32(s / q),
-					Neuron: int32(id.Neuron), Channel: int32(id.Channel), Row: int32(id.Row), Col: int32(id.Col), Measures: meas})
-				if err != nil {
-					return err
-				}
+			if err := writeSegmentRows(w, epoch, ls); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// writeSegmentRows writes the rows of one layer at one scale to w.
+func writeSegmentRows(w *segtable.Writer, epoch int, ls *layerScale) error {
+	methods := fractal.Methods()
+	meas := make([]float32, len(segmentMeasures()))
+	seg := ls.layer.Segments
+	q := seg.PerMatrix()
+	for s := range seg.Len() {
+		id := seg.Segment(s)
+		for k, m := range methods {
+			meas[2*k], meas[2*k+1] = ls.estimate(m, s)
+		}
+		k := 2 * len(methods)
+		meas[k], meas[k+1], meas[k+2], meas[k+3] = seg.H[s], ls.feats.ANorm[s], ls.feats.AlphaNorm[s], ls.gradNorms[s]
+		err := w.Write(segtable.Row{Epoch: int32(epoch), Layer: ls.layer.Info.Name, R: int32(seg.R), Matrix: int32(s / q),
+			Neuron: int32(id.Neuron), Channel: int32(id.Channel), Row: int32(id.Row), Col: int32(id.Col), Measures: meas})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadSegments reads the per-segment table of one epoch of the analysed
+// run in runDir (RUN/analysis/segments/epoch-NNN.parquet): the measure
+// column names (fd_METHOD, r2_METHOD, entropy, a_norm, alpha_norm,
+// grad_norm) and one segtable.Row per segment per scale, in the order
+// Analyze wrote them (by r, then layer, then segment).
+func ReadSegments(runDir string, epoch int) (measures []string, rows []segtable.Row, err error) {
+	path := filepath.Join(runDir, Dir, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch))
+	measures, rows, err = segtable.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("analysis: segments of epoch %d: %w", epoch, err)
+	}
+	return measures, rows, nil
 }

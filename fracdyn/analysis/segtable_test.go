@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
+	"github.com/fracdyn/fracdyn/fracdyn/weights"
 	"github.com/fracdyn/fracdyn/internal/testutil"
 )
 
@@ -34,7 +36,7 @@ func paperScales(t testing.TB, names []string, r int) []*layerScale {
 				w[k], g[k] = float32(rng.NormFloat64()*0.1), float32(rng.NormFloat64()*1e-3)
 			}
 			ls, err := measureLayer(segraph.Layer{Info: info, Index: i, Weights: w}, g, r,
-				Options{Method: fractal.MethodBoxCount, DataFree: true, Pool: segraph.DefaultPool})
+				Options{Method: fractal.MethodBoxCount, DataFree: true, Pool: segraph.DefaultPool, AllEstimators: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,5 +125,73 @@ func BenchmarkSegmentsTableSize(b *testing.B) {
 		b.ReportMetric(float64(c.Size()), "csv-bytes")
 		b.ReportMetric(float64(p.Size()), "parquet-bytes")
 		b.ReportMetric(float64(p.Size())/float64(c.Size()), "parquet/csv")
+	}
+}
+
+// BenchmarkSegmentsTableSizeAllScales writes the per-segment table of one
+// paper-CNN snapshot at every valid scale of its four layers (Gaussian
+// weights; the default estimator alone, as analyze writes it) as Parquet,
+// in one file as analyze does, and as the CSV it replaces (one file per
+// scale, the header counted once), and reports both sizes.
+func BenchmarkSegmentsTableSizeAllScales(b *testing.B) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	dir := b.TempDir()
+	opts := Options{Method: fractal.MethodBoxCount, DataFree: true, Pool: segraph.DefaultPool}
+	for b.Loop() {
+		pqPath := filepath.Join(dir, "s.parquet")
+		var csvBytes, header int64
+		var rows int
+		err := segtable.WriteFile(pqPath, segmentMeasures(), segtable.Options{}, func(w *segtable.Writer) error {
+			for i, info := range model.Layers(model.PaperCNN) {
+				size := 1
+				for _, d := range info.WeightShape {
+					size *= d
+				}
+				wt, g := make([]float32, size), make([]float32, size)
+				for k := range wt {
+					wt[k], g[k] = float32(rng.NormFloat64()*0.1), float32(rng.NormFloat64()*1e-3)
+				}
+				v, err := info.View(weights.PerKernel)
+				if err != nil {
+					return err
+				}
+				for _, r := range fractal.ValidScales(v.Rows, v.Cols) {
+					ls, err := measureLayer(segraph.Layer{Info: info, Index: i, Weights: wt}, g, r, opts)
+					if err != nil {
+						return err
+					}
+					rows += ls.layer.Segments.Len()
+					if err := writeSegmentRows(w, 1, ls); err != nil {
+						return err
+					}
+					csvPath := filepath.Join(dir, "s.csv")
+					if err := writeSegments(csvPath, 1, []*layerScale{ls}); err != nil {
+						return err
+					}
+					c, err := os.Stat(csvPath)
+					if err != nil {
+						return err
+					}
+					csvBytes += c.Size()
+					if header == 0 {
+						header = int64(len(strings.Join(segmentHeader(), ",")) + 1)
+					} else {
+						csvBytes -= header
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := os.Stat(pqPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(float64(csvBytes), "csv-bytes")
+		b.ReportMetric(float64(p.Size()), "parquet-bytes")
+		b.ReportMetric(float64(p.Size())/float64(csvBytes), "parquet/csv")
 	}
 }

@@ -59,7 +59,8 @@ type graphJob struct {
 	layers []*layerScale
 }
 
-// evalGraph builds the graph of a job, writes its edge list, and scores the
+// evalGraph builds the graph of a job, writes its edge list (to edgesPath,
+// unless ""), and scores the
 // surrogate and baselines for every γ. It returns the embeddings of the
 // surrogate at the first γ (for the multi-scale report).
 func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch, r int, opts Options, edgesPath string) ([]SurrogateResult, *segraph.Graph, *gcn.Autoencoder, error) {
@@ -67,12 +68,15 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	for i, ls := range job.layers {
 		layers[i] = ls.layer
 	}
-	g, err := segraph.Build(layers, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges, AllPairs: opts.AllPairs})
+	g, err := segraph.Build(layers, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, MaxEdges: opts.MaxEdges, AllPairs: opts.AllPairs,
+		SampleEdges: !opts.NoSampleEdges})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := writeEdges(edgesPath, g, opts); err != nil {
-		return nil, nil, nil, err
+	if edgesPath != "" {
+		if err := writeEdges(edgesPath, g, opts); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	if err := cancel.Err(); err != nil {
 		return nil, nil, nil, err
@@ -85,9 +89,22 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
 	}
 	x, f := g.InputFeatures()
+	// Large graphs train in neighbour-sampled minibatches (gcn.FitMinibatch);
+	// small ones full batch, as before.
+	minibatch := g.N() > opts.MinibatchNodes
 	newCtx := func() *context.Context {
 		ctx := context.New()
 		ctx.SetParams(opts.GCN)
+		if minibatch && context.GetParamOr(ctx, gcn.ParamBatchEdges, 0) <= 0 {
+			// A fixed number of steps, whatever the graph's size.
+			ctx.SetParam(gcn.ParamBatchEdges, DefaultBatchEdges)
+			if context.GetParamOr(ctx, gcn.ParamBatches, 0) <= 0 {
+				ctx.SetParam(gcn.ParamBatches, minibatchStepsPerEpoch)
+			}
+			if !opts.gcnEpochsSet {
+				ctx.SetParam(gcn.ParamEpochs, max(1, DefaultMinibatchSteps/context.GetParamOr(ctx, gcn.ParamBatches, minibatchStepsPerEpoch)))
+			}
+		}
 		return ctx
 	}
 	score := func(s func([][2]int32) []float64) gcn.Metrics {
@@ -100,12 +117,12 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	// They train on the same topology with the same sampler and seed, so
 	// they draw the same negatives: draw them once.
 	start := time.Now()
-	weights := [][]float32{g.LinearEdges().W, make([]float32, len(g.Src))}
+	weights := [][]float32{g.LinearWeights(), make([]float32, len(g.Src))}
 	for i := range weights[1] {
 		weights[1][i] = 1
 	}
 	for _, gamma := range opts.Gammas {
-		weights = append(weights, g.Edges(opts.Kernel, gamma).W)
+		weights = append(weights, g.EdgeWeights(opts.Kernel, gamma))
 	}
 	negs, err := gcn.NewNegatives(split.Train, sampler, context.GetParamOr(newCtx(), gcn.ParamNegatives, gcn.DefaultNegatives), seeds.GCN, len(weights))
 	if err != nil {
@@ -177,7 +194,7 @@ func rawFeatures(g *segraph.Graph) []float32 {
 func writeEdges(path string, g *segraph.Graph, opts Options) error {
 	weights := make([][]float32, len(opts.Gammas))
 	for i, gamma := range opts.Gammas {
-		weights[i] = g.Edges(opts.Kernel, gamma).W
+		weights[i] = g.EdgeWeights(opts.Kernel, gamma)
 	}
 	layerOf := g.Groups()
 	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {

@@ -24,11 +24,25 @@ type layerScale struct {
 	gradNorms []float32                               // ‖∂L/∂S‖ on the probe batch
 }
 
-// measureLayer segments a layer at scale r with every estimator and
+// estimate returns segment s's dimension and R² by method m (NaN when m
+// was not computed: Options.AllEstimators unset).
+func (ls *layerScale) estimate(m fractal.Method, s int) (fd, r2 float32) {
+	res := ls.byMethod[m]
+	if res == nil {
+		return float32(math.NaN()), float32(math.NaN())
+	}
+	return res.FD[s], res.FDR2[s]
+}
+
+// measureLayer segments a layer at scale r with Options.Method (every
+// estimator with Options.AllEstimators) and
 // computes its features and gradient norms.
 func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*layerScale, error) {
 	ls := &layerScale{byMethod: map[fractal.Method]*fractal.LayerResult{}}
 	for _, m := range fractal.Methods() {
+		if m != opts.Method && !opts.AllEstimators {
+			continue // its columns are NaN
+		}
 		lo := fractal.LayerOptions{Name: base.Info.Name, Method: m}
 		if m != opts.Method {
 			lo.Entropy = fractal.EntropySkip // H comes from opts.Method's call
@@ -46,7 +60,7 @@ func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*la
 	ls.layer = base
 	ls.layer.Segments = ls.byMethod[opts.Method]
 	var err error
-	ls.feats, err = segraph.Build([]segraph.Layer{ls.layer}, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree})
+	ls.feats, err = segraph.Build([]segraph.Layer{ls.layer}, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, NoSegWeights: true})
 	if err != nil {
 		return nil, err
 	}
@@ -130,9 +144,9 @@ func appendSegmentRows(buf []byte, epoch int, ls *layerScale, lo, hi int) []byte
 			buf = strconv.AppendInt(buf, int64(v), 10)
 		}
 		for _, m := range fractal.Methods() {
-			res := ls.byMethod[m]
-			buf = fc.appendFloat(buf, res.FD[s])
-			buf = fc.appendFloat(buf, res.FDR2[s])
+			fd, r2 := ls.estimate(m, s)
+			buf = fc.appendFloat(buf, fd)
+			buf = fc.appendFloat(buf, r2)
 		}
 		buf = fc.appendFloat(buf, seg.H[s])
 		buf = fc.appendFloat(buf, ls.feats.ANorm[s])
@@ -287,4 +301,17 @@ func csvQuote(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// writeSkipped writes skipped.csv: one row per skipped or thinned layer or
+// graph (the header alone when nothing was).
+func writeSkipped(path string, rows []Skip) error {
+	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		writeRow(bw, []string{"epoch", "layer", "r", "graph", "action", "reason"})
+		for _, s := range rows {
+			writeRow(bw, []string{strconv.Itoa(s.Epoch), s.Layer, strconv.Itoa(s.R), s.Graph, s.Action, csvQuote(s.Reason)})
+		}
+		return bw.Flush()
+	})
 }

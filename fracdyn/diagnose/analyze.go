@@ -14,15 +14,12 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
-// DefaultScales are the segment sizes Analyze uses when none are asked for:
-// powers of two, each kept where it is valid for a layer's matrices.
-var DefaultScales = []int{2, 4, 8, 16}
-
 // AnalyzeOptions tune Analyze. The zero value gives the defaults.
 type AnalyzeOptions struct {
-	// Scales are the segment sizes r; nil means DefaultScales. Each layer
-	// uses those valid for its matrices (fractal.ValidScales). AllScales
-	// uses every valid scale instead.
+	// Scales are the segment sizes r; nil means every valid scale of each
+	// layer's matrices (fractal.ValidScales), as fracdyn analyze. A list
+	// restricts them: each layer uses those of the list valid for it.
+	// AllScales (every valid scale) overrides a list.
 	Scales    []int
 	AllScales bool
 	// Layers is a glob (path.Match) over tensor names; "" means every
@@ -155,13 +152,10 @@ type LayerReport struct {
 // layerScales returns the scales to use for info under opts.
 func layerScales(info modelfile.TensorInfo, opts AnalyzeOptions) []int {
 	valid := info.Matrices.Scales()
-	if opts.AllScales {
+	if opts.AllScales || opts.Scales == nil {
 		return valid
 	}
 	want := opts.Scales
-	if want == nil {
-		want = DefaultScales
-	}
 	var out []int
 	for _, r := range want {
 		if slices.Contains(valid, r) {

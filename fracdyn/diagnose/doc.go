@@ -13,8 +13,8 @@
 // For every eligible tensor (AnalyzeOptions.Layers filters by glob) Analyze
 // reports:
 //
-//   - per scale r (DefaultScales 2, 4, 8, 16 where valid, or any list, or
-//     every valid scale): fractal.LayerSegments over the tensor's matrices
+//   - per scale r (by default every valid scale of the layer, as fracdyn
+//     analyze; a list restricts them): fractal.LayerSegments over the tensor's matrices
 //     — each segment's dimension (AnalyzeOptions.Method, box counting by
 //     default), its fit's R² and its entropy — as rows (segments.parquet) and as
 //     mean/std per layer and scale (scales.csv);

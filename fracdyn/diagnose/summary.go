@@ -86,11 +86,15 @@ func (s *matrixSummarizer) add(w []float64) error {
 	for k, method := range methods {
 		steps = append(steps, func() { fits[k], errs[k] = fractal.Estimate(w, rows, cols, method, fopts) })
 	}
+	var mask []bool // one mask for every scale
+	if len(s.paperScales) > 0 {
+		mask = fractal.Mask(w, fopts.Threshold)
+	}
 	for k, r := range s.paperScales {
 		steps = append(steps, func() {
 			paper[k] = math.NaN()
 			if fractal.CheckScale(rows, cols, r) == nil {
-				if f, err := fractal.PaperFD(w, rows, cols, r, fopts); err == nil {
+				if f, err := fractal.PaperFDMask(mask, rows, cols, r, fopts.Threshold); err == nil {
 					paper[k] = f.Dimension
 				}
 			}

@@ -33,7 +33,18 @@ func PaperFD(w []float64, n, m, r int, opts Options) (Fit, error) {
 		return Fit{}, fmt.Errorf("scale r=%d does not fit a %d×%d matrix", r, n, m)
 	}
 	tau := opts.threshold(w)
-	mask := Mask(w, tau)
+	return PaperFDMask(Mask(w, tau), n, m, r, tau)
+}
+
+// PaperFDMask is PaperFD of the n×m matrix whose Mask at threshold tau is
+// mask: computing the mask once serves every scale.
+func PaperFDMask(mask []bool, n, m, r int, tau float64) (Fit, error) {
+	if len(mask) != n*m {
+		return Fit{}, fmt.Errorf("mask has %d cells, want %d×%d", len(mask), n, m)
+	}
+	if r < 1 || r > min(n, m) {
+		return Fit{}, fmt.Errorf("scale r=%d does not fit a %d×%d matrix", r, n, m)
+	}
 	nOn := countSegments(mask, n, m, r)
 	q := SegmentCount(n, m, r)
 	f := Fit{Method: MethodPaper, Threshold: tau, Sizes: []float64{float64(r)}, Counts: []float64{float64(nOn)}}

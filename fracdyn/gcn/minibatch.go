@@ -273,10 +273,18 @@ func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pai
 	return loss
 }
 
+// embedSem lets one embedAll run at a time in the process: on a large
+// graph its buffers are several node-sized matrices, and fits that run
+// concurrently (a surrogate and its baselines) would hold them all at
+// once. It runs on every core by itself.
+var embedSem = make(chan struct{}, 1)
+
 // embedAll computes the embeddings of all nodes layer by layer over the
 // full training propagation p: one layer's input and output are held at
 // a time (the layer-wise inference of sampled GCNs), not a backward pass.
 func (m *nativeGCN) embedAll(p *Propagation, x []float32) []float32 {
+	embedSem <- struct{}{}
+	defer func() { <-embedSem }()
 	n := p.N
 	h := x
 	for l := range m.w {
@@ -369,8 +377,18 @@ func FitMinibatch(cancel gocontext.Context, ctx *context.Context, x []float32, f
 	var tgen uint32
 	ae := &Autoencoder{N: g.N}
 	layers := len(m.w)
+	// Each epoch's edges: the first epochEdges of order after a partial
+	// Fisher–Yates shuffle (a uniform sample without replacement), so an
+	// epoch of a few steps costs O(steps·batch), not O(edges).
+	order := make([]int32, ne)
+	for i := range order {
+		order[i] = int32(i)
+	}
 	for ep := range epochs {
-		order := rng.Perm(ne)
+		for i := range epochEdges {
+			j := i + rng.IntN(ne-i)
+			order[i], order[j] = order[j], order[i]
+		}
 		var sum float64
 		done := 0
 		for lo := 0; lo < epochEdges; lo += batch {

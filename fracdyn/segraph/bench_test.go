@@ -18,7 +18,7 @@ func BenchmarkBuildPaperConvGraph(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		g.Edges(KernelLaplacian, 1)
+		g.EdgeWeights(KernelLaplacian, 1)
 	}
 }
 

@@ -76,7 +76,7 @@
 // backend (see the repository's BENCHMARKS.md, Graph and GCN surrogate).
 // γ ≤ 0 is an error (CheckGamma).
 //
-// LinearEdges gives the baseline weights α_ω·α_λ (scaled to [0, 1]) that
+// LinearWeights gives the baseline weights α_ω·α_λ (scaled to [0, 1]) that
 // package analysis compares the kernels with.
 //
 // # Scales

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
-	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -33,20 +32,32 @@ type Options struct {
 	// AllPairs joins every segment of a layer with every segment of the
 	// next, instead of only the pairs the architecture connects.
 	AllPairs bool
-	// MaxEdges bounds the edge count (default 20,000,000); more is an
-	// error unless SampleEdges.
+	// MaxEdges bounds the edge count (default DefaultMaxEdges, or
+	// DefaultEdgeBudget with SampleEdges); more is an error unless
+	// SampleEdges.
 	MaxEdges int
 	// SampleEdges keeps a graph that would exceed MaxEdges by thinning
 	// each connection (see the package doc, "Graphs too large to build")
 	// instead of failing.
 	SampleEdges bool
+	// NoSegWeights leaves Graph.SegWeights nil, for callers that need
+	// only α and its norms (a layer's r² weights per segment are a copy
+	// of the whole weight tensor).
+	NoSegWeights bool
 }
 
 // DefaultPool is the default side of the pooled activation grid.
 const DefaultPool = 4
 
-// DefaultMaxEdges is the default bound on a graph's edge count.
-const DefaultMaxEdges = 20_000_000
+// The default edge limits of Build (Options.MaxEdges when 0): a graph
+// built whole may have DefaultMaxEdges edges (a memory guard); a graph
+// thinned with Options.SampleEdges is thinned to DefaultEdgeBudget, the
+// budget that bounds the cost of a graph and of its GCN fits whatever the
+// layers' sizes (fracdyn analyze's default).
+const (
+	DefaultMaxEdges   = 20_000_000
+	DefaultEdgeBudget = 200_000
+)
 
 // Graph is the segment graph of consecutive layers: one node per segment,
 // its feature α, and sparse edges between the segments of connected layers.
@@ -89,19 +100,20 @@ func (g *Graph) Groups() []int32 {
 	return out
 }
 
-// Edges returns the graph with the kernel's weights for the GCN.
-func (g *Graph) Edges(k Kernel, gamma float64) *gcn.Edges {
+// EdgeWeights returns the kernel's weight of every edge (aligned with Src
+// and Dst), the weights of the GCN's graph.
+func (g *Graph) EdgeWeights(k Kernel, gamma float64) []float32 {
 	w := make([]float32, len(g.Dist))
 	Weights(w, g.Dist, k, gamma)
-	return &gcn.Edges{N: g.N(), Src: g.Src, Dst: g.Dst, W: w}
+	return w
 }
 
-// LinearEdges returns the graph with the linear-similarity baseline
-// weights: the dot product α_src·α_dst / Dim, divided by its largest value
+// LinearWeights returns the linear-similarity baseline weight of every
+// edge: the dot product α_src·α_dst / Dim, divided by its largest value
 // over the edges so that weights lie in [0, 1] like the kernels'. α ≥ 0
 // (A is post-ReLU, FD and H are ≥ 0), so the weights are non-negative;
 // any negative value (other activations) is clamped to 0.
-func (g *Graph) LinearEdges() *gcn.Edges {
+func (g *Graph) LinearWeights() []float32 {
 	w := make([]float32, len(g.Src))
 	d := g.Dim
 	var hi float32
@@ -119,7 +131,7 @@ func (g *Graph) LinearEdges() *gcn.Edges {
 			w[e] /= hi
 		}
 	}
-	return &gcn.Edges{N: g.N(), Src: g.Src, Dst: g.Dst, W: w}
+	return w
 }
 
 // InputFeatures returns the GCN's node features: [α, S] (Dim + SegDim
@@ -169,6 +181,9 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 	}
 	if opts.MaxEdges <= 0 {
 		opts.MaxEdges = DefaultMaxEdges
+		if opts.SampleEdges {
+			opts.MaxEdges = DefaultEdgeBudget
+		}
 	}
 	g := &Graph{Dim: opts.Pool * opts.Pool, Offsets: []int{0}}
 	for i, l := range layers {
@@ -198,7 +213,9 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 	g.Alpha = make([]float32, n*g.Dim)
 	g.ANorm = make([]float32, n)
 	g.AlphaNorm = make([]float32, n)
-	g.SegWeights = make([]float32, n*g.SegDim)
+	if !opts.NoSegWeights {
+		g.SegWeights = make([]float32, n*g.SegDim)
+	}
 	for i, l := range layers {
 		if err := g.layerFeatures(l, g.Offsets[i], opts); err != nil {
 			return nil, err
@@ -270,6 +287,9 @@ func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 		g.ANorm[node] = float32(math.Sqrt(an / float64(d)))
 		g.AlphaNorm[node] = float32(math.Sqrt(aa))
 		// Segment weights.
+		if g.SegWeights == nil {
+			continue
+		}
 		mat := s / q
 		base := mat * v.Rows * v.Cols
 		out := g.SegWeights[node*g.SegDim:]

@@ -380,3 +380,23 @@ func TestSampleEdges(t *testing.T) {
 		t.Errorf("limit below the node count: err %v", err)
 	}
 }
+
+// TestNoSegWeights: without the segment weights the graph is the same
+// but for SegWeights.
+func TestNoSegWeights(t *testing.T) {
+	layers := paperLayers(t, []string{"conv1", "conv2"}, []int{2, 2}, true)
+	full, err := Build(layers, Options{DataFree: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := Build(layers, Options{DataFree: true, NoSegWeights: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lean.SegWeights != nil || len(full.SegWeights) != full.N()*4 {
+		t.Fatalf("SegWeights: %d values without, %d with", len(lean.SegWeights), len(full.SegWeights))
+	}
+	if !slices.Equal(lean.Alpha, full.Alpha) || !slices.Equal(lean.AlphaNorm, full.AlphaNorm) || !slices.Equal(lean.Src, full.Src) {
+		t.Error("NoSegWeights changed α, ‖α‖ or the edges")
+	}
+}

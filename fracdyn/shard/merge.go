@@ -62,15 +62,27 @@ func Merge(out string) (Manifest, error) {
 	shardDir := func(k int) string { return dirs[byIndex[k]] }
 	for _, t := range ref.Tables {
 		var err error
-		if strings.HasSuffix(t.File, ".parquet") {
+		switch {
+		case strings.HasSuffix(t.File, ".parquet"):
 			err = mergeParquet(out, t, ref, shardDir)
-		} else {
+		case strings.HasSuffix(t.File, ".json"):
+			err = mergeJSON(out, t, ref, shardDir)
+		default:
 			err = mergeCSV(out, t, ref, shardDir)
 		}
 		if err != nil {
 			return Manifest{}, err
 		}
 	}
+	// Each shard may list only the files it wrote (fracdyn analyze names
+	// its per-epoch files after the fact): take the union.
+	files := map[string]string{}
+	for _, m := range ms {
+		for f, item := range m.Files {
+			files[f] = item
+		}
+	}
+	ref.Files = files
 	names := make([]string, 0, len(ref.Files))
 	for f := range ref.Files {
 		names = append(names, f)
@@ -83,6 +95,9 @@ func Merge(out string) (Manifest, error) {
 			continue // not written (e.g. no graph for this model)
 		}
 		dst := filepath.Join(out, f)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return Manifest{}, fmt.Errorf("shard: %w", err)
+		}
 		if err := os.RemoveAll(dst); err != nil {
 			return Manifest{}, err
 		}

@@ -115,7 +115,8 @@ type Manifest struct {
 	Count   int      `json:"count"`
 	Items   []string `json:"items"`
 	// Tables are merged row by row; Files (name → item) are moved whole
-	// from the item's owner, when it wrote them.
+	// from the item's owner, when it wrote them. A shard may list only its
+	// own files: the merge takes the union of the shards' Files.
 	Tables []Table           `json:"tables"`
 	Files  map[string]string `json:"files,omitempty"`
 }
