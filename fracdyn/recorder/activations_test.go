@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/analysis"
@@ -14,7 +13,6 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/fracdyn/fracdyn/fracdyn/recorder"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
-	"github.com/fracdyn/fracdyn/internal/testutil"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -119,27 +117,23 @@ func checkActivations(t *testing.T, r *run.Run, b backends.Backend) {
 	if rep.DataFree || !slices.Contains(rep.Notes, "activation maps A of α: as recorded in the snapshots") {
 		t.Errorf("report: data-free %v, notes %q", rep.DataFree, rep.Notes)
 	}
-	rows := testutil.ReadCSV(t, filepath.Join(r.Dir, analysis.Dir, analysis.SegmentsDir, "epoch-000.csv"))
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
+	measures, rows, err := analysis.ReadSegments(r.Dir, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	num := func(row []string, name string) int {
-		v, err := strconv.Atoi(row[col[name]])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
+	aNorm := slices.Index(measures, "a_norm")
+	if aNorm < 0 {
+		t.Fatalf("segment table columns %q: no a_norm", measures)
 	}
 	checked := map[string]int{}
-	for _, row := range rows[1:] {
+	for _, row := range rows {
 		var pooled []float64
-		switch row[col["layer"]] {
+		switch row.Layer {
 		case "conv":
-			pooled = pool4(convMap[num(row, "neuron")*169:][:169], 13)
+			pooled = pool4(convMap[int(row.Neuron)*169:][:169], 13)
 		case "dense":
 			var s float64
-			for u := num(row, "row"); u < num(row, "row")+2; u++ {
+			for u := int(row.Row); u < int(row.Row)+2; u++ {
 				s += denseMap[u]
 			}
 			pooled = slices.Repeat([]float64{s / 2}, 16)
@@ -149,11 +143,10 @@ func checkActivations(t *testing.T, r *run.Run, b backends.Backend) {
 			ss += a * a
 		}
 		want := math.Sqrt(ss / 16)
-		got, err := strconv.ParseFloat(row[col["a_norm"]], 64)
-		if err != nil || math.Abs(got-want) > 1e-4*math.Max(1, want) {
-			t.Fatalf("segment %q: a_norm %s, want %g from the direct maps", row, row[col["a_norm"]], want)
+		if got := float64(row.Measures[aNorm]); math.Abs(got-want) > 1e-4*math.Max(1, want) {
+			t.Fatalf("segment %+v: a_norm %g, want %g from the direct maps", row, got, want)
 		}
-		checked[row[col["layer"]]]++
+		checked[row.Layer]++
 	}
 	// conv: 8 kernels × 4 segments of 2×2 in 3×3; dense: 5·676 segments.
 	if checked["conv"] != 32 || checked["dense"] != 5*676 {
