@@ -11,14 +11,17 @@ import (
 	"strings"
 )
 
-func kernel(w *strings.Builder, name string, accumulate bool) {
+// prologue writes a kernel's doc comment, TEXT line and argument loads (k
+// in CX, a in SI, b in DI, c in DX, ldb and ldc in bytes in R9 and R8) and
+// returns the line printer for the rest.
+func prologue(w *strings.Builder, name string, accumulate bool, note string) func(string, ...any) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	op := "="
 	if accumulate {
 		op = "+="
 	}
 	p("// func %s(k int, a, b *float32, ldb int, c *float32, ldc int)", name)
-	p("// c[i*ldc+j] %s sum_p a[p*6+i] * b[p*ldb+j], i < 6, j < 16.", op)
+	p("// c[i*ldc+j] %s sum_p a[p*6+i] * b[p*ldb+j], i < 6, j < 16%s.", op, note)
 	p("TEXT ·%s(SB), NOSPLIT, $0-48", name)
 	p("\tMOVQ k+0(FP), CX")
 	p("\tMOVQ a+8(FP), SI")
@@ -28,6 +31,11 @@ func kernel(w *strings.Builder, name string, accumulate bool) {
 	p("\tMOVQ c+32(FP), DX")
 	p("\tMOVQ ldc+40(FP), R8")
 	p("\tSHLQ $2, R8")
+	return p
+}
+
+func kernel(w *strings.Builder, name string, accumulate bool) {
+	p := prologue(w, name, accumulate, "")
 	for r := range 12 {
 		p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
 	}
@@ -68,22 +76,7 @@ func kernel(w *strings.Builder, name string, accumulate bool) {
 // that twelve independent FMA chains hide the FMA latency; they are added
 // before the store.
 func kernelZ(w *strings.Builder, name string, accumulate bool) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
-	op := "="
-	if accumulate {
-		op = "+="
-	}
-	p("// func %s(k int, a, b *float32, ldb int, c *float32, ldc int)", name)
-	p("// c[i*ldc+j] %s sum_p a[p*6+i] * b[p*ldb+j], i < 6, j < 16 (AVX-512).", op)
-	p("TEXT ·%s(SB), NOSPLIT, $0-48", name)
-	p("\tMOVQ k+0(FP), CX")
-	p("\tMOVQ a+8(FP), SI")
-	p("\tMOVQ b+16(FP), DI")
-	p("\tMOVQ ldb+24(FP), R9")
-	p("\tSHLQ $2, R9")
-	p("\tMOVQ c+32(FP), DX")
-	p("\tMOVQ ldc+40(FP), R8")
-	p("\tSHLQ $2, R8")
+	p := prologue(w, name, accumulate, " (AVX-512)")
 	for r := range 12 {
 		p("\tVPXORD Z%d, Z%d, Z%d", r, r, r)
 	}
