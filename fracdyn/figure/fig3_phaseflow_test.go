@@ -67,7 +67,10 @@ func TestPhaseFlowGradLoss(t *testing.T) {
 	}
 }
 
-func TestPhaseFlowLossDerivatives(t *testing.T) {
+// syntheticDerivatives differentiates syntheticTraining's loss over steps
+// (window 25) and returns the derivatives with each point's epoch.
+func syntheticDerivatives(t *testing.T) (d phaseflow.Derivatives, ep []float64) {
+	t.Helper()
 	loss, _, epoch, _ := syntheticTraining()
 	steps := make([]float64, len(loss))
 	for i := range steps {
@@ -77,10 +80,15 @@ func TestPhaseFlowLossDerivatives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep := make([]float64, len(d.Index))
+	ep = make([]float64, len(d.Index))
 	for k, i := range d.Index {
 		ep[k] = epoch[i]
 	}
+	return d, ep
+}
+
+func TestPhaseFlowLossDerivatives(t *testing.T) {
+	d, ep := syntheticDerivatives(t)
 	cb, err := PhaseFlowLossDerivatives(d.D1, d.D2, ep, PhaseFlowOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/fracdyn/fracdyn/fracdyn/attractor"
-	"github.com/fracdyn/fracdyn/fracdyn/phaseflow"
 	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 )
 
@@ -189,19 +188,7 @@ func goldenKernels(t *testing.T) Figure {
 }
 
 func goldenDerivatives(t *testing.T) Figure {
-	loss, _, epoch, _ := syntheticTraining()
-	steps := make([]float64, len(loss))
-	for i := range steps {
-		steps[i] = float64(i + 1)
-	}
-	d, err := phaseflow.Differentiate(steps, loss, 25)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep := make([]float64, len(d.Index))
-	for k, i := range d.Index {
-		ep[k] = epoch[i]
-	}
+	d, ep := syntheticDerivatives(t)
 	return must(t)(PhaseFlowLossDerivatives(d.D1, d.D2, ep, PhaseFlowOptions{}))
 }
 
