@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -57,8 +58,10 @@ type Report struct {
 	// Skipped names every layer at a scale and every graph that the
 	// limits (MaxSegments, MaxEdges) left out of the analysis or thinned,
 	// with the reason; skipped.csv holds the same rows.
-	Skipped []Skip             `json:"skipped,omitempty"`
-	Seconds map[string]float64 `json:"seconds"` // wall time per stage, summed over epochs
+	Skipped []Skip `json:"skipped,omitempty"`
+	// Seconds is the wall time of each stage, summed over epochs; "write"
+	// (the Parquet segment table) runs beside the other stages.
+	Seconds map[string]float64 `json:"seconds"`
 }
 
 // Skip is one row of skipped.csv: a layer at a scale (Graph empty) or a
@@ -446,56 +449,14 @@ func (a *analyzer) epoch(epoch int) error {
 	scales := a.scales()
 	segPath := filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch))
 	err = segtable.WriteFile(segPath, segmentMeasures(), segtable.Options{}, func(w *segtable.Writer) error {
-		for si, r := range scales {
-			a.status(fmt.Sprintf("segments at r=%d", r))
-			for _, i := range a.selected {
-				if err := a.ctx.Err(); err != nil {
-					return err
-				}
-				if a.opts.Scales == nil && !slices.Contains(a.layerScales(i), r) {
-					continue // not a scale of this layer: nothing was asked
-				}
-				ok, why := a.fits(i, r)
-				if !ok {
-					a.note(why)
-					if a.overLimit(i, r) {
-						a.skip(Skip{Epoch: epoch, Layer: a.all[i].Name, R: r, Action: "skipped", Reason: why})
-					}
-					continue
-				}
-				ls, err := measure(i, r)
-				if err != nil {
-					return err
-				}
-				start := time.Now()
-				if err := writeSegmentRows(w, epoch, ls); err != nil {
-					return fmt.Errorf("analysis: %s: %w", segPath, err)
-				}
-				a.timed("write", start)
-				for k := range a.layers {
-					row := &a.layers[k]
-					if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
-						row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
-						if err := a.segmentNulls(row, ls, r); err != nil {
-							return fmt.Errorf("epoch %d: %w", epoch, err)
-						}
-					}
-				}
-			}
-			if err := a.graphsAt(epoch, r, measure, levels, multi); err != nil {
-				return err
-			}
-			// Drop the measurements no later scale uses.
-			if si+1 < len(scales) {
-				next := scales[si+1]
-				for key := range measured {
-					if key[1] != a.graphScale(key[0], next) && key[1] < next {
-						delete(measured, key)
-					}
-				}
-			}
+		rows := startRowWriter(w, epoch)
+		err := a.scalesOf(epoch, scales, measure, measured, levels, multi, rows)
+		werr := rows.wait()
+		a.rep.Seconds["write"] += rows.seconds
+		if werr != nil {
+			werr = fmt.Errorf("analysis: %s: %w", segPath, werr)
 		}
-		return nil
+		return cmp.Or(err, werr)
 	})
 	if err != nil {
 		return err
@@ -507,6 +468,59 @@ func (a *analyzer) epoch(epoch int) error {
 	slices.Sort(names)
 	for _, name := range names {
 		a.rep.MultiScale = append(a.rep.MultiScale, multi[name]...)
+	}
+	return nil
+}
+
+// scalesOf measures every layer at each of scales (their segment rows go
+// to rows, the table's writer) and builds and scores the graphs at each
+// scale.
+func (a *analyzer) scalesOf(epoch int, scales []int, measure func(i, r int) (*layerScale, error), measured map[[2]int]*layerScale,
+	levels map[string]*scaleLevel, multi map[string][]MultiScaleResult, rows *rowWriter) error {
+	for si, r := range scales {
+		a.status(fmt.Sprintf("segments at r=%d", r))
+		for _, i := range a.selected {
+			if err := a.ctx.Err(); err != nil {
+				return err
+			}
+			if a.opts.Scales == nil && !slices.Contains(a.layerScales(i), r) {
+				continue // not a scale of this layer: nothing was asked
+			}
+			ok, why := a.fits(i, r)
+			if !ok {
+				a.note(why)
+				if a.overLimit(i, r) {
+					a.skip(Skip{Epoch: epoch, Layer: a.all[i].Name, R: r, Action: "skipped", Reason: why})
+				}
+				continue
+			}
+			ls, err := measure(i, r)
+			if err != nil {
+				return err
+			}
+			rows.write(ls)
+			for k := range a.layers {
+				row := &a.layers[k]
+				if row.Epoch == epoch && row.R == r && row.Layer == a.all[i].Name {
+					row.MeanFD, row.MeanH = mean32(ls.layer.Segments.FD), mean32(ls.layer.Segments.H)
+					if err := a.segmentNulls(row, ls, r); err != nil {
+						return fmt.Errorf("epoch %d: %w", epoch, err)
+					}
+				}
+			}
+		}
+		if err := a.graphsAt(epoch, r, measure, levels, multi); err != nil {
+			return err
+		}
+		// Drop the measurements no later scale uses.
+		if si+1 < len(scales) {
+			next := scales[si+1]
+			for key := range measured {
+				if key[1] != a.graphScale(key[0], next) && key[1] < next {
+					delete(measured, key)
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -81,36 +81,45 @@ func relateScales(fine, coarse *scaleLevel, epoch int, name string, seed uint64)
 	sample := perm[:min(n, MultiScaleNodes)]
 	res.SampledNodes = len(sample)
 	nTest := int(math.Round(0.15 * float64(len(sample))))
+	// Only the sampled fine segments and their parents (true and shuffled)
+	// are embedded: row k of each matrix belongs to sample[k].
+	m := len(sample)
+	nodes, parents := make([]int32, m), make([]int32, 2*m)
+	for k, i := range sample {
+		nodes[k], parents[k], parents[m+k] = int32(i), parent[i], shuffled[i]
+	}
+	fz, cz := fine.ae.Embed(nodes), coarse.ae.Embed(parents)
+	dc := coarse.ae.Dim
 	var err error
-	if res.R2, err = ridgeR2(coarse.ae, fine.ae, parent, sample[nTest:], sample[:nTest]); err != nil {
+	if res.R2, err = ridgeR2(cz[:m*dc], fz, dc, fine.ae.Dim, nTest); err != nil {
 		return nil, err
 	}
-	if res.R2Shuffled, err = ridgeR2(coarse.ae, fine.ae, shuffled, sample[nTest:], sample[:nTest]); err != nil {
+	if res.R2Shuffled, err = ridgeR2(cz[m*dc:], fz, dc, fine.ae.Dim, nTest); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// ridgeR2 fits Z_fine[i] ≈ [Z_coarse[parent[i]], 1]·B by ridge regression
-// (λ = 1e-3·trace/d) on the fine nodes train and returns the R² over the
-// fine nodes test, pooled over the output dimensions.
-func ridgeR2(coarse, fine *gcn.Autoencoder, parent []int32, train, test []int) (float64, error) {
-	dc, df := coarse.Dim, fine.Dim
+// ridgeR2 fits y[k] ≈ [x[k], 1]·B by ridge regression (λ = 1e-3·trace/dc)
+// on rows k ≥ nTest of x (m×dc, row-major) and y (m×df) and returns the R²
+// over rows k < nTest, pooled over the output dimensions.
+func ridgeR2(x, y []float32, dc, df, nTest int) (float64, error) {
 	p := dc + 1
-	if len(train) < p || len(test) == 0 {
+	m := len(y) / df
+	nTrain := m - nTest
+	if nTrain < p || nTest == 0 {
 		return math.NaN(), nil
 	}
 	xtx := make([]float64, p*p) // upper triangle used
 	xty := make([]float64, p*df)
 	row := make([]float64, p)
 	mean := make([]float64, df)
-	for _, i := range train {
-		par := int(parent[i])
+	for k := nTest; k < m; k++ {
 		for j := range dc {
-			row[j] = float64(coarse.Embeddings[par*dc+j])
+			row[j] = float64(x[k*dc+j])
 		}
 		row[dc] = 1
-		y := fine.Embeddings[i*df : (i+1)*df]
+		yk := y[k*df : (k+1)*df]
 		for a := range p {
 			ra := row[a]
 			xa := xtx[a*p:]
@@ -118,12 +127,12 @@ func ridgeR2(coarse, fine *gcn.Autoencoder, parent []int32, train, test []int) (
 				xa[b] += ra * row[b]
 			}
 			ya := xty[a*df:]
-			for k, v := range y {
-				ya[k] += ra * float64(v)
+			for j, v := range yk {
+				ya[j] += ra * float64(v)
 			}
 		}
-		for k, v := range y {
-			mean[k] += float64(v) / float64(len(train))
+		for j, v := range yk {
+			mean[j] += float64(v) / float64(nTrain)
 		}
 	}
 	var tr float64
@@ -145,18 +154,17 @@ func ridgeR2(coarse, fine *gcn.Autoencoder, parent []int32, train, test []int) (
 	if err := beta.Solve(sym, mat.NewDense(p, df, xty)); err != nil {
 		return math.NaN(), fmt.Errorf("multi-scale regression: %w", err)
 	}
-	// R² on the test nodes, against the training mean.
+	// R² on the test rows, against the training mean.
 	var sse, sst float64
-	for _, i := range test {
-		par := int(parent[i])
-		for k := range df {
-			pred := beta.At(dc, k)
-			for j := range dc {
-				pred += float64(coarse.Embeddings[par*dc+j]) * beta.At(j, k)
+	for k := range nTest {
+		for j := range df {
+			pred := beta.At(dc, j)
+			for i := range dc {
+				pred += float64(x[k*dc+i]) * beta.At(i, j)
 			}
-			y := float64(fine.Embeddings[i*df+k])
-			sse += (y - pred) * (y - pred)
-			sst += (y - mean[k]) * (y - mean[k])
+			v := float64(y[k*df+j])
+			sse += (v - pred) * (v - pred)
+			sst += (v - mean[j]) * (v - mean[j])
 		}
 	}
 	if sst == 0 {

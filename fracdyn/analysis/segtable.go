@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/segtable"
@@ -66,4 +67,39 @@ func ReadSegments(runDir string, epoch int) (measures []string, rows []segtable.
 		return nil, nil, fmt.Errorf("analysis: segments of epoch %d: %w", epoch, err)
 	}
 	return measures, rows, nil
+}
+
+// rowWriter streams the segment rows of measured layer scales into the
+// table on a goroutine of its own, so that the serial Parquet encoding runs
+// beside the nulls and graphs of the scales that follow. At most a few
+// layer scales wait in its queue.
+type rowWriter struct {
+	queue   chan *layerScale
+	done    chan error
+	seconds float64 // time spent writing; read after wait
+}
+
+func startRowWriter(w *segtable.Writer, epoch int) *rowWriter {
+	rw := &rowWriter{queue: make(chan *layerScale, 4), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for ls := range rw.queue {
+			if err == nil { // after an error, drain the queue
+				start := time.Now()
+				err = writeSegmentRows(w, epoch, ls)
+				rw.seconds += time.Since(start).Seconds()
+			}
+		}
+		rw.done <- err
+	}()
+	return rw
+}
+
+// write queues the rows of ls.
+func (rw *rowWriter) write(ls *layerScale) { rw.queue <- ls }
+
+// wait waits until every queued row is written and returns the first error.
+func (rw *rowWriter) wait() error {
+	close(rw.queue)
+	return <-rw.done
 }

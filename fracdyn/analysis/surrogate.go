@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,13 +108,18 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		}
 		return ctx
 	}
+	// Scores of the held-out edges, then as many non-edges, in one call:
+	// a minibatch fit embeds only those pairs' ends (gcn.Autoencoder.Embed).
+	test := append(slices.Clip(split.TestPos), split.TestNeg...)
 	score := func(s func([][2]int32) []float64) gcn.Metrics {
-		return gcn.Evaluate(s(split.TestPos), s(split.TestNeg))
+		v := s(test)
+		return gcn.Evaluate(v[:len(split.TestPos)], v[len(split.TestPos):])
 	}
 	// The GCN fits (two baselines that do not depend on γ, then one per γ)
-	// are independent and deterministic: they run concurrently, which
-	// fills both cores where a fit alone has serial stretches, and all at
-	// once, so that the negatives they share are dropped epoch by epoch.
+	// are independent and deterministic: they run concurrently, each
+	// scoring the held-out pairs as soon as it is trained, which fills both
+	// cores where a fit alone has serial stretches, and all at once, so
+	// that the negatives they share are dropped epoch by epoch.
 	// They train on the same topology with the same sampler and seed, so
 	// they draw the same negatives: draw them once.
 	start := time.Now()
@@ -129,11 +135,15 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 		return nil, nil, nil, fmt.Errorf("graph %s: %w", job.name, err)
 	}
 	fits := make([]*gcn.Autoencoder, len(weights))
+	scores := make([]gcn.Metrics, len(weights))
 	errs := make([]error, len(weights))
 	var wg sync.WaitGroup
 	for i, w := range weights {
 		wg.Go(func() {
 			fits[i], errs[i] = gcn.FitShared(cancel, b, newCtx(), x, f, split.TrainWith(w), negs, seeds.GCN)
+			if errs[i] == nil {
+				scores[i] = score(fits[i].Score)
+			}
 		})
 	}
 	wg.Wait()
@@ -155,10 +165,9 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	rng := rand.New(rand.NewPCG(seeds.Random, 0))
 	rs := gcn.RandomScores(rng, 2*len(split.TestPos))
 	base["random"] = gcn.Evaluate(rs[:len(split.TestPos)], rs[len(split.TestPos):])
-	raw := rawFeatures(g)
-	base["cosine"] = score(func(p [][2]int32) []float64 { return gcn.CosineScores(raw, g.Dim+g.SegDim, p) })
-	base["gcn_linear"] = score(fits[0].Score)
-	base["gcn_unweighted"] = score(fits[1].Score)
+	base["cosine"] = score(func(p [][2]int32) []float64 { return cosineScores(g, p) })
+	base["gcn_linear"] = scores[0]
+	base["gcn_unweighted"] = scores[1]
 	seconds := time.Since(start).Seconds() / float64(len(opts.Gammas))
 
 	out := make([]SurrogateResult, len(opts.Gammas))
@@ -168,7 +177,7 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 			Epoch: epoch, R: r, Graph: job.name, Layers: g.Layers, Scales: g.Scales,
 			Nodes: g.N(), Edges: len(g.Src), TestEdges: len(split.TestPos),
 			Kernel: string(opts.Kernel), Gamma: gamma,
-			Surrogate: score(ae.Score), Baselines: base,
+			Surrogate: scores[2+i], Baselines: base,
 			FinalLoss: ae.Losses[len(ae.Losses)-1], Seeds: seeds,
 			Seconds: seconds,
 		}
@@ -177,15 +186,21 @@ func evalGraph(cancel gocontext.Context, b backends.Backend, job graphJob, epoch
 	return out, g, first, nil
 }
 
-// rawFeatures is [α, S] per node, unscaled.
-func rawFeatures(g *segraph.Graph) []float32 {
-	n, f := g.N(), g.Dim+g.SegDim
-	x := make([]float32, n*f)
-	for i := range n {
-		copy(x[i*f:], g.Alpha[i*g.Dim:(i+1)*g.Dim])
-		copy(x[i*f+g.Dim:], g.SegWeights[i*g.SegDim:(i+1)*g.SegDim])
+// cosineScores is the cosine similarity of the raw features [α, S]
+// (unscaled) of each pair's ends: the "cosine" baseline.
+func cosineScores(g *segraph.Graph, pairs [][2]int32) []float64 {
+	f := g.Dim + g.SegDim
+	x := make([]float32, 2*len(pairs)*f)
+	ends := make([][2]int32, len(pairs))
+	for k, p := range pairs {
+		for e, v := range p {
+			row := x[(2*k+e)*f:]
+			copy(row, g.Alpha[int(v)*g.Dim:(int(v)+1)*g.Dim])
+			copy(row[g.Dim:], g.SegWeights[int(v)*g.SegDim:(int(v)+1)*g.SegDim])
+		}
+		ends[k] = [2]int32{int32(2 * k), int32(2*k + 1)}
 	}
-	return x
+	return gcn.CosineScores(x, f, ends)
 }
 
 // writeEdges writes a graph's edge list: global node ids, each end's layer

@@ -15,21 +15,80 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
-// Autoencoder is a trained graph autoencoder: the GCN encoder's embeddings
-// of every node, computed by message passing over the training graph only.
+// Autoencoder is a trained graph autoencoder: a GCN encoder that embeds
+// nodes by message passing over the training graph only.
+//
+// A full-batch fit (Fit) holds every node's embedding. A minibatch fit
+// (FitMinibatch) holds the trained encoder and embeds the nodes asked for
+// exactly, over their whole receptive field (every neighbour, no
+// sampling), so that scoring a few held-out pairs of a graph of millions of
+// nodes costs only those pairs' neighbourhoods.
 type Autoencoder struct {
-	N, Dim     int
-	Embeddings []float32 // [N, Dim] row-major
-	Losses     []float64 // training loss per epoch
+	N, Dim int
+	Losses []float64 // training loss per epoch
 	// MaxBatchNodes is the most nodes one step's computation graph held
 	// (FitMinibatch; 0 for full-batch training).
 	MaxBatchNodes int
+
+	all     []float32 // [N, Dim]: every node's embedding (full-batch fits)
+	encoder *nativeGCN
+	prop    *Propagation // the training graph's propagation (minibatch fits)
+	x       []float32    // the node features (minibatch fits)
+}
+
+// Embed returns the embeddings of nodes, [len(nodes), Dim] row-major: row i
+// is that of nodes[i]. Nodes may repeat. It is safe for concurrent use.
+func (a *Autoencoder) Embed(nodes []int32) []float32 {
+	for _, v := range nodes {
+		if v < 0 || int(v) >= a.N {
+			panic(fmt.Sprintf("gcn.Autoencoder.Embed: node %d outside [0,%d)", v, a.N))
+		}
+	}
+	out := make([]float32, len(nodes)*a.Dim)
+	if a.all != nil {
+		for i, v := range nodes {
+			copy(out[i*a.Dim:(i+1)*a.Dim], a.all[int(v)*a.Dim:])
+		}
+		return out
+	}
+	distinct, index := distinctNodes(nodes)
+	z := a.encoder.embedNodes(a.prop, a.x, distinct)
+	for i, k := range index {
+		copy(out[i*a.Dim:(i+1)*a.Dim], z[int(k)*a.Dim:])
+	}
+	return out
 }
 
 // Score returns the logit z_a·z_b of each pair; σ of it is the edge
 // probability, but ranking metrics need only the logit.
 func (a *Autoencoder) Score(pairs [][2]int32) []float64 {
-	return DotScores(a.Embeddings, a.Dim, pairs)
+	ends := make([]int32, 0, 2*len(pairs))
+	for _, p := range pairs {
+		ends = append(ends, p[0], p[1])
+	}
+	z := a.Embed(ends)
+	local := make([][2]int32, len(pairs))
+	for i := range local {
+		local[i] = [2]int32{int32(2 * i), int32(2*i + 1)}
+	}
+	return DotScores(z, a.Dim, local)
+}
+
+// distinctNodes returns the distinct nodes of list in first-seen order and,
+// for each entry of list, its index among them.
+func distinctNodes(list []int32) (distinct, index []int32) {
+	at := make(map[int32]int32, len(list))
+	index = make([]int32, len(list))
+	for i, v := range list {
+		k, ok := at[v]
+		if !ok {
+			k = int32(len(distinct))
+			at[v] = k
+			distinct = append(distinct, v)
+		}
+		index[i] = k
+	}
+	return distinct, index
 }
 
 // DotScores returns x_a·x_b for each pair, x an N×d row-major matrix.
@@ -206,7 +265,7 @@ func fit(cancel gocontext.Context, backend backends.Backend, ctx *context.Contex
 		}
 		ae.Losses = append(ae.Losses, loss)
 	}
-	ae.Embeddings, ae.Dim, err = embed()
+	ae.all, ae.Dim, err = embed()
 	return ae, err
 }
 

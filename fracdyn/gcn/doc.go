@@ -69,10 +69,12 @@
 // replacement, scaling their coefficients Â_ij by deg_i/fanout so that
 // the sampled row is an unbiased estimate of Â's row. One Adam step
 // follows on the step's mean binary cross-entropy. A step touches at most
-// MaxBatchNodes = 2·B·(1+k)·(1+fanout)^layers nodes, whatever N; the
-// final embeddings are computed layer by layer over the whole training
-// graph (one layer's input and output at a time); Fit and FitShared train
-// this way when the context sets ParamBatchEdges. The sums of a step run
+// MaxBatchNodes = 2·B·(1+k)·(1+fanout)^layers nodes, whatever N. After
+// training, Autoencoder.Embed computes exact embeddings of the nodes asked
+// for over their whole receptive field in the training graph (every
+// neighbour, no sampling), so scoring held-out pairs costs their
+// neighbourhoods, not N; Fit and FitShared train this way when the
+// context sets ParamBatchEdges. The sums of a step run
 // in a fixed order, so the seed fixes the result. TestMinibatchMatchesFullBatch
 // checks that it reaches the full-batch AUC (within 0.03) on a graph
 // small enough for both; BENCHMARKS.md has its time and memory on 1.6

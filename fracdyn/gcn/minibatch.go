@@ -96,6 +96,9 @@ type neighbourSampler struct {
 	mark   []uint32 // generation in which pos was set
 	gen    uint32
 	pick   []int32
+	// Each layer's node list and block, reused from one sample to the next.
+	lists  [][]int32
+	blocks []block
 }
 
 // sample returns, for targets (distinct nodes), the node list of each
@@ -103,19 +106,24 @@ type neighbourSampler struct {
 // node keeps its self loop and up to fanout neighbours drawn uniformly
 // without replacement; when it has deg > fanout neighbours their
 // coefficients are scaled by deg/fanout, so that the sampled row is an
-// unbiased estimate of the row of Â.
+// unbiased estimate of the row of Â. The lists and blocks returned are
+// valid until the next call.
 func (s *neighbourSampler) sample(targets []int32, layers int) ([][]int32, []*block) {
 	nodes := make([][]int32, layers+1)
 	blocks := make([]*block, layers)
 	nodes[layers] = targets
+	if len(s.lists) < layers {
+		s.lists, s.blocks = make([][]int32, layers), make([]block, layers)
+	}
 	for l := layers - 1; l >= 0; l-- {
 		s.gen++
 		dst := nodes[l+1]
-		list := append(make([]int32, 0, 2*len(dst)), dst...)
+		list := append(s.lists[l][:0], dst...)
 		for i, v := range dst {
 			s.pos[v], s.mark[v] = int32(i), s.gen
 		}
-		b := &block{nDst: len(dst), rowStart: make([]int32, 1, len(dst)+1)}
+		b := &s.blocks[l]
+		b.nDst, b.rowStart, b.src, b.coef = len(dst), append(b.rowStart[:0], 0), b.src[:0], b.coef[:0]
 		for _, v := range dst {
 			lo, hi := int(s.p.RowStart[v]), int(s.p.RowStart[v+1])
 			// Message lo is the self loop (Normalize puts it first).
@@ -152,7 +160,7 @@ func (s *neighbourSampler) sample(targets []int32, layers int) ([][]int32, []*bl
 			b.rowStart = append(b.rowStart, int32(len(b.src)))
 		}
 		b.nSrc = len(list)
-		nodes[l], blocks[l] = list, b
+		s.lists[l], nodes[l], blocks[l] = list, list, b
 	}
 	return nodes, blocks
 }
@@ -175,10 +183,11 @@ type batchState struct {
 	lossBufs              [][]float32
 }
 
-// batchStep runs the forward pass over the sampled blocks, the loss of pairs
-// (indices into the last layer's nodes) and the backward pass, and
-// returns the loss; the gradients are left in st.dw, st.db.
-func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pairs []int32, labels []float32, st *batchState) float64 {
+// forwardBlocks runs the encoder over the blocks of a computation graph
+// (see neighbourSampler.sample) and returns the last layer's output, one
+// row per node of nodes[len(blocks)]; st keeps each layer's input and
+// output for the backward pass.
+func (m *nativeGCN) forwardBlocks(x []float32, nodes [][]int32, blocks []*block, st *batchState) []float32 {
 	layers := len(m.w)
 	if st.in == nil {
 		st.in, st.ain, st.out = make([][]float32, layers), make([][]float32, layers), make([][]float32, layers)
@@ -221,6 +230,15 @@ func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pai
 		}
 		h = y
 	}
+	return h
+}
+
+// batchStep runs the forward pass over the sampled blocks, the loss of pairs
+// (indices into the last layer's nodes) and the backward pass, and
+// returns the loss; the gradients are left in st.dw, st.db.
+func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pairs []int32, labels []float32, st *batchState) float64 {
+	layers := len(m.w)
+	h := m.forwardBlocks(x, nodes, blocks, st)
 	d := m.dims[layers]
 	st.dz = grow(st.dz, len(nodes[layers])*d)
 	clear(st.dz)
@@ -273,44 +291,15 @@ func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pai
 	return loss
 }
 
-// embedSem lets one embedAll run at a time in the process: on a large
-// graph its buffers are several node-sized matrices, and fits that run
-// concurrently (a surrogate and its baselines) would hold them all at
-// once. It runs on every core by itself.
-var embedSem = make(chan struct{}, 1)
-
-// embedAll computes the embeddings of all nodes layer by layer over the
-// full training propagation p: one layer's input and output are held at
-// a time (the layer-wise inference of sampled GCNs), not a backward pass.
-func (m *nativeGCN) embedAll(p *Propagation, x []float32) []float32 {
-	embedSem <- struct{}{}
-	defer func() { <-embedSem }()
-	n := p.N
-	h := x
-	for l := range m.w {
-		fi, fo := m.dims[l], m.dims[l+1]
-		y := make([]float32, n*fo)
-		if m.propagateFirst(l) {
-			a := make([]float32, n*fi)
-			p.Apply(a, h, fi)
-			backend.Gemm(false, false, n, fo, fi, a, m.w[l], y)
-		} else {
-			mm := make([]float32, n*fo)
-			backend.Gemm(false, false, n, fo, fi, h, m.w[l], mm)
-			p.Apply(y, mm, fo)
-		}
-		for i := range n {
-			row := y[i*fo : (i+1)*fo]
-			for j := range row {
-				row[j] += m.b[l][j]
-			}
-		}
-		if l < len(m.w)-1 {
-			activate(m.act, y)
-		}
-		h = y
-	}
-	return h
+// embedNodes computes the exact embeddings of targets (distinct nodes) over
+// the full training propagation p: the computation graph of neighbourSampler
+// with no fanout limit (every neighbour, coefficients as in Â), so each row
+// is that of the full-graph encoder, H ← act(Â·H·W + b), restricted to the
+// targets' receptive field.
+func (m *nativeGCN) embedNodes(p *Propagation, x []float32, targets []int32) []float32 {
+	exact := &neighbourSampler{p: p, fanout: math.MaxInt, pos: make([]int32, p.N), mark: make([]uint32, p.N)}
+	nodes, blocks := exact.sample(targets, len(m.w))
+	return m.forwardBlocks(x, nodes, blocks, &batchState{})
 }
 
 // FitMinibatch trains the autoencoder of Fit with minibatches of sampled
@@ -323,8 +312,8 @@ func (m *nativeGCN) embedAll(p *Propagation, x []float32) []float32 {
 // edges), takes the pairs' distinct endpoints as targets, samples
 // ParamFanout neighbours per node and layer (see neighbourSampler), and
 // takes one Adam step on the mean binary cross-entropy of the step's
-// pairs. The final embeddings are computed layer by layer over the whole
-// training graph. Losses holds each epoch's mean step loss.
+// pairs. The Autoencoder embeds nodes on demand, exactly, over the whole
+// training graph (see Autoencoder.Embed). Losses holds each epoch's mean step loss.
 //
 // Only the native engine and no dropout are supported. The seed fixes the
 // initial weights, edge order, negatives and neighbour samples: the same
@@ -433,6 +422,6 @@ func FitMinibatch(cancel gocontext.Context, ctx *context.Context, x []float32, f
 		}
 		ae.Losses = append(ae.Losses, sum/float64(done))
 	}
-	ae.Embeddings, ae.Dim = m.embedAll(prop, x), m.dims[layers]
+	ae.Dim, ae.encoder, ae.prop, ae.x = m.dims[layers], m, prop, x
 	return ae, nil
 }

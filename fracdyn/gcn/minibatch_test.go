@@ -154,8 +154,8 @@ func TestMinibatchMatchesFullBatch(t *testing.T) {
 	procs := runtime.GOMAXPROCS(1)
 	again := mini()
 	runtime.GOMAXPROCS(procs)
-	if !slices.Equal(again.Embeddings, mb.Embeddings) || !slices.Equal(again.Losses, mb.Losses) {
-		t.Errorf("same seed on 1 CPU and %d, different result: %v vs %v", procs, again.Embeddings[17], mb.Embeddings[17])
+	if z1, z2 := embedAll(again), embedAll(mb); !slices.Equal(z1, z2) || !slices.Equal(again.Losses, mb.Losses) {
+		t.Errorf("same seed on 1 CPU and %d, different result: %v vs %v", procs, z1[17], z2[17])
 	}
 }
 
@@ -177,8 +177,8 @@ func TestMinibatchBoundOnLargeGraph(t *testing.T) {
 	if bound := MaxBatchNodes(g.N, 64, 1, 3, 2); ae.MaxBatchNodes > bound || bound != 4096 {
 		t.Errorf("a step held %d nodes, bound %d; want ≤ 4096", ae.MaxBatchNodes, bound)
 	}
-	if len(ae.Embeddings) != g.N*ae.Dim {
-		t.Errorf("%d embedding values, want %d", len(ae.Embeddings), g.N*ae.Dim)
+	if z := ae.Embed([]int32{0, int32(g.N - 1)}); len(z) != 2*ae.Dim {
+		t.Errorf("%d embedding values of 2 nodes, want %d", len(z), 2*ae.Dim)
 	}
 }
 
@@ -216,7 +216,65 @@ func TestFitDispatchesMinibatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.MaxBatchNodes == 0 || !slices.Equal(a.Embeddings, b.Embeddings) {
-		t.Errorf("Fit with %s: %d batch nodes, embeddings equal %v; want FitMinibatch's", ParamBatchEdges, a.MaxBatchNodes, slices.Equal(a.Embeddings, b.Embeddings))
+	if same := slices.Equal(embedAll(a), embedAll(b)); a.MaxBatchNodes == 0 || !same {
+		t.Errorf("Fit with %s: %d batch nodes, embeddings equal %v; want FitMinibatch's", ParamBatchEdges, a.MaxBatchNodes, same)
+	}
+}
+
+// embedAll is every node's embedding, [N, Dim].
+func embedAll(ae *Autoencoder) []float32 {
+	nodes := make([]int32, ae.N)
+	for i := range nodes {
+		nodes[i] = int32(i)
+	}
+	return ae.Embed(nodes)
+}
+
+// TestEmbedIsFullGraphEncoder checks that a minibatch fit's Embed is the
+// trained encoder over the whole training graph (the full-batch forward
+// pass with the same weights), for all nodes, for a subset with repeats,
+// for isolated nodes, and that Score is the dot product of those rows.
+func TestEmbedIsFullGraphEncoder(t *testing.T) {
+	g := layeredGraph(3, 300, 2, 5)
+	g.N += 7 // isolated nodes: their embedding is their own features' transform
+	f := 4
+	x := benchFeatures(g.N, f)
+	ctx := context.New()
+	ctx.SetParam(ParamEpochs, 2)
+	ctx.SetParam(ParamBatchEdges, 32)
+	ctx.SetParam(ParamFanout, 2)
+	ae, err := FitMinibatch(gocontext.Background(), ctx, x, f, g, UniformPairs(g.N), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := ae.encoder.forward(Normalize(g), x, nil, nil)
+	want := full.out[len(full.out)-1]
+	got := embedAll(ae)
+	if len(got) != len(want) {
+		t.Fatalf("%d embedding values, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+			t.Fatalf("embedding value %d (node %d): Embed %v, full-graph forward %v", i, i/ae.Dim, got[i], want[i])
+		}
+	}
+	some := []int32{int32(g.N - 1), 5, 5, 600, int32(g.N - 3)}
+	z := ae.Embed(some)
+	for i, v := range some {
+		for j := range ae.Dim {
+			if w := want[int(v)*ae.Dim+j]; math.Abs(float64(z[i*ae.Dim+j]-w)) > 1e-5*(1+math.Abs(float64(w))) {
+				t.Fatalf("Embed(%v) row %d (node %d) dim %d: %v, want %v", some, i, v, j, z[i*ae.Dim+j], w)
+			}
+		}
+	}
+	pairs := [][2]int32{{5, 600}, {int32(g.N - 1), 5}}
+	for i, s := range ae.Score(pairs) {
+		var dot float64
+		for j := range ae.Dim {
+			dot += float64(want[int(pairs[i][0])*ae.Dim+j]) * float64(want[int(pairs[i][1])*ae.Dim+j])
+		}
+		if math.Abs(s-dot) > 1e-4*(1+math.Abs(dot)) {
+			t.Errorf("Score(%v) = %v, want z·z = %v", pairs[i], s, dot)
+		}
 	}
 }

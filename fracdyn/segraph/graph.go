@@ -146,20 +146,29 @@ func (g *Graph) InputFeatures() (x []float32, f int) {
 		copy(x[i*f:], g.Alpha[i*g.Dim:(i+1)*g.Dim])
 		copy(x[i*f+g.Dim:], g.SegWeights[i*g.SegDim:(i+1)*g.SegDim])
 	}
-	for j := range f {
-		var s, ss float64
-		for i := range n {
-			v := float64(x[i*f+j])
-			s += v
-			ss += v * v
+	// Column sums in one pass over the rows (each column summed in row
+	// order), then one pass to standardise.
+	sum, sq := make([]float64, f), make([]float64, f)
+	for i := range n {
+		for j, v := range x[i*f : (i+1)*f] {
+			sum[j] += float64(v)
+			sq[j] += float64(v) * float64(v)
 		}
-		mean := s / float64(n)
-		sd := math.Sqrt(max(ss/float64(n)-mean*mean, 0))
-		for i := range n {
-			if sd > 1e-12 {
-				x[i*f+j] = float32((float64(x[i*f+j]) - mean) / sd)
+	}
+	mean, sd := make([]float64, f), make([]float64, f) // sd 0: a constant column
+	for j := range f {
+		mean[j] = sum[j] / float64(n)
+		if d := math.Sqrt(max(sq[j]/float64(n)-mean[j]*mean[j], 0)); d > 1e-12 {
+			sd[j] = d
+		}
+	}
+	for i := range n {
+		row := x[i*f : (i+1)*f]
+		for j, v := range row {
+			if sd[j] != 0 {
+				row[j] = float32((float64(v) - mean[j]) / sd[j])
 			} else {
-				x[i*f+j] = 0
+				row[j] = 0
 			}
 		}
 	}

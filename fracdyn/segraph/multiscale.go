@@ -36,14 +36,23 @@ func Containment(fine, coarse *fractal.LayerResult) ([]int32, error) {
 }
 
 // bestOverlap returns, for each fine interval [o, o+rf), the index of the
-// coarse interval [p, p+rc) that overlaps it most.
+// coarse interval [p, p+rc) that overlaps it most, the lowest index among
+// ties. coarse must be ascending and cover every fine interval (as the
+// origins of fractal.Origins do): only the coarse intervals that overlap
+// can win, and they are the run that starts at the first p with p+rc > o,
+// found by binary search.
 func bestOverlap(fine []int, rf int, coarse []int, rc int) []int {
 	out := make([]int, len(fine))
 	for i, o := range fine {
-		best, bestLen := 0, -1
-		for j, p := range coarse {
-			l := min(o+rf, p+rc) - max(o, p)
-			if l > bestLen {
+		first, _ := slices.BinarySearchFunc(coarse, o, func(p, o int) int {
+			if p+rc > o {
+				return 1
+			}
+			return -1
+		})
+		best, bestLen := first, -1
+		for j := first; j < len(coarse) && coarse[j] < o+rf; j++ {
+			if l := min(o+rf, coarse[j]+rc) - max(o, coarse[j]); l > bestLen {
 				best, bestLen = j, l
 			}
 		}

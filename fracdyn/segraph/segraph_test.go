@@ -252,6 +252,31 @@ func TestContainment(t *testing.T) {
 	}
 }
 
+// TestBestOverlapIsExhaustive checks the binary-search bestOverlap against
+// its definition (every coarse interval tried, the first best kept) for
+// every pair of scales rf ≤ rc ≤ n ≤ 40.
+func TestBestOverlapIsExhaustive(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		for rf := 1; rf <= n; rf++ {
+			for rc := rf; rc <= n; rc++ {
+				fine, coarse := fractal.Origins(n, rf), fractal.Origins(n, rc)
+				got := bestOverlap(fine, rf, coarse, rc)
+				for i, o := range fine {
+					best, bestLen := 0, -1
+					for j, p := range coarse {
+						if l := min(o+rf, p+rc) - max(o, p); l > bestLen {
+							best, bestLen = j, l
+						}
+					}
+					if got[i] != best {
+						t.Fatalf("n=%d rf=%d rc=%d: fine [%d,%d) → coarse %d, want %d", n, rf, rc, o, o+rf, got[i], best)
+					}
+				}
+			}
+		}
+	}
+}
+
 // edgesOf returns, for each node of layer 1, the layer-0 nodes joined to it.
 func edgesOf(g *Graph) map[int32][]int32 {
 	out := map[int32][]int32{}
