@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	fdbackend "github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/gomlx/gomlx/backends"
@@ -30,10 +31,14 @@ type Autoencoder struct {
 	// (FitMinibatch; 0 for full-batch training).
 	MaxBatchNodes int
 
-	all     []float32 // [N, Dim]: every node's embedding (full-batch fits)
+	all []float32 // [N, Dim]: every node's embedding (full-batch fits)
+	// Minibatch fits: the trained encoder, the node features and the
+	// sampler of whole receptive fields (its buffers, guarded by mu, are
+	// the training sampler's).
 	encoder *nativeGCN
-	prop    *Propagation // the training graph's propagation (minibatch fits)
-	x       []float32    // the node features (minibatch fits)
+	x       []float32
+	mu      sync.Mutex
+	exact   *neighbourSampler
 }
 
 // Embed returns the embeddings of nodes, [len(nodes), Dim] row-major: row i
@@ -52,7 +57,9 @@ func (a *Autoencoder) Embed(nodes []int32) []float32 {
 		return out
 	}
 	distinct, index := distinctNodes(nodes)
-	z := a.encoder.embedNodes(a.prop, a.x, distinct)
+	a.mu.Lock()
+	z := a.encoder.embedNodes(a.exact, a.x, distinct)
+	a.mu.Unlock()
 	for i, k := range index {
 		copy(out[i*a.Dim:(i+1)*a.Dim], z[int(k)*a.Dim:])
 	}

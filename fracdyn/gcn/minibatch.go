@@ -292,12 +292,11 @@ func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pai
 }
 
 // embedNodes computes the exact embeddings of targets (distinct nodes) over
-// the full training propagation p: the computation graph of neighbourSampler
-// with no fanout limit (every neighbour, coefficients as in Â), so each row
-// is that of the full-graph encoder, H ← act(Â·H·W + b), restricted to the
+// the full training propagation: exact is a neighbourSampler with no
+// fanout limit (every neighbour, coefficients as in Â), so each row is
+// that of the full-graph encoder, H ← act(Â·H·W + b), restricted to the
 // targets' receptive field.
-func (m *nativeGCN) embedNodes(p *Propagation, x []float32, targets []int32) []float32 {
-	exact := &neighbourSampler{p: p, fanout: math.MaxInt, pos: make([]int32, p.N), mark: make([]uint32, p.N)}
+func (m *nativeGCN) embedNodes(exact *neighbourSampler, x []float32, targets []int32) []float32 {
 	nodes, blocks := exact.sample(targets, len(m.w))
 	return m.forwardBlocks(x, nodes, blocks, &batchState{})
 }
@@ -422,6 +421,8 @@ func FitMinibatch(cancel gocontext.Context, ctx *context.Context, x []float32, f
 		}
 		ae.Losses = append(ae.Losses, sum/float64(done))
 	}
-	ae.Dim, ae.encoder, ae.prop, ae.x = m.dims[layers], m, prop, x
+	// Training is over: Embed reuses the sampler's node buffers.
+	ae.Dim, ae.encoder, ae.x = m.dims[layers], m, x
+	ae.exact = &neighbourSampler{p: prop, fanout: math.MaxInt, pos: ns.pos, mark: ns.mark, gen: ns.gen}
 	return ae, nil
 }

@@ -142,36 +142,46 @@ func (g *Graph) InputFeatures() (x []float32, f int) {
 	n := g.N()
 	f = g.Dim + g.SegDim
 	x = make([]float32, n*f)
-	for i := range n {
-		copy(x[i*f:], g.Alpha[i*g.Dim:(i+1)*g.Dim])
-		copy(x[i*f+g.Dim:], g.SegWeights[i*g.SegDim:(i+1)*g.SegDim])
-	}
-	// Column sums in one pass over the rows (each column summed in row
-	// order), then one pass to standardise.
-	sum, sq := make([]float64, f), make([]float64, f)
-	for i := range n {
-		for j, v := range x[i*f : (i+1)*f] {
-			sum[j] += float64(v)
-			sq[j] += float64(v) * float64(v)
+	// Rows are copied and summed in fixed blocks on every CPU; the blocks'
+	// column sums are then added in block order.
+	const block = 1 << 14
+	part := make([]float64, (n+block-1)/block*2*f) // per block: Σx, Σx² per column
+	parallelBlocks(n, block, func(k, lo, hi int) {
+		sum, sq := part[2*k*f:(2*k+1)*f], part[(2*k+1)*f:(2*k+2)*f]
+		for i := lo; i < hi; i++ {
+			row := x[i*f : (i+1)*f]
+			copy(row, g.Alpha[i*g.Dim:(i+1)*g.Dim])
+			copy(row[g.Dim:], g.SegWeights[i*g.SegDim:(i+1)*g.SegDim])
+			for j, v := range row {
+				sum[j] += float64(v)
+				sq[j] += float64(v) * float64(v)
+			}
 		}
-	}
+	})
 	mean, sd := make([]float64, f), make([]float64, f) // sd 0: a constant column
 	for j := range f {
-		mean[j] = sum[j] / float64(n)
-		if d := math.Sqrt(max(sq[j]/float64(n)-mean[j]*mean[j], 0)); d > 1e-12 {
+		var s, ss float64
+		for k := 0; k < len(part); k += 2 * f {
+			s += part[k+j]
+			ss += part[k+f+j]
+		}
+		mean[j] = s / float64(n)
+		if d := math.Sqrt(max(ss/float64(n)-mean[j]*mean[j], 0)); d > 1e-12 {
 			sd[j] = d
 		}
 	}
-	for i := range n {
-		row := x[i*f : (i+1)*f]
-		for j, v := range row {
-			if sd[j] != 0 {
-				row[j] = float32((float64(v) - mean[j]) / sd[j])
-			} else {
-				row[j] = 0
+	parallelBlocks(n, block, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := x[i*f : (i+1)*f]
+			for j, v := range row {
+				if sd[j] != 0 {
+					row[j] = float32((float64(v) - mean[j]) / sd[j])
+				} else {
+					row[j] = 0
+				}
 			}
 		}
-	}
+	})
 	return x, f
 }
 

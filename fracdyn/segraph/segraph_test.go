@@ -425,3 +425,49 @@ func TestNoSegWeights(t *testing.T) {
 		t.Error("NoSegWeights changed α, ‖α‖ or the edges")
 	}
 }
+
+// TestInputFeatures checks the standardised features: by hand on four
+// nodes (α 1, 2, 3, 4: mean 2.5, SD √1.25; a constant weight column
+// becomes 0), and against a direct float64 computation on a graph of
+// several blocks.
+func TestInputFeatures(t *testing.T) {
+	g := &Graph{Offsets: []int{0, 4}, Dim: 1, Alpha: []float32{1, 2, 3, 4}, SegDim: 1, SegWeights: []float32{7, 7, 7, 7}}
+	x, f := g.InputFeatures()
+	sd := math.Sqrt(1.25)
+	want := []float64{-1.5 / sd, 0, -0.5 / sd, 0, 0.5 / sd, 0, 1.5 / sd, 0}
+	if f != 2 {
+		t.Fatalf("f = %d, want 2", f)
+	}
+	for i, w := range want {
+		if math.Abs(float64(x[i])-w) > 1e-6 {
+			t.Errorf("x[%d] = %v, want %v", i, x[i], w)
+		}
+	}
+	n := 3<<14 + 5
+	big := &Graph{Offsets: []int{0, n}, Dim: 2, Alpha: make([]float32, 2*n), SegDim: 1, SegWeights: make([]float32, n)}
+	for i := range n {
+		big.Alpha[2*i], big.Alpha[2*i+1] = float32(i%97), float32(math.Sin(float64(i)))
+		big.SegWeights[i] = float32(i%5) - 2
+	}
+	x, f = big.InputFeatures()
+	for j := range f {
+		col := func(i int) float64 {
+			if j < 2 {
+				return float64(big.Alpha[2*i+j])
+			}
+			return float64(big.SegWeights[i])
+		}
+		var s, ss float64
+		for i := range n {
+			s += col(i)
+			ss += col(i) * col(i)
+		}
+		mean := s / float64(n)
+		sd := math.Sqrt(ss/float64(n) - mean*mean)
+		for _, i := range []int{0, 1 << 14, n - 1} {
+			if w := (col(i) - mean) / sd; math.Abs(float64(x[i*f+j])-w) > 1e-5 {
+				t.Errorf("node %d column %d: %v, want %v", i, j, x[i*f+j], w)
+			}
+		}
+	}
+}
