@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -122,8 +123,16 @@ func (s *neighbourSampler) sample(targets []int32, layers int) ([][]int32, []*bl
 		for i, v := range dst {
 			s.pos[v], s.mark[v] = int32(i), s.gen
 		}
+		// Room for every message at once: growing by appends would copy
+		// a whole receptive field's lists several times over.
+		msgs := 0
+		for _, v := range dst {
+			msgs += 1 + min(int(s.p.RowStart[v+1]-s.p.RowStart[v])-1, s.fanout)
+		}
+		list = slices.Grow(list, msgs)
 		b := &s.blocks[l]
-		b.nDst, b.rowStart, b.src, b.coef = len(dst), append(b.rowStart[:0], 0), b.src[:0], b.coef[:0]
+		b.nDst, b.rowStart = len(dst), append(slices.Grow(b.rowStart[:0], len(dst)+1), 0)
+		b.src, b.coef = slices.Grow(b.src[:0], msgs), slices.Grow(b.coef[:0], msgs)
 		for _, v := range dst {
 			lo, hi := int(s.p.RowStart[v]), int(s.p.RowStart[v+1])
 			// Message lo is the self loop (Normalize puts it first).
