@@ -15,9 +15,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/fracdyn/gcn"
 	"github.com/fracdyn/fracdyn/fracdyn/model"
 	"github.com/fracdyn/fracdyn/fracdyn/null"
 	"github.com/fracdyn/fracdyn/fracdyn/run"
@@ -529,6 +531,7 @@ func (a *analyzer) scalesOf(epoch int, scales []int, measure func(i, r int) (*la
 // layers, each layer at its clamped scale), relating each to its previous
 // level in levels (the cross-scale fit, appended to multi by graph name).
 func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, error), levels map[string]*scaleLevel, multi map[string][]MultiScaleResult) error {
+	var jobs []graphJob
 	for _, group := range a.graphGroups() {
 		if !a.opts.ClampGraphScales {
 			if why := a.sharedScale(group, r); why != "" {
@@ -560,21 +563,49 @@ func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, e
 			continue
 		}
 		job.name = graphName(job.layers)
-		prev := levels[job.name]
-		if prev != nil && sameScales(prev.layers, job.layers) {
+		if prev := levels[job.name]; prev != nil && sameScales(prev.layers, job.layers) {
 			continue // the scale changes none of this graph's layers (e.g. conv kernels stay at r=2)
 		}
-		if err := a.ctx.Err(); err != nil {
-			return err
-		}
-		a.status(fmt.Sprintf("surrogate of %s at r=%d", job.name, r))
-		start := time.Now()
+		jobs = append(jobs, job)
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	if err := a.ctx.Err(); err != nil {
+		return err
+	}
+	// The graphs of a scale are independent: they are built and scored
+	// concurrently, so that one graph's serial stretches (its features,
+	// its split) overlap another's GCN fits. Their results are taken in
+	// order.
+	names := make([]string, len(jobs))
+	for k, job := range jobs {
+		names[k] = job.name
+	}
+	a.status(fmt.Sprintf("surrogates of %s at r=%d", strings.Join(names, ", "), r))
+	type graphEval struct {
+		res []SurrogateResult
+		g   *segraph.Graph
+		ae  *gcn.Autoencoder
+		err error
+	}
+	evals := make([]graphEval, len(jobs))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for k, job := range jobs {
 		path := ""
 		if a.opts.WriteEdges {
 			path = filepath.Join(a.out, EdgesDir, fmt.Sprintf("epoch-%03d-r%d-%s.csv", epoch, r, job.name))
 		}
-		res, g, ae, err := evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
-		a.timed("surrogate", start)
+		wg.Go(func() {
+			e := &evals[k]
+			e.res, e.g, e.ae, e.err = evalGraph(a.ctx, a.opts.Backend, job, epoch, r, a.opts, path)
+		})
+	}
+	wg.Wait()
+	a.timed("surrogate", start)
+	for k, job := range jobs {
+		res, g, ae, err := evals[k].res, evals[k].g, evals[k].ae, evals[k].err
 		if err != nil {
 			if strings.Contains(err.Error(), "more than") {
 				a.note(fmt.Sprintf("graph %s at r=%d skipped: %v", job.name, r, err))
@@ -596,7 +627,7 @@ func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, e
 			a.timed("figures", start)
 		}
 		level := &scaleLevel{r: r, graph: g, layers: job.layers, ae: ae}
-		if prev != nil {
+		if prev := levels[job.name]; prev != nil {
 			start := time.Now()
 			ms, err := relateScales(prev, level, epoch, job.name, a.opts.Seed)
 			if err != nil {
