@@ -9,6 +9,7 @@ import (
 	"github.com/fracdyn/fracdyn/internal/fsutil"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // PositionColumns are the names of the fixed leading columns, in order.
@@ -46,7 +47,7 @@ type Options struct {
 func (o Options) codec() (compress.Codec, error) {
 	switch o.Codec {
 	case "", Zstd:
-		return &parquet.Zstd, nil
+		return &zstdFastest, nil
 	case Snappy:
 		return &parquet.Snappy, nil
 	case Uncompressed:
@@ -54,6 +55,11 @@ func (o Options) codec() (compress.Codec, error) {
 	}
 	return nil, fmt.Errorf("segtable: unknown codec %q (want zstd, snappy or none)", o.Codec)
 }
+
+// zstdFastest is the Zstd codec: zstd's fastest level. On a paper-CNN
+// snapshot's table (4.1 M rows) it costs ~0.15 s less CPU than the default
+// level (~30% of the writer's time) for a file 3-4% larger.
+var zstdFastest = zstd.Codec{Level: zstd.SpeedFastest}
 
 // Schema returns the Parquet schema of a table with the given measure
 // columns: the position columns, then one float32 column per measure.
