@@ -35,17 +35,13 @@ func writeSegmentsParquet(path string, epoch int, layers []*layerScale) error {
 
 // writeSegmentRows writes the rows of one layer at one scale to w.
 func writeSegmentRows(w *segtable.Writer, epoch int, ls *layerScale) error {
-	methods := fractal.Methods()
-	meas := make([]float32, len(segmentMeasures()))
+	cols := ls.measureColumns()
+	meas := make([]float32, len(cols))
 	seg := ls.layer.Segments
 	q := seg.PerMatrix()
 	for s := range seg.Len() {
 		id := seg.Segment(s)
-		for k, m := range methods {
-			meas[2*k], meas[2*k+1] = ls.estimate(m, s)
-		}
-		k := 2 * len(methods)
-		meas[k], meas[k+1], meas[k+2], meas[k+3] = seg.H[s], ls.feats.ANorm[s], ls.feats.AlphaNorm[s], ls.gradNorms[s]
+		segmentValues(meas, cols, s)
 		err := w.Write(segtable.Row{Epoch: int32(epoch), Layer: ls.layer.Info.Name, R: int32(seg.R), Matrix: int32(s / q),
 			Neuron: int32(id.Neuron), Channel: int32(id.Channel), Row: int32(id.Row), Col: int32(id.Col), Measures: meas})
 		if err != nil {

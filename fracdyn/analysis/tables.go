@@ -24,14 +24,32 @@ type layerScale struct {
 	gradNorms []float32                               // ‖∂L/∂S‖ on the probe batch
 }
 
-// estimate returns segment s's dimension and R² by method m (NaN when m
-// was not computed: Options.AllEstimators unset).
-func (ls *layerScale) estimate(m fractal.Method, s int) (fd, r2 float32) {
-	res := ls.byMethod[m]
-	if res == nil {
-		return float32(math.NaN()), float32(math.NaN())
+// measureColumns returns the per-segment values of ls's measures, one
+// slice per column of segmentMeasures: each estimator's dimension and R²
+// (nil when it was not computed: Options.AllEstimators unset), H, ‖A‖,
+// ‖α‖ and the gradient norm.
+func (ls *layerScale) measureColumns() [][]float32 {
+	var cols [][]float32
+	for _, m := range fractal.Methods() {
+		if res := ls.byMethod[m]; res != nil {
+			cols = append(cols, res.FD, res.FDR2)
+		} else {
+			cols = append(cols, nil, nil)
+		}
 	}
-	return res.FD[s], res.FDR2[s]
+	return append(cols, ls.layer.Segments.H, ls.feats.ANorm, ls.feats.AlphaNorm, ls.gradNorms)
+}
+
+// segmentValues sets dst to segment s's measures from cols
+// (measureColumns): NaN for a column not computed.
+func segmentValues(dst []float32, cols [][]float32, s int) {
+	for k, c := range cols {
+		if c == nil {
+			dst[k] = float32(math.NaN())
+		} else {
+			dst[k] = c[s]
+		}
+	}
 }
 
 // measureLayer segments a layer at scale r with Options.Method (every
@@ -133,6 +151,8 @@ func writeSegments(path string, epoch int, layers []*layerScale) error {
 // appendSegmentRows appends the table rows of segments [lo, hi) of ls.
 func appendSegmentRows(buf []byte, epoch int, ls *layerScale, lo, hi int) []byte {
 	seg := ls.layer.Segments
+	cols := ls.measureColumns()
+	meas := make([]float32, len(cols))
 	var fc floatCache
 	for s := lo; s < hi; s++ {
 		id := seg.Segment(s)
@@ -143,15 +163,10 @@ func appendSegmentRows(buf []byte, epoch int, ls *layerScale, lo, hi int) []byte
 			buf = append(buf, ',')
 			buf = strconv.AppendInt(buf, int64(v), 10)
 		}
-		for _, m := range fractal.Methods() {
-			fd, r2 := ls.estimate(m, s)
-			buf = fc.appendFloat(buf, fd)
-			buf = fc.appendFloat(buf, r2)
+		segmentValues(meas, cols, s)
+		for _, v := range meas {
+			buf = fc.appendFloat(buf, v)
 		}
-		buf = fc.appendFloat(buf, seg.H[s])
-		buf = fc.appendFloat(buf, ls.feats.ANorm[s])
-		buf = fc.appendFloat(buf, ls.feats.AlphaNorm[s])
-		buf = fc.appendFloat(buf, ls.gradNorms[s])
 		buf = append(buf, '\n')
 	}
 	return buf

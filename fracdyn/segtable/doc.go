@@ -19,11 +19,13 @@
 // type), which Arrow maps to int32, float32 and string (pandas: int32,
 // float32, object), so pandas, polars, DuckDB and Arrow read the files.
 //
-// Rows are streamed: the Writer buffers RowGroupRows rows, then writes
-// them as one row group, so memory stays bounded for millions of rows.
-// Columns are compressed with zstd by default (see BENCHMARKS.md for
-// zstd against snappy). WriteFile writes a file atomically
-// (internal/fsutil): a failed write leaves the old file in place.
+// Rows are streamed: the Writer hands them to parquet-go's column writers
+// in chunks of a few thousand and ends a row group every RowGroupRows
+// rows, so memory stays bounded for millions of rows.
+// Columns are compressed with zstd (its fastest level) by default (see
+// BENCHMARKS.md for zstd against snappy). WriteFile writes a file
+// atomically (internal/fsutil): a failed write leaves the old file in
+// place.
 //
 // Read streams a file back, row group by row group.
 package segtable

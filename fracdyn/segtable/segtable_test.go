@@ -2,6 +2,7 @@ package segtable
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -69,7 +70,8 @@ func writeTest(t *testing.T, path string, measures []string, rows []Row, opts Op
 
 func TestRoundTrip(t *testing.T) {
 	measures, rows := testRows(10_000)
-	for _, opts := range []Options{{}, {Codec: Snappy, RowGroupRows: 999}, {Codec: Uncompressed, RowGroupRows: 10_000}} {
+	// Row groups of 5,000 rows end in the middle of the writer's second chunk (chunkRows).
+	for _, opts := range []Options{{}, {Codec: Snappy, RowGroupRows: 999}, {Codec: Uncompressed, RowGroupRows: 10_000}, {RowGroupRows: 5000}} {
 		t.Run(fmt.Sprintf("%s/%d", opts.Codec, opts.RowGroupRows), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "segments.parquet")
 			writeTest(t, path, measures, rows, opts)
@@ -87,6 +89,19 @@ func TestRoundTrip(t *testing.T) {
 				if !sameRow(got[i], rows[i]) {
 					t.Fatalf("row %d: %+v, want %+v", i, got[i], rows[i])
 				}
+			}
+			r, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			group := cmp.Or(opts.RowGroupRows, DefaultRowGroupRows)
+			left := len(rows)
+			for g, rg := range r.file.RowGroups() {
+				if want := min(group, left); rg.NumRows() != int64(want) {
+					t.Errorf("row group %d has %d rows, want %d", g, rg.NumRows(), want)
+				}
+				left -= int(rg.NumRows())
 			}
 		})
 	}
