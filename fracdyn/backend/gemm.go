@@ -2,6 +2,7 @@ package backend
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -280,6 +281,10 @@ func microKernelGo(k int, a, b []float32, ldb int, c []float32, ldc int, accumul
 // gemmWorkers is how many goroutines one product uses.
 var gemmWorkers = runtime.GOMAXPROCS(0)
 
+// gemmIndexPool holds the index slices of Gemm's operands: a product of
+// many rows would otherwise allocate them afresh on every call.
+var gemmIndexPool = sync.Pool{New: func() any { return new([]int) }}
+
 // Gemm sets c = op(a)·op(b) for row-major float32 matrices, where op(a) is
 // m×k (a is m×k, or k×m when transA) and op(b) is k×n (b is k×n, or n×k
 // when transB); c is m×n. It is the AVX2/FMA kernel behind DotGeneral, for
@@ -288,8 +293,12 @@ func Gemm(transA, transB bool, m, n, k int, a, b, c []float32) {
 	if len(a) < m*k || len(b) < k*n || len(c) < m*n {
 		panic("backend.Gemm: a slice is shorter than its matrix")
 	}
-	lhs := &operand{data: a, batch: []int{0}, cross: make([]int, m), contract: make([]int, k)}
-	rhs := &operand{data: b, batch: []int{0}, cross: make([]int, n), contract: make([]int, k)}
+	idx := gemmIndexPool.Get().(*[]int)
+	defer gemmIndexPool.Put(idx)
+	*idx = slices.Grow((*idx)[:0], m+n+2*k)[:m+n+2*k]
+	ix := *idx
+	lhs := &operand{data: a, batch: []int{0}, cross: ix[:m], contract: ix[m : m+k]}
+	rhs := &operand{data: b, batch: []int{0}, cross: ix[m+k : m+k+n], contract: ix[m+k+n:]}
 	fill := func(op *operand, stepCross, stepK int) {
 		for i := range op.cross {
 			op.cross[i] = i * stepCross

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"github.com/fracdyn/fracdyn/fracdyn/backend"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -194,17 +195,13 @@ type batchState struct {
 
 // forwardBlocks runs the encoder over the blocks of a computation graph
 // (see neighbourSampler.sample) and returns the last layer's output, one
-// row per node of nodes[len(blocks)]; st keeps each layer's input and
-// output for the backward pass.
+// row per node of nodes[len(blocks)], in st's buffers; st keeps each
+// layer's input and output for the backward pass.
 func (m *nativeGCN) forwardBlocks(x []float32, nodes [][]int32, blocks []*block, st *batchState) []float32 {
 	layers := len(m.w)
-	if st.in == nil {
+	if len(st.in) != layers {
 		st.in, st.ain, st.out = make([][]float32, layers), make([][]float32, layers), make([][]float32, layers)
 		st.dm, st.din = make([][]float32, layers), make([][]float32, layers)
-		for l := range layers {
-			st.dw = append(st.dw, make([]float32, m.dims[l]*m.dims[l+1]))
-			st.db = append(st.db, make([]float32, m.dims[l+1]))
-		}
 	}
 	f := m.dims[0]
 	st.x0 = grow(st.x0, len(nodes[0])*f)
@@ -247,6 +244,12 @@ func (m *nativeGCN) forwardBlocks(x []float32, nodes [][]int32, blocks []*block,
 // returns the loss; the gradients are left in st.dw, st.db.
 func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pairs []int32, labels []float32, st *batchState) float64 {
 	layers := len(m.w)
+	if st.dw == nil {
+		for l := range layers {
+			st.dw = append(st.dw, make([]float32, m.dims[l]*m.dims[l+1]))
+			st.db = append(st.db, make([]float32, m.dims[l+1]))
+		}
+	}
 	h := m.forwardBlocks(x, nodes, blocks, st)
 	d := m.dims[layers]
 	st.dz = grow(st.dz, len(nodes[layers])*d)
@@ -307,8 +310,15 @@ func (m *nativeGCN) batchStep(x []float32, nodes [][]int32, blocks []*block, pai
 // targets' receptive field.
 func (m *nativeGCN) embedNodes(exact *neighbourSampler, x []float32, targets []int32) []float32 {
 	nodes, blocks := exact.sample(targets, len(m.w))
-	return m.forwardBlocks(x, nodes, blocks, &batchState{})
+	st := inferenceStates.Get().(*batchState)
+	defer inferenceStates.Put(st)
+	return slices.Clone(m.forwardBlocks(x, nodes, blocks, st))
 }
+
+// inferenceStates keeps embedNodes's layer buffers from one call (and one
+// fit) to the next: a large graph's receptive fields span hundreds of
+// thousands of nodes, and fresh buffers each time cost their page faults.
+var inferenceStates = sync.Pool{New: func() any { return new(batchState) }}
 
 // FitMinibatch trains the autoencoder of Fit with minibatches of sampled
 // neighbourhoods (GraphSAGE's node-wise sampling, Hamilton et al. 2017),
