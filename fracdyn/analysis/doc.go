@@ -78,9 +78,12 @@
 // minibatch fit takes a fixed number of steps of at most
 // gcn.MaxBatchNodes nodes, held-out evaluation scores 15% of the kept
 // edges and as many non-edges, and the cross-scale fit uses a seeded
-// sample of at most MultiScaleNodes fine segments. What still grows with
-// the layers is linear in their segments: the per-segment pass, the node
-// features and the final layer-wise embedding of every node.
+// sample of at most MultiScaleNodes fine segments; only the held-out
+// pairs' and the sample's nodes are embedded (gcn.Autoencoder.Embed, over
+// their receptive fields). What still grows with the layers is linear in
+// their segments: the per-segment pass, the node features and the graphs'
+// normalisation. The graphs of one scale are scored concurrently, and the
+// Parquet segment table is written on a goroutine of its own beside them.
 // BENCHMARKS.md has the time of one paper-CNN snapshot against one
 // training epoch.
 //
