@@ -143,10 +143,11 @@ type drawScratch struct {
 	cols  []int     // RowCol: the column permutation of each touched matrix
 }
 
-// newScratch returns the scratch of draws of s from a tensor of n values.
-func (s *SegmentSample) newScratch(n int) *drawScratch {
+// newScratch returns the scratch of draws of s, with taken a clear bitset
+// over the tensor's values.
+func (s *SegmentSample) newScratch(taken []uint64) *drawScratch {
 	return &drawScratch{
-		vals: make([]float32, s.D), picks: make([]int32, s.D), taken: make([]uint64, (n+63)/64),
+		vals: make([]float32, s.D), picks: make([]int32, s.D), taken: taken,
 		rows: make([]int, len(s.mats)*s.V.Rows), cols: make([]int, len(s.mats)*s.V.Cols),
 	}
 }
@@ -242,6 +243,7 @@ type SegmentNulls struct {
 	v      View
 	once   sync.Once
 	mu, sd float64
+	taken  sync.Pool // *[]uint64: clear bitsets over src, one per worker
 }
 
 // NewSegmentNulls returns the segment nulls of src read as v.
@@ -308,7 +310,13 @@ func (n *SegmentNulls) Test(r int, method fractal.Method, tau float64, observed 
 	var wg sync.WaitGroup
 	for range min(o.Workers, nk*o.Draws, runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
-			buf, scratch := make([]float32, len(s.Pos)), s.newScratch(len(src))
+			taken, ok := n.taken.Get().(*[]uint64)
+			if !ok {
+				bits := make([]uint64, (len(src)+63)/64)
+				taken = &bits
+			}
+			defer n.taken.Put(taken) // clear again after every draw
+			buf, scratch := make([]float32, len(s.Pos)), s.newScratch(*taken)
 			for j := range jobs {
 				k, d := j/o.Draws, j%o.Draws
 				s.draw(buf, src, o.Kinds[k], mu, sd, RNG(o.Seed, o.Kinds[k], d), scratch)
