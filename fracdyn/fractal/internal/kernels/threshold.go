@@ -53,13 +53,41 @@ func ThresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad 
 			return 0, bad, nil
 		}
 	}
-	if !ok {
-		vk, vk1, bad = RadixRanks(w, k, k1, workers)
-		if bad >= 0 {
+	switch {
+	case ok:
+	case len(w) <= SelectMax:
+		if vk, vk1, bad = selectRanks(w, k, k1); bad >= 0 {
+			return 0, bad, nil
+		}
+	default:
+		if vk, vk1, bad = RadixRanks(w, k, k1, workers); bad >= 0 {
 			return 0, bad, nil
 		}
 	}
 	return Interpolate(vk, vk1, frac), -1, nil
+}
+
+// SelectMax is the size up to which ThresholdAbs32 selects the ranks from
+// a copy of the bit patterns (selectRanks) instead of RadixRanks, whose
+// two passes of 2¹⁶-bucket histograms outweigh a small tensor (a
+// 65,536-weight null draw, a 3×3 conv layer).
+const SelectMax = 1 << 18
+
+// selectRanks is RadixRanks by selection on a copy of the bit patterns of
+// |w|: the same exact order statistics k and k1.
+func selectRanks(w []float32, k, k1 int) (vk, vk1 uint32, bad int) {
+	b := take[uint32](&uint32s, len(w))
+	defer give(&uint32s, b)
+	var all uint32
+	for i, v := range w {
+		b[i] = AbsBits(v)
+		all |= b[i] + 0x00800000
+	}
+	if bad = scanNonFinite(w, 0, all); bad >= 0 {
+		return 0, 0, bad
+	}
+	vk, vk1, _ = RanksInBracket(b, 0, k, k1)
+	return vk, vk1, -1
 }
 
 // QuantileRanks returns the order statistics k ≤ k1 of n values between
