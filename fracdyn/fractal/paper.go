@@ -61,8 +61,9 @@ func PaperFDMask(mask []bool, n, m, r int, tau float64) (Fit, error) {
 // cell of mask.
 func countSegments(mask []bool, n, m, r int) int {
 	count := 0
+	cols := Origins(m, r)
 	for _, i0 := range Origins(n, r) {
-		for _, j0 := range Origins(m, r) {
+		for _, j0 := range cols {
 		scan:
 			for i := i0; i < i0+r; i++ {
 				for _, on := range mask[i*m+j0 : i*m+j0+r] {
