@@ -77,6 +77,7 @@ func (s *matrixSummarizer) add(w []float64) error {
 		}
 		fopts.Threshold = fractal.Quantile(w, q)
 	}
+	fopts.Mask = fractal.Mask(w, fopts.Threshold) // one mask for bc, paper and the self-similarity test
 	methods := fractal.Methods()
 	fits := make([]fractal.Fit, len(methods))
 	errs := make([]error, len(methods))
@@ -100,7 +101,7 @@ func (s *matrixSummarizer) add(w []float64) error {
 			settle(len(w))
 		}
 	}
-	s.paperDims(paper, w, v, ssErr, fopts.Threshold)
+	s.paperDims(paper, fopts.Mask, v, ssErr, fopts.Threshold)
 	for k := range methods {
 		if errs[k] != nil || math.IsNaN(fits[k].Dimension) {
 			s.failed[k]++
@@ -135,10 +136,9 @@ func (s *matrixSummarizer) add(w []float64) error {
 // (NaN where r is not a valid scale). The self-similarity test v counted
 // the segments of the same mask at every valid scale and took the same
 // 2·ln N / ln Q (PaperFDMask), so its ScaleDimensions are read; where it
-// failed (ssErr), PaperFDMask counts them on the mask at tau.
-func (s *matrixSummarizer) paperDims(paper, w []float64, v fractal.Verdict, ssErr error, tau float64) {
+// failed (ssErr), PaperFDMask counts them on mask, w's at tau.
+func (s *matrixSummarizer) paperDims(paper []float64, mask []bool, v fractal.Verdict, ssErr error, tau float64) {
 	rows, cols := s.view.Rows, s.view.Cols
-	var mask []bool // one mask for every scale
 	for k, r := range s.paperScales {
 		paper[k] = math.NaN()
 		if fractal.CheckScale(rows, cols, r) != nil {
@@ -147,9 +147,6 @@ func (s *matrixSummarizer) paperDims(paper, w []float64, v fractal.Verdict, ssEr
 		if i := slices.Index(v.Scales, r); ssErr == nil && i >= 0 {
 			paper[k] = v.ScaleDimensions[i]
 			continue
-		}
-		if mask == nil {
-			mask = fractal.Mask(w, tau)
 		}
 		if f, err := fractal.PaperFDMask(mask, rows, cols, r, tau); err == nil {
 			paper[k] = f.Dimension

@@ -33,7 +33,7 @@ func PaperFD(w []float64, n, m, r int, opts Options) (Fit, error) {
 		return Fit{}, fmt.Errorf("scale r=%d does not fit a %d×%d matrix", r, n, m)
 	}
 	tau := opts.threshold(w)
-	return PaperFDMask(Mask(w, tau), n, m, r, tau)
+	return PaperFDMask(opts.mask(w, tau), n, m, r, tau)
 }
 
 // PaperFDMask is PaperFD of the n×m matrix whose Mask at threshold tau is
