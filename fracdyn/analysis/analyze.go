@@ -353,7 +353,8 @@ type analyzer struct {
 	layers   []layerRow
 	prober   *Prober
 	noted    map[string]bool
-	status   func(string) // reports the stage within an epoch
+	segNulls map[int]*null.SegmentNulls // this epoch's, by layer index
+	status   func(string)               // reports the stage within an epoch
 }
 
 func (a *analyzer) note(s string) {
@@ -375,6 +376,7 @@ func (a *analyzer) epoch(epoch int) error {
 		return err
 	}
 	a.timed("read", start)
+	a.segNulls = map[int]*null.SegmentNulls{}
 	means, err := a.activations(snap)
 	if err != nil {
 		return fmt.Errorf("epoch %d: %w", epoch, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/fracdyn/fracdyn/fracdyn/diagnose"
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 	"github.com/fracdyn/fracdyn/fracdyn/null"
+	"github.com/fracdyn/fracdyn/fracdyn/segraph"
 	"github.com/fracdyn/fracdyn/fracdyn/weights"
 )
 
@@ -105,28 +106,28 @@ func matrixNulls(name string, w []float32, view weights.View, scales []int, st m
 	return out, layerNulls{draws: k, elements: block.Len()}, nil
 }
 
-// segmentNulls tests the mean segment FD (method) and the mean segment
-// entropy of a layer at scale r against the nulls of its weight tensor,
-// segmented as LayerSegments does (null.SegmentTest: a layer of more than
-// null.SampleSize(r) segments on a seeded uniform random sample of them).
-// tau is the observed layer's mask threshold, which the permutation nulls
-// keep. It returns the tests of mean_segment_fd and mean_entropy, and the
-// segments measured per draw.
-func segmentNulls(info weights.Layer, w []float32, r int, method fractal.Method, tau float32, obsFD, obsH float64, draws int, seed uint64) (map[string][]null.Result, int, error) {
-	v, err := info.View(weights.PerKernel)
-	if err != nil {
-		return nil, 0, err
+// layerSegmentNulls returns the segment nulls of layer l's weights (its
+// per-kernel view), one per layer and epoch, shared by its scales.
+func (a *analyzer) layerSegmentNulls(l segraph.Layer) (*null.SegmentNulls, error) {
+	if n, ok := a.segNulls[l.Index]; ok {
+		return n, nil
 	}
-	view := null.View{Count: v.Count, Rows: v.Rows, Cols: v.Cols}
-	res, segs, err := null.SegmentTest(w, view, r, method, float64(tau), []float64{obsFD, obsH}, null.Options{Draws: draws, Seed: seed})
+	v, err := l.Info.View(weights.PerKernel)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s at r=%d: nulls: %w", info.Name, r, err)
+		return nil, err
 	}
-	return map[string][]null.Result{"mean_segment_fd": res[0], "mean_entropy": res[1]}, segs, nil
+	n := null.NewSegmentNulls(l.Weights, null.View{Count: v.Count, Rows: v.Rows, Cols: v.Cols})
+	a.segNulls[l.Index] = n
+	return n, nil
 }
 
-// segmentNulls adds the segment nulls of ls at scale r to row (when nulls
-// are on and the row has its matrix nulls).
+// segmentNulls adds to row (when nulls are on and the row has its matrix
+// nulls) the tests of the mean segment FD (Options.Method) and the mean
+// segment entropy of ls at scale r against the nulls of its weight tensor
+// (its per-kernel view), segmented as LayerSegments does
+// (null.SegmentTest: a layer of more than null.SampleSize(r) segments on a
+// seeded uniform random sample of them), the permutation nulls at the
+// observed mask threshold.
 func (a *analyzer) segmentNulls(row *layerRow, ls *layerScale, r int) error {
 	if a.opts.NullDraws < 0 || row.Nulls == nil {
 		return nil
@@ -134,17 +135,19 @@ func (a *analyzer) segmentNulls(row *layerRow, ls *layerScale, r int) error {
 	start := time.Now()
 	defer a.timed("nulls", start)
 	seg := ls.layer.Segments
-	t, n, err := segmentNulls(ls.layer.Info, ls.layer.Weights, r, a.opts.Method, seg.Threshold, row.MeanFD, row.MeanH, a.opts.NullDraws, a.opts.Seed)
+	sn, err := a.layerSegmentNulls(ls.layer)
 	if err != nil {
 		return err
+	}
+	res, n, err := sn.Test(r, a.opts.Method, float64(seg.Threshold), []float64{row.MeanFD, row.MeanH}, null.Options{Draws: a.opts.NullDraws, Seed: a.opts.Seed})
+	if err != nil {
+		return fmt.Errorf("%s at r=%d: nulls: %w", ls.layer.Info.Name, r, err)
 	}
 	tests := map[string][]null.Result{}
 	for k, v := range row.Nulls.tests {
 		tests[k] = v
 	}
-	for k, v := range t {
-		tests[k] = v
-	}
+	tests["mean_segment_fd"], tests["mean_entropy"] = res[0], res[1]
 	if total := seg.Len(); n < total {
 		a.note(fmt.Sprintf("segment nulls of %s at r=%d: a seeded uniform random sample of %d of its %d segments (null_segments), the same positions in the layer and in every draw",
 			ls.layer.Info.Name, r, n, total))

@@ -20,7 +20,7 @@ import (
 type layerScale struct {
 	layer     segraph.Layer                           // with Segments from the chosen estimator
 	byMethod  map[fractal.Method]*fractal.LayerResult // every estimator
-	feats     *segraph.Graph                          // the layer alone: α and its norms
+	feats     *segraph.Graph                          // the layer alone: ‖A‖ and ‖α‖ (segraph.Options.NormsOnly)
 	gradNorms []float32                               // ‖∂L/∂S‖ on the probe batch
 }
 
@@ -78,7 +78,7 @@ func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*la
 	ls.layer = base
 	ls.layer.Segments = ls.byMethod[opts.Method]
 	var err error
-	ls.feats, err = segraph.Build([]segraph.Layer{ls.layer}, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, NoSegWeights: true})
+	ls.feats, err = segraph.Build([]segraph.Layer{ls.layer}, segraph.Options{Pool: opts.Pool, DataFree: opts.DataFree, NormsOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,8 @@ func measureLayer(base segraph.Layer, grads []float32, r int, opts Options) (*la
 }
 
 // segmentNorms returns the Euclidean norm of each segment of t, a tensor
-// laid out like the layer's weights.
+// laid out like the layer's weights: ‖S‖ = √(Σ x²), the squares summed in
+// float64 row by row, each row left to right.
 func segmentNorms(t []float32, seg *fractal.LayerResult) []float32 {
 	out := make([]float32, seg.Len())
 	if t == nil {
@@ -96,19 +97,47 @@ func segmentNorms(t []float32, seg *fractal.LayerResult) []float32 {
 		}
 		return out
 	}
-	v, r, q := seg.View, seg.R, seg.PerMatrix()
-	for s := range out {
-		id := seg.Segment(s)
-		base := (s / q) * v.Rows * v.Cols
-		var ss float64
-		for a := range r {
-			for _, x := range t[base+(id.Row+a)*v.Cols+id.Col : base+(id.Row+a)*v.Cols+id.Col+r] {
-				ss += float64(x) * float64(x)
+	v, r, ro, co := seg.View, seg.R, seg.RowOrigins, seg.ColOrigins
+	sums := make([]float64, len(co)) // one band of segments
+	for m := range v.Count {
+		mat := t[m*v.Rows*v.Cols:][:v.Rows*v.Cols]
+		for a, i0 := range ro {
+			clear(sums)
+			for x := range r {
+				addSquares(sums, mat[(i0+x)*v.Cols:][:v.Cols], co, r)
+			}
+			band := out[(m*len(ro)+a)*len(co):][:len(co)]
+			for b, ss := range sums {
+				band[b] = float32(math.Sqrt(ss))
 			}
 		}
-		out[s] = float32(math.Sqrt(ss))
 	}
 	return out
+}
+
+// addSquares adds to sums[b] the squares of row[co[b] : co[b]+r] in order,
+// four segments at a time: four independent sums in flight instead of one
+// chain of additions.
+func addSquares(sums []float64, row []float32, co []int, r int) {
+	b := 0
+	for ; b+4 <= len(co); b += 4 {
+		x0, x1, x2, x3 := row[co[b]:][:r], row[co[b+1]:][:r], row[co[b+2]:][:r], row[co[b+3]:][:r]
+		s0, s1, s2, s3 := sums[b], sums[b+1], sums[b+2], sums[b+3]
+		for y := range r {
+			s0 += float64(x0[y]) * float64(x0[y])
+			s1 += float64(x1[y]) * float64(x1[y])
+			s2 += float64(x2[y]) * float64(x2[y])
+			s3 += float64(x3[y]) * float64(x3[y])
+		}
+		sums[b], sums[b+1], sums[b+2], sums[b+3] = s0, s1, s2, s3
+	}
+	for ; b < len(co); b++ {
+		s := sums[b]
+		for _, x := range row[co[b]:][:r] {
+			s += float64(x) * float64(x)
+		}
+		sums[b] = s
+	}
 }
 
 // segmentHeader is the header of the per-segment tables.

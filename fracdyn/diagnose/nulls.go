@@ -117,9 +117,10 @@ func tensorNulls(rep *LayerReport, data []float32, opts AnalyzeOptions) error {
 	rep.Nulls.Tests["matrix_entropy"] = res[len(methods)]
 	rep.Nulls.Tests["selfsim_dimension"] = res[len(methods)+1]
 
+	segNulls := null.NewSegmentNulls(data, view)
 	for i := range rep.Scales {
 		s := &rep.Scales[i]
-		sr, segs, err := null.SegmentTest(data, view, s.R, opts.Method, s.Threshold, []float64{s.FD.Mean, s.H.Mean}, null.Options{Draws: draws, Workers: opts.Workers})
+		sr, segs, err := segNulls.Test(s.R, opts.Method, s.Threshold, []float64{s.FD.Mean, s.H.Mean}, null.Options{Draws: draws, Workers: opts.Workers})
 		if err != nil {
 			return fmt.Errorf("%s at r=%d: nulls: %w", info.Name, s.R, err)
 		}

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
@@ -76,29 +77,16 @@ func (s *matrixSummarizer) add(w []float64) error {
 		}
 		fopts.Threshold = fractal.Quantile(w, q)
 	}
+	fopts.Mask = fractal.Mask(w, fopts.Threshold) // one mask for bc, paper and the self-similarity test
 	methods := fractal.Methods()
 	fits := make([]fractal.Fit, len(methods))
 	errs := make([]error, len(methods))
 	paper := make([]float64, len(s.paperScales))
 	var v fractal.Verdict
 	var ssErr error
-	steps := make([]func(), 0, len(methods)+len(paper)+1)
+	steps := make([]func(), 0, len(methods)+1)
 	for k, method := range methods {
 		steps = append(steps, func() { fits[k], errs[k] = fractal.Estimate(w, rows, cols, method, fopts) })
-	}
-	var mask []bool // one mask for every scale
-	if len(s.paperScales) > 0 {
-		mask = fractal.Mask(w, fopts.Threshold)
-	}
-	for k, r := range s.paperScales {
-		steps = append(steps, func() {
-			paper[k] = math.NaN()
-			if fractal.CheckScale(rows, cols, r) == nil {
-				if f, err := fractal.PaperFDMask(mask, rows, cols, r, fopts.Threshold); err == nil {
-					paper[k] = f.Dimension
-				}
-			}
-		})
 	}
 	steps = append(steps, func() { v, ssErr = fractal.SelfSimilarity(w, rows, cols, fopts) })
 	if s.concurrent {
@@ -113,6 +101,7 @@ func (s *matrixSummarizer) add(w []float64) error {
 			settle(len(w))
 		}
 	}
+	s.paperDims(paper, fopts.Mask, v, ssErr, fopts.Threshold)
 	for k := range methods {
 		if errs[k] != nil || math.IsNaN(fits[k].Dimension) {
 			s.failed[k]++
@@ -141,6 +130,28 @@ func (s *matrixSummarizer) add(w []float64) error {
 		s.ssR2 = append(s.ssR2, v.R2)
 	}
 	return nil
+}
+
+// paperDims sets paper[k], the paper's dimension of w at paperScales[k]
+// (NaN where r is not a valid scale). The self-similarity test v counted
+// the segments of the same mask at every valid scale and took the same
+// 2·ln N / ln Q (PaperFDMask), so its ScaleDimensions are read; where it
+// failed (ssErr), PaperFDMask counts them on mask, w's at tau.
+func (s *matrixSummarizer) paperDims(paper []float64, mask []bool, v fractal.Verdict, ssErr error, tau float64) {
+	rows, cols := s.view.Rows, s.view.Cols
+	for k, r := range s.paperScales {
+		paper[k] = math.NaN()
+		if fractal.CheckScale(rows, cols, r) != nil {
+			continue
+		}
+		if i := slices.Index(v.Scales, r); ssErr == nil && i >= 0 {
+			paper[k] = v.ScaleDimensions[i]
+			continue
+		}
+		if f, err := fractal.PaperFDMask(mask, rows, cols, r, tau); err == nil {
+			paper[k] = f.Dimension
+		}
+	}
 }
 
 func (s *matrixSummarizer) result() MatrixSummary {

@@ -25,6 +25,19 @@ type Options struct {
 	// Order p of the power variation in Variogram: 2 is the variogram (the
 	// default), 1 the madogram.
 	Order float64
+	// Mask, with Threshold set, is Mask(w, Threshold) of the matrix w
+	// measured, for a caller running several estimators on one matrix:
+	// BoxCount, PaperFD and SelfSimilarity read it instead of building
+	// their own (a mask of another size is ignored).
+	Mask []bool
+}
+
+// mask returns Mask(w, tau), or o.Mask when it is that mask.
+func (o Options) mask(w []float64, tau float64) []bool {
+	if o.Threshold > 0 && tau == o.Threshold && len(o.Mask) == len(w) {
+		return o.Mask
+	}
+	return Mask(w, tau)
 }
 
 // threshold returns τ for w under o.
@@ -81,7 +94,7 @@ func boxCount(ctx context.Context, w []float64, n, m int, opts Options) (Fit, er
 		}
 	}
 	tau := opts.threshold(w)
-	f, err := boxCountMask(ctx, Mask(w, tau), n, m, opts.Sizes)
+	f, err := boxCountMask(ctx, opts.mask(w, tau), n, m, opts.Sizes)
 	f.Threshold = tau
 	return f, err
 }

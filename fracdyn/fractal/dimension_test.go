@@ -2,6 +2,7 @@ package fractal
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -221,5 +222,42 @@ func TestSelfSimilarity(t *testing.T) {
 	series, err := SelfSimilaritySeries([][]float64{full, dot}, n, n, Options{Threshold: 0.5})
 	if err != nil || len(series) != 2 || series[0].Dimension < 1.9 {
 		t.Errorf("series: %v %v", series, err)
+	}
+}
+
+// TestOptionsMask: BoxCount, PaperFD and SelfSimilarity given the matrix's
+// mask in Options give the same results as building it, and a mask of
+// another size, or without its threshold, is ignored: a mask of the wrong
+// matrix would change them.
+func TestOptionsMask(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	n, m := 24, 40
+	w := make([]float64, n*m)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	tau := Quantile(w, DefaultQuantile)
+	run := func(o Options) (Fit, Fit, Verdict) {
+		bc, err1 := BoxCount(w, n, m, o)
+		p, err2 := PaperFD(w, n, m, 3, o)
+		ss, err3 := SelfSimilarity(w, n, m, o)
+		if err1 != nil || err2 != nil || err3 != nil {
+			t.Fatal(err1, err2, err3)
+		}
+		return bc, p, ss
+	}
+	bc, p, ss := run(Options{Threshold: tau})
+	same := func(o Options) bool {
+		b2, p2, s2 := run(o)
+		return b2.Dimension == bc.Dimension && p2.Dimension == p.Dimension && s2.Dimension == ss.Dimension && s2.Counts[0] == ss.Counts[0]
+	}
+	if !same(Options{Threshold: tau, Mask: Mask(w, tau)}) {
+		t.Error("the given mask changed the estimates")
+	}
+	if !same(Options{Threshold: tau, Mask: make([]bool, n*m-1)}) || !same(Options{Mask: make([]bool, n*m)}) {
+		t.Error("a mask of another size, or without its threshold, was used")
+	}
+	if same(Options{Threshold: tau, Mask: make([]bool, n*m)}) {
+		t.Error("an empty mask of the right size gave the matrix's estimates: the mask is not read")
 	}
 }

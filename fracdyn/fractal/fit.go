@@ -94,81 +94,88 @@ func LinearFit(x, y []float64) (a, b, r2 float64) {
 
 // Quantile returns the q-quantile (0 ≤ q ≤ 1) of |w| with linear
 // interpolation between order statistics (numpy's default). w is not
-// modified. NaN for empty w or when w holds a NaN. It copies |w| once and
-// selects the two order statistics in expected linear time.
+// modified. NaN for empty w or when w holds a NaN. It copies the bit
+// patterns of |w| once (as unsigned integers they sort as |w| does) and
+// selects the two order statistics in linear time (selectBits).
 func Quantile(w []float64, q float64) float64 {
 	if len(w) == 0 {
 		return math.NaN()
 	}
-	a := make([]float64, len(w))
+	a := make([]uint64, len(w))
 	for i, v := range w {
 		if math.IsNaN(v) {
 			return math.NaN()
 		}
-		a[i] = math.Abs(v)
+		a[i] = math.Float64bits(v) &^ (1 << 63)
 	}
 	pos := q * float64(len(a)-1)
 	lo := int(math.Floor(pos))
 	if lo >= len(a)-1 {
-		return slices.Max(a)
+		return math.Float64frombits(slices.Max(a))
 	}
-	vlo := selectFloat(a, lo)
-	vhi := slices.Min(a[lo+1:]) // selectFloat left every larger value after lo
+	var blo, bhi uint64
+	if len(a) <= 64 { // a kernel: a sort is quicker than a histogram
+		slices.Sort(a)
+		blo, bhi = a[lo], a[lo+1]
+	} else {
+		blo = selectBits(a, lo, make([]uint64, len(a)))
+		bhi = nextBits(a, blo, lo+1)
+	}
+	vlo, vhi := math.Float64frombits(blo), math.Float64frombits(bhi)
 	f := pos - float64(lo)
 	return vlo + f*(vhi-vlo)
 }
 
-// selectFloat reorders a (no NaNs) so that a[k] is its element of rank k,
-// with nothing larger before k and nothing smaller after it, and returns
-// a[k]: quickselect with a median-of-three pivot, falling back to a sort of
-// the remaining range when the partitions shrink too slowly.
-func selectFloat(a []float64, k int) float64 {
-	lo, hi := 0, len(a) // the rank-k element lies in a[lo:hi]
-	budget := 2 * bits.Len(uint(len(a)))
-	for hi-lo > 16 {
-		if budget--; budget < 0 {
-			slices.Sort(a[lo:hi])
-			return a[k]
+// selectBits returns the element of rank k (0-based, ascending) of v, all
+// below 2⁶³, which it leaves unchanged, using scratch (len(v) at least) as
+// work space: an MSD radix selection, 11 bits per level, branch-free, then
+// a sort of the last few.
+func selectBits(v []uint64, k int, scratch []uint64) uint64 {
+	lo, hi := slices.Min(v), slices.Max(v)
+	src := v
+	var h [1 << 11]uint32
+	for len(src) > 64 && lo < hi {
+		shift := uint(max(0, bits.Len64(hi-lo)-11))
+		clear(h[:])
+		for _, x := range src {
+			h[(x-lo)>>shift]++
 		}
-		mid := lo + (hi-lo)/2
-		p := median3(a[lo], a[mid], a[hi-1])
-		// Three-way partition: [lo, lt) < p, [lt, gt) == p, [gt, hi) > p.
-		lt, i, gt := lo, lo, hi
-		for i < gt {
-			switch v := a[i]; {
-			case v < p:
-				a[lt], a[i] = v, a[lt]
-				lt++
-				i++
-			case v > p:
-				gt--
-				a[gt], a[i] = v, a[gt]
-			default:
-				i++
-			}
+		bk := uint64(0)
+		for k >= int(h[bk]) {
+			k -= int(h[bk])
+			bk++
 		}
-		switch {
-		case k < lt:
-			hi = lt
-		case k >= gt:
-			lo = gt
-		default:
-			return p
+		n := 0
+		for _, x := range src { // in place once src is scratch: n never passes the reader
+			scratch[n] = x
+			n += int(((((x - lo) >> shift) ^ bk) - 1) >> 63)
 		}
+		src = scratch[:n]
+		lo += bk << shift
+		hi = min(hi, lo+(1<<shift-1))
 	}
-	slices.Sort(a[lo:hi])
-	return a[k]
+	if lo == hi {
+		return lo
+	}
+	small := slices.Clone(src)
+	slices.Sort(small)
+	return small[k]
 }
 
-// median3 is the median of three values.
-func median3(x, y, z float64) float64 {
-	if x > y {
-		x, y = y, x
+// nextBits returns the element of rank k1 of v (all below 2⁶³) given vk,
+// the element of rank k1 − 1: vk when more than k1 elements are ≤ vk,
+// else the smallest element above vk.
+func nextBits(v []uint64, vk uint64, k1 int) uint64 {
+	le, next := 0, uint64(math.MaxUint64)
+	for _, x := range v { // branch-free: x ≤ vk is a coin toss near the quantile
+		gt := uint64((int64(vk) - int64(x)) >> 63) // all ones where x > vk
+		le += int(gt + 1)
+		next = min(next, x|^gt)
 	}
-	if y > z {
-		y = z
+	if k1 < le {
+		return vk
 	}
-	return max(x, y)
+	return next
 }
 
 // PowersOf returns 1, base, base², … up to and including max.

@@ -33,7 +33,7 @@ func PaperFD(w []float64, n, m, r int, opts Options) (Fit, error) {
 		return Fit{}, fmt.Errorf("scale r=%d does not fit a %d×%d matrix", r, n, m)
 	}
 	tau := opts.threshold(w)
-	return PaperFDMask(Mask(w, tau), n, m, r, tau)
+	return PaperFDMask(opts.mask(w, tau), n, m, r, tau)
 }
 
 // PaperFDMask is PaperFD of the n×m matrix whose Mask at threshold tau is
@@ -61,8 +61,9 @@ func PaperFDMask(mask []bool, n, m, r int, tau float64) (Fit, error) {
 // cell of mask.
 func countSegments(mask []bool, n, m, r int) int {
 	count := 0
+	cols := Origins(m, r)
 	for _, i0 := range Origins(n, r) {
-		for _, j0 := range Origins(m, r) {
+		for _, j0 := range cols {
 		scan:
 			for i := i0; i < i0+r; i++ {
 				for _, on := range mask[i*m+j0 : i*m+j0+r] {

@@ -58,7 +58,7 @@ func SelfSimilarity(w []float64, n, m int, opts Options) (Verdict, error) {
 		return Verdict{}, err
 	}
 	tau := opts.threshold(w)
-	mask := Mask(w, tau)
+	mask := opts.mask(w, tau)
 	v := Verdict{Scales: ValidScales(n, m)}
 	v.Method = MethodBoxCount
 	v.Threshold = tau

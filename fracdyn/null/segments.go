@@ -25,7 +25,8 @@ func SampleSize(r int) int { return max(4, MaxSegmentElements/(r*r)) }
 // into one Rows×Cols matrix: segment s of the sample is the grid cell
 // (s / (Cols/R), s mod (Cols/R)). Pos[e] is the flat index in the tensor
 // of the grid's element e; Distinct[e] numbers the distinct positions (the
-// last segment along a side overlaps its neighbour: Origins), D of them.
+// last segment along a side overlaps its neighbour: Origins), D of them,
+// in the order of their first element e.
 type SegmentSample struct {
 	V          View
 	R          int
@@ -35,6 +36,13 @@ type SegmentSample struct {
 	Pos        []int32
 	Distinct   []int32
 	D          int
+	// origins[s] is the matrix and the origin (row, column) in it of
+	// sampled segment s; mats lists the matrices the sample touches in the
+	// order of their first segment, and slot[s] is the index in mats of
+	// segment s's matrix.
+	origins [][3]int32
+	mats    []int32
+	slot    []int32
 }
 
 // SampleSegments draws n of the r×r segments of a tensor read as v (the
@@ -63,9 +71,20 @@ func SampleSegments(v View, r, n int, seed uint64) (*SegmentSample, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x5e9_5a3b1e))
 	picks := sample(total, s.Segments, rng)
 	s.Pos = make([]int32, s.Rows*s.Cols)
+	s.origins = make([][3]int32, len(picks))
+	s.slot = make([]int32, len(picks))
+	slots := map[int]int32{}
 	for k, p := range picks {
 		m, q := p/per, p%per
 		i0, j0 := ro[q/len(co)], co[q%len(co)]
+		s.origins[k] = [3]int32{int32(m), int32(i0), int32(j0)}
+		t, ok := slots[m]
+		if !ok {
+			t = int32(len(s.mats))
+			slots[m] = t
+			s.mats = append(s.mats, int32(m))
+		}
+		s.slot[k] = t
 		gi, gj := (k/b)*r, (k%b)*r
 		for x := range r {
 			src := (m*v.Rows+i0+x)*v.Cols + j0
@@ -75,18 +94,36 @@ func SampleSegments(v View, r, n int, seed uint64) (*SegmentSample, error) {
 			}
 		}
 	}
-	s.Distinct = make([]int32, len(s.Pos))
-	seen := make(map[int32]int32, len(s.Pos))
-	for e, p := range s.Pos {
-		d, ok := seen[p]
-		if !ok {
-			d = int32(len(seen))
-			seen[p] = d
-		}
-		s.Distinct[e] = d
-	}
-	s.D = len(seen)
+	s.Distinct, s.D = numberDistinct(s.Pos)
 	return s, nil
+}
+
+// numberDistinct numbers the distinct values of pos (non-negative) in the
+// order of their first occurrence: id[e] is the number of pos[e], d the
+// count. An open-addressing hash table of twice len(pos) slots or more.
+func numberDistinct(pos []int32) (id []int32, d int) {
+	bits := 1
+	for 1<<bits < 2*len(pos) {
+		bits++
+	}
+	mask := uint32(1)<<bits - 1
+	keys, ids := make([]int32, 1<<bits), make([]int32, 1<<bits)
+	for i := range keys {
+		keys[i] = -1
+	}
+	id = make([]int32, len(pos))
+	for e, p := range pos {
+		h := uint32(p) * 0x9e3779b1 >> (32 - bits)
+		for keys[h] != p && keys[h] >= 0 {
+			h = (h + 1) & mask
+		}
+		if keys[h] < 0 {
+			keys[h], ids[h] = p, int32(d)
+			d++
+		}
+		id[e] = ids[h]
+	}
+	return id, d
 }
 
 // Gather copies the sampled segments of src into dst (the grid).
@@ -96,24 +133,50 @@ func (s *SegmentSample) Gather(dst, src []float32) {
 	}
 }
 
+// drawScratch is one worker's scratch for SegmentSample.draw, reused
+// across draws.
+type drawScratch struct {
+	vals  []float32 // the D distinct positions' values
+	picks []int32   // Perm: the indices of src drawn, in draw order
+	taken []uint64  // Perm: a bitset over src, all clear between draws
+	rows  []int     // RowCol: the row permutation of each touched matrix
+	cols  []int     // RowCol: the column permutation of each touched matrix
+}
+
+// newScratch returns the scratch of draws of s, with taken a clear bitset
+// over the tensor's values.
+func (s *SegmentSample) newScratch(taken []uint64) *drawScratch {
+	return &drawScratch{
+		vals: make([]float32, s.D), picks: make([]int32, s.D), taken: taken,
+		rows: make([]int, len(s.mats)*s.V.Rows), cols: make([]int, len(s.mats)*s.V.Cols),
+	}
+}
+
 // draw fills dst (the grid) with the sampled segments of one draw of null
 // k of src, exactly as the segments at the same positions of a whole
 // drawn tensor: under Perm the D distinct positions get D elements of src
 // drawn without replacement; under RowCol each touched matrix gets its
-// own row and column permutation; under Gauss D iid normal values. vals
-// is scratch of D values.
-func (s *SegmentSample) draw(dst, vals, src []float32, k Kind, mu, sd float64, rng *rand.Rand) {
+// own row and column permutation (drawn in the order of mats); under Gauss
+// D iid normal values. The random draws come first and the reads of src
+// after, so that the reads, free of the generator's dependency chain,
+// overlap in memory.
+func (s *SegmentSample) draw(dst, src []float32, k Kind, mu, sd float64, rng *rand.Rand, sc *drawScratch) {
+	vals := sc.vals
 	switch k {
 	case Perm:
 		if 4*s.D <= len(src) {
-			taken := make([]uint64, (len(src)+63)/64)
+			taken, picks := sc.taken, sc.picks
 			for d := 0; d < s.D; {
 				j := rng.IntN(len(src))
 				if taken[j/64]&(1<<(j%64)) == 0 {
 					taken[j/64] |= 1 << (j % 64)
-					vals[d] = src[j]
+					picks[d] = int32(j)
 					d++
 				}
+			}
+			for d, j := range picks {
+				vals[d] = src[j]
+				taken[j/64] = 0 // clear for the next draw
 			}
 		} else {
 			for d, j := range sample(len(src), s.D, rng) {
@@ -124,23 +187,23 @@ func (s *SegmentSample) draw(dst, vals, src []float32, k Kind, mu, sd float64, r
 			dst[e] = vals[d]
 		}
 	case RowCol:
-		v := s.V
-		type rc struct{ rows, cols []int }
-		perms := map[int]rc{}
-		last, pm := -1, rc{}
-		for e, p := range s.Pos {
-			m, q := int(p)/(v.Rows*v.Cols), int(p)%(v.Rows*v.Cols)
-			if m != last { // a dense layer has one matrix: one lookup
-				var ok bool
-				if pm, ok = perms[m]; !ok {
-					pm = rc{make([]int, v.Rows), make([]int, v.Cols)}
-					perm(pm.rows, rng)
-					perm(pm.cols, rng)
-					perms[m] = pm
+		v, r := s.V, s.R
+		for t := range s.mats {
+			perm(sc.rows[t*v.Rows:(t+1)*v.Rows], rng)
+			perm(sc.cols[t*v.Cols:(t+1)*v.Cols], rng)
+		}
+		b := s.Cols / r
+		for k, o := range s.origins {
+			t := int(s.slot[k])
+			rows, cols := sc.rows[t*v.Rows:(t+1)*v.Rows], sc.cols[t*v.Cols+int(o[2]) : (t+1)*v.Cols][:r]
+			gi, gj := (k/b)*r, (k%b)*r
+			for x := range r {
+				row := src[(int(o[0])*v.Rows+rows[int(o[1])+x])*v.Cols:][:v.Cols]
+				out := dst[(gi+x)*s.Cols+gj:][:r]
+				for y, j := range cols {
+					out[y] = row[j]
 				}
-				last = m
 			}
-			dst[e] = src[(m*v.Rows+pm.rows[q/v.Cols])*v.Cols+pm.cols[q%v.Cols]]
 		}
 	case Gauss:
 		gaussFill(vals[:s.D], mu, sd, rng)
@@ -167,8 +230,37 @@ func (s *SegmentSample) draw(dst, vals, src []float32, k Kind, mu, sd float64, r
 // same segments of a draw of the null (SegmentSample.draw), thresholded
 // as the whole would be: tau for the permutations, the Gaussian sample's
 // own quantile. It returns out[i][k] as Test does, and the segments
-// measured per draw.
+// measured per draw. SegmentNulls tests one tensor at many scales.
 func SegmentTest(src []float32, v View, r int, method fractal.Method, tau float64, observed []float64, opts Options) ([][]Result, int, error) {
+	return NewSegmentNulls(src, v).Test(r, method, tau, observed, opts)
+}
+
+// SegmentNulls is one tensor's segment nulls at any scale (SegmentTest):
+// what every scale shares, the moments of the Gaussian null, is computed
+// once. Its Test may be called concurrently.
+type SegmentNulls struct {
+	src    []float32
+	v      View
+	once   sync.Once
+	mu, sd float64
+	taken  sync.Pool // *[]uint64: clear bitsets over src, one per worker
+}
+
+// NewSegmentNulls returns the segment nulls of src read as v.
+func NewSegmentNulls(src []float32, v View) *SegmentNulls {
+	return &SegmentNulls{src: src, v: v}
+}
+
+// moments returns the mean and population standard deviation of the
+// tensor, computed on the first call.
+func (n *SegmentNulls) moments() (mu, sd float64) {
+	n.once.Do(func() { n.mu, n.sd = moments(n.src) })
+	return n.mu, n.sd
+}
+
+// Test is SegmentTest of the tensor at scale r.
+func (n *SegmentNulls) Test(r int, method fractal.Method, tau float64, observed []float64, opts Options) ([][]Result, int, error) {
+	src, v := n.src, n.v
 	shape := []int{v.Rows, v.Cols}
 	if v.Count > 1 {
 		shape = []int{v.Count, 1, v.Rows, v.Cols}
@@ -208,7 +300,7 @@ func SegmentTest(src []float32, v View, r int, method fractal.Method, tau float6
 	obs := make([]float32, len(s.Pos))
 	s.Gather(obs, src)
 	observed = measure(obs, grid, "")
-	mu, sd := moments(src)
+	mu, sd := n.moments()
 	nk := len(o.Kinds)
 	vals := make([][][]float64, nk)
 	for k := range vals {
@@ -218,10 +310,16 @@ func SegmentTest(src []float32, v View, r int, method fractal.Method, tau float6
 	var wg sync.WaitGroup
 	for range min(o.Workers, nk*o.Draws, runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
-			buf, scratch := make([]float32, len(s.Pos)), make([]float32, s.D)
+			taken, ok := n.taken.Get().(*[]uint64)
+			if !ok {
+				bits := make([]uint64, (len(src)+63)/64)
+				taken = &bits
+			}
+			defer n.taken.Put(taken) // clear again after every draw
+			buf, scratch := make([]float32, len(s.Pos)), s.newScratch(*taken)
 			for j := range jobs {
 				k, d := j/o.Draws, j%o.Draws
-				s.draw(buf, scratch, src, o.Kinds[k], mu, sd, RNG(o.Seed, o.Kinds[k], d))
+				s.draw(buf, src, o.Kinds[k], mu, sd, RNG(o.Seed, o.Kinds[k], d), scratch)
 				vals[k][d] = measure(buf, grid, o.Kinds[k])
 			}
 		})

@@ -44,6 +44,10 @@ type Options struct {
 	// only α and its norms (a layer's r² weights per segment are a copy
 	// of the whole weight tensor).
 	NoSegWeights bool
+	// NormsOnly computes only Graph.ANorm and Graph.AlphaNorm: no α
+	// (Graph.Alpha nil, its n·P² values never stored), no segment weights
+	// and no edges, for a per-segment table of the norms.
+	NormsOnly bool
 }
 
 // DefaultPool is the default side of the pooled activation grid.
@@ -229,16 +233,21 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 		g.SegDim = max(g.SegDim, l.Segments.R*l.Segments.R)
 	}
 	n := g.N()
-	g.Alpha = make([]float32, n*g.Dim)
 	g.ANorm = make([]float32, n)
 	g.AlphaNorm = make([]float32, n)
-	if !opts.NoSegWeights {
+	if !opts.NormsOnly {
+		g.Alpha = make([]float32, n*g.Dim)
+	}
+	if !opts.NoSegWeights && !opts.NormsOnly {
 		g.SegWeights = make([]float32, n*g.SegDim)
 	}
 	for i, l := range layers {
 		if err := g.layerFeatures(l, g.Offsets[i], opts); err != nil {
 			return nil, err
 		}
+	}
+	if opts.NormsOnly {
+		return g, nil
 	}
 	for i := 1; i < len(layers); i++ {
 		if err := g.connect(layers[i-1], layers[i], g.Offsets[i-1], g.Offsets[i], opts); err != nil {
@@ -250,7 +259,8 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 	return g, nil
 }
 
-// layerFeatures fills α, ‖A‖, ‖α‖ and the segment weights of one layer.
+// layerFeatures fills α (when g has it), ‖A‖, ‖α‖ and the segment
+// weights of one layer.
 func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 	seg := l.Segments
 	v, r, d := seg.View, seg.R, g.Dim
@@ -287,6 +297,7 @@ func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 		}
 	}
 	q := seg.PerMatrix()
+	scratch := make([]float32, d) // α of one segment when g stores none
 	for s := range seg.Len() {
 		id := seg.Segment(s)
 		amap(id)
@@ -296,7 +307,10 @@ func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 		}
 		scale := float32(fd * h)
 		node := off + s
-		alpha := g.Alpha[node*d : (node+1)*d]
+		alpha := scratch
+		if g.Alpha != nil {
+			alpha = g.Alpha[node*d : (node+1)*d]
+		}
 		var an, aa float64
 		for j, a := range pooled {
 			alpha[j] = a * scale

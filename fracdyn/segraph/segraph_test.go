@@ -471,3 +471,30 @@ func TestInputFeatures(t *testing.T) {
 		}
 	}
 }
+
+// TestNormsOnly: with only the norms asked, ‖A‖ and ‖α‖ are the whole
+// graph's, bit for bit, on a conv and a dense layer with activations, and
+// nothing else is built.
+func TestNormsOnly(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		r    int
+	}{{"conv1", 2}, {"fc2", 3}} {
+		names := []string{c.name}
+		layers := paperLayers(t, names, []int{c.r}, false)
+		full, err := Build(layers, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		norms, err := Build(layers, Options{NormsOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if norms.Alpha != nil || norms.SegWeights != nil || len(norms.Src) != 0 {
+			t.Errorf("%v: NormsOnly built α (%d), segment weights (%d) or edges (%d)", names, len(norms.Alpha), len(norms.SegWeights), len(norms.Src))
+		}
+		if len(full.ANorm) == 0 || !slices.Equal(norms.ANorm, full.ANorm) || !slices.Equal(norms.AlphaNorm, full.AlphaNorm) {
+			t.Errorf("%v: NormsOnly changed ‖A‖ or ‖α‖", names)
+		}
+	}
+}

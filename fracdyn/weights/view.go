@@ -3,6 +3,7 @@ package weights
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
 )
@@ -122,15 +123,27 @@ func (v View) Scales() []int {
 	return fractal.ValidScales(v.Rows, v.Cols)
 }
 
+// matrixBufs holds Matrices' buffers (*[]float64): a layer's matrix of
+// millions of values, or the blocks of its null draws, widened once per
+// call would otherwise be fresh memory every time.
+var matrixBufs sync.Pool
+
 // Matrices calls fn for each matrix of the canonical tensor data, passing
 // its index and its values widened to float64 in a buffer reused across
-// calls. It returns fn's first error.
+// calls (and across Matrices calls: fn must not keep it). It returns fn's
+// first error.
 func (v View) Matrices(data []float32, fn func(j int, w []float64) error) error {
 	size := v.Rows * v.Cols
 	if v.Count*size != len(data) {
 		return fmt.Errorf("view %v needs %d values, have %d", v, v.Count*size, len(data))
 	}
-	buf := make([]float64, size)
+	p, ok := matrixBufs.Get().(*[]float64)
+	if !ok || cap(*p) < size {
+		b := make([]float64, size)
+		p = &b
+	}
+	defer matrixBufs.Put(p)
+	buf := (*p)[:size]
 	for j := 0; j < v.Count; j++ {
 		for i, x := range data[j*size : (j+1)*size] {
 			buf[i] = float64(x)

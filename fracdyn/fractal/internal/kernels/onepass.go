@@ -74,12 +74,18 @@ func (l *Bands) OnePass(w []float32, q, thr float64, workers int) (bad int, err 
 	parallelUnits(units, workers, func(wk, u0, u1 int) {
 		states[wk] = l.firstPass(w, u0, u1, lo, hi, scale)
 	})
-	below := 0
+	below, n := 0, 0
 	var flags uint32
-	var in []uint32
 	for _, st := range states {
 		flags |= st.flags
 		below += st.below
+		for _, o := range st.owned {
+			n += o[1] - o[0]
+		}
+	}
+	in := take[uint32](&uint32s, n)[:0]
+	defer give(&uint32s, in)
+	for _, st := range states {
 		for _, o := range st.owned {
 			in = append(in, st.vals[o[0]:o[1]]...)
 		}
@@ -103,7 +109,17 @@ func (l *Bands) OnePass(w []float32, q, thr float64, workers int) (bad int, err 
 	l.Threshold = tau
 	tauBits := uint64(max(math.Float32bits(tau), 1))
 	parallelUnits(units, workers, func(wk, u0, u1 int) { l.secondPass(u0, u1, tauBits, states[wk]) })
+	for _, st := range states {
+		st.release()
+	}
 	return -1, nil
+}
+
+// release returns the state's buffers to the pools.
+func (st *firstPassState) release() {
+	give(&uint8s, st.hi)
+	give(&uint8s, st.in)
+	give(&uint32s, st.vals)
 }
 
 // parallelUnits runs f on workers contiguous ranges of [0, units).
@@ -124,13 +140,14 @@ func (l *Bands) firstPass(w []float32, u0, u1 int, lo, hi uint32, scale float64)
 	nb, ncol := len(l.RowOrigins), len(l.ColOrigins)
 	geo := l.chunkGeometry()
 	size := (u1 - u0) * geo.chunks * r * geo.mw
-	st := &firstPassState{hi: make([]uint8, size), in: make([]uint8, size)}
+	st := &firstPassState{hi: take[uint8](&uint8s, size), in: take[uint8](&uint8s, size)}
 	if lo != hi { // about 2δ of the weights fall in the bracket
-		st.vals = make([]uint32, 0, (u1-u0)*r*m/32+1024)
+		st.vals = take[uint32](&uint32s, (u1-u0)*r*m/32+1024)[:0]
 	}
 	quad := r%4 == 0
-	tl := make([]float64, r*geo.perChunk*r)
-	sums, xlnx := make([]float64, geo.perChunk), make([]float64, geo.perChunk)
+	tl := take[float64](&float64s, r*geo.perChunk*r+2*geo.perChunk)
+	defer give(&float64s, tl)
+	tl, sums, xlnx := tl[:r*geo.perChunk*r], tl[r*geo.perChunk*r:][:geo.perChunk], tl[r*geo.perChunk*r+geo.perChunk:]
 	pos := 0
 	for u := u0; u < u1; u++ {
 		mt, a := u/nb, u%nb

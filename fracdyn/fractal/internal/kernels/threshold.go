@@ -53,13 +53,41 @@ func ThresholdAbs32(w []float32, q, thr float64, workers int) (tau float32, bad 
 			return 0, bad, nil
 		}
 	}
-	if !ok {
-		vk, vk1, bad = RadixRanks(w, k, k1, workers)
-		if bad >= 0 {
+	switch {
+	case ok:
+	case len(w) <= SelectMax:
+		if vk, vk1, bad = selectRanks(w, k, k1); bad >= 0 {
+			return 0, bad, nil
+		}
+	default:
+		if vk, vk1, bad = RadixRanks(w, k, k1, workers); bad >= 0 {
 			return 0, bad, nil
 		}
 	}
 	return Interpolate(vk, vk1, frac), -1, nil
+}
+
+// SelectMax is the size up to which ThresholdAbs32 selects the ranks from
+// a copy of the bit patterns (selectRanks) instead of RadixRanks, whose
+// two passes of 2¹⁶-bucket histograms outweigh a small tensor (a
+// 65,536-weight null draw, a 3×3 conv layer).
+const SelectMax = 1 << 18
+
+// selectRanks is RadixRanks by selection on a copy of the bit patterns of
+// |w|: the same exact order statistics k and k1.
+func selectRanks(w []float32, k, k1 int) (vk, vk1 uint32, bad int) {
+	b := take[uint32](&uint32s, len(w))
+	defer give(&uint32s, b)
+	var all uint32
+	for i, v := range w {
+		b[i] = AbsBits(v)
+		all |= b[i] + 0x00800000
+	}
+	if bad = scanNonFinite(w, 0, all); bad >= 0 {
+		return 0, 0, bad
+	}
+	vk, vk1, _ = RanksInBracket(b, 0, k, k1)
+	return vk, vk1, -1
 }
 
 // QuantileRanks returns the order statistics k ≤ k1 of n values between
@@ -186,7 +214,9 @@ func RanksInBracket(in []uint32, below, k, k1 int) (vk, vk1 uint32, ok bool) {
 	if k < below || k1 >= below+len(in) {
 		return 0, 0, false
 	}
-	vk = selectRank(in, k-below, make([]uint32, len(in)))
+	scratch := take[uint32](&uint32s, len(in))
+	defer give(&uint32s, scratch)
+	vk = selectRank(in, k-below, scratch)
 	return vk, nextRank(in, vk, k1-below), true
 }
 
@@ -251,7 +281,7 @@ func RadixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
 	parts(len(w), workers, func(wk, lo, hi int) {
 		// Two interleaved histograms halve the stalls of consecutive
 		// increments of one bucket.
-		h := make([]uint32, 2<<16)
+		h := take[uint32](&uint32s, 2<<16)
 		h0, h1 := h[:1<<16], h[1<<16:]
 		part := w[lo:hi]
 		var all uint32
@@ -270,13 +300,19 @@ func RadixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
 		for j, c := range h1 {
 			h0[j] += c
 		}
-		hists[wk], bads[wk] = h0, scanNonFinite(part, lo, all)
+		hists[wk], bads[wk] = h, scanNonFinite(part, lo, all)
 	})
+	defer func() {
+		for _, h := range hists {
+			give(&uint32s, h)
+		}
+	}()
 	if bad = firstOf(bads); bad >= 0 {
 		return 0, 0, bad
 	}
-	hist := hists[0]
+	hist := hists[0][:1<<16]
 	for _, h := range hists[1:] {
+		h = h[:1<<16]
 		for i, c := range h {
 			hist[i] += c
 		}
@@ -285,7 +321,8 @@ func RadixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
 	bk1, restK1 := bucketOf(hist, k1)
 	lows := make([][2][]uint32, workers)
 	parts(len(w), workers, func(wk, lo, hi int) {
-		l := [2][]uint32{make([]uint32, 1<<16), make([]uint32, 1<<16)}
+		h := take[uint32](&uint32s, 2<<16)
+		l := [2][]uint32{h[:1<<16], h[1<<16:]}
 		for _, v := range w[lo:hi] {
 			b := AbsBits(v)
 			if top := b >> 16; top == bk {
@@ -296,6 +333,11 @@ func RadixRanks(w []float32, k, k1, workers int) (vk, vk1 uint32, bad int) {
 		}
 		lows[wk] = l
 	})
+	defer func() {
+		for _, l := range lows {
+			give(&uint32s, l[0][:2<<16])
+		}
+	}()
 	low := lows[0]
 	for _, l := range lows[1:] {
 		for j := range 2 {

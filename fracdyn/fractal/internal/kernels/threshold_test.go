@@ -72,3 +72,36 @@ func TestThresholdBracket(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectRanks: the selection of small tensors gives RadixRanks' order
+// statistics and a sort's, on sizes from one weight to SelectMax with ties,
+// zeros and both signs, and finds the first non-finite weight as it does.
+func TestSelectRanks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	for _, n := range []int{1, 2, 7, 288, 1280, 65536, SelectMax} {
+		w := make([]float32, n)
+		for i := range w {
+			w[i] = float32(math.Round(rng.NormFloat64()*40) / 400) // ties and zeros
+		}
+		sorted := make([]uint32, n)
+		for i, v := range w {
+			sorted[i] = AbsBits(v)
+		}
+		slices.Sort(sorted)
+		for _, q := range []float64{0, 0.3, 0.5, 0.9, 1} {
+			k, k1, _ := QuantileRanks(n, q)
+			vk, vk1, bad := selectRanks(w, k, k1)
+			rk, rk1, rbad := RadixRanks(w, k, k1, 2)
+			if vk != sorted[k] || vk1 != sorted[k1] || vk != rk || vk1 != rk1 || bad != -1 || rbad != -1 {
+				t.Fatalf("n=%d q=%v: ranks %d, %d: select %x %x (bad %d), radix %x %x (bad %d), sort %x %x",
+					n, q, k, k1, vk, vk1, bad, rk, rk1, rbad, sorted[k], sorted[k1])
+			}
+		}
+		if n > 2 {
+			w[n/2], w[n-1] = float32(math.Inf(-1)), float32(math.NaN())
+			if _, _, bad := selectRanks(w, 0, 1); bad != n/2 {
+				t.Errorf("n=%d: first non-finite at %d, want %d", n, bad, n/2)
+			}
+		}
+	}
+}
