@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -218,4 +219,26 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(runDir))
 	}
 	os.Exit(code)
+}
+
+// TestAnalyzeGCPercent checks that Analyze runs with Options.GCPercent and
+// gives the process its own setting back.
+func TestAnalyzeGCPercent(t *testing.T) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		t.Skip("GOGC is set: Analyze leaves the collector alone")
+	}
+	gcPercent := func() int { p := debug.SetGCPercent(100); debug.SetGCPercent(p); return p }
+	before := gcPercent()
+	dir := testRun(t)
+	opts := testOptions()
+	opts.DataFree, opts.Backend, opts.Epochs, opts.Scales, opts.NullDraws = true, nil, []int{1}, []int{8}, -1
+	opts.GCPercent = 37
+	during := 0
+	opts.Extra = []Stage{func(gocontext.Context, *run.Run, string) error { during = gcPercent(); return nil }}
+	if _, err := Analyze(gocontext.Background(), dir, opts); err != nil {
+		t.Fatal(err)
+	}
+	if after := gcPercent(); during != 37 || after != before {
+		t.Errorf("GC percent %d during Analyze (want 37), %d after (want %d as before)", during, after, before)
+	}
 }

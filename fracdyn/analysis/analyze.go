@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,6 +103,9 @@ func Analyze(ctx context.Context, dir string, opts Options) (*Report, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if _, set := os.LookupEnv("GOGC"); !set && opts.GCPercent >= 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(cmp.Or(opts.GCPercent, DefaultGCPercent)))
 	}
 	r, arch, err := openRun(dir)
 	if err != nil {

@@ -264,21 +264,21 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 	seg := l.Segments
 	v, r, d := seg.View, seg.R, g.Dim
-	pooled := make([]float32, d)
-	var amap func(id fractal.SegmentID) // fills pooled
+	var amap func(pooled []float32, id fractal.SegmentID) // the segment's pooled activation
 	switch {
 	case opts.DataFree:
-		for j := range pooled {
-			pooled[j] = 1
+		amap = func(pooled []float32, _ fractal.SegmentID) {
+			for j := range pooled {
+				pooled[j] = 1
+			}
 		}
-		amap = func(fractal.SegmentID) {}
 	case l.Info.Kind == weights.Conv:
 		c, h, w := l.Info.OutShape[0], l.Info.OutShape[1], l.Info.OutShape[2]
 		if len(l.Activation) != c*h*w {
 			return fmt.Errorf("segraph: layer %s activation has %d values, want %d", l.Info.Name, len(l.Activation), c*h*w)
 		}
 		p := opts.Pool
-		amap = func(id fractal.SegmentID) {
+		amap = func(pooled []float32, id fractal.SegmentID) {
 			poolMap(pooled, l.Activation[id.Neuron*h*w:(id.Neuron+1)*h*w], h, w, p)
 		}
 	default:
@@ -286,7 +286,7 @@ func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 		if len(l.Activation) != units {
 			return fmt.Errorf("segraph: layer %s activation has %d values, want %d", l.Info.Name, len(l.Activation), units)
 		}
-		amap = func(id fractal.SegmentID) {
+		amap = func(pooled []float32, id fractal.SegmentID) {
 			var s float64
 			for u := id.Row; u < id.Row+r; u++ {
 				s += float64(l.Activation[u])
@@ -297,39 +297,43 @@ func (g *Graph) layerFeatures(l Layer, off int, opts Options) error {
 		}
 	}
 	q := seg.PerMatrix()
-	scratch := make([]float32, d) // α of one segment when g stores none
-	for s := range seg.Len() {
-		id := seg.Segment(s)
-		amap(id)
-		fd, h := float64(seg.FD[s]), float64(seg.H[s])
-		if math.IsNaN(fd) {
-			fd = 0
+	// Each segment's features are its own: blocks of segments run on every CPU.
+	parallelBlocks(seg.Len(), 1<<14, func(_, lo, hi int) {
+		pooled := make([]float32, d)
+		scratch := make([]float32, d) // α of one segment when g stores none
+		for s := lo; s < hi; s++ {
+			id := seg.Segment(s)
+			amap(pooled, id)
+			fd, h := float64(seg.FD[s]), float64(seg.H[s])
+			if math.IsNaN(fd) {
+				fd = 0
+			}
+			scale := float32(fd * h)
+			node := off + s
+			alpha := scratch
+			if g.Alpha != nil {
+				alpha = g.Alpha[node*d : (node+1)*d]
+			}
+			var an, aa float64
+			for j, a := range pooled {
+				alpha[j] = a * scale
+				an += float64(a) * float64(a)
+				aa += float64(alpha[j]) * float64(alpha[j])
+			}
+			g.ANorm[node] = float32(math.Sqrt(an / float64(d)))
+			g.AlphaNorm[node] = float32(math.Sqrt(aa))
+			// Segment weights.
+			if g.SegWeights == nil {
+				continue
+			}
+			mat := s / q
+			base := mat * v.Rows * v.Cols
+			out := g.SegWeights[node*g.SegDim:]
+			for a := range r {
+				copy(out[a*r:(a+1)*r], l.Weights[base+(id.Row+a)*v.Cols+id.Col:base+(id.Row+a)*v.Cols+id.Col+r])
+			}
 		}
-		scale := float32(fd * h)
-		node := off + s
-		alpha := scratch
-		if g.Alpha != nil {
-			alpha = g.Alpha[node*d : (node+1)*d]
-		}
-		var an, aa float64
-		for j, a := range pooled {
-			alpha[j] = a * scale
-			an += float64(a) * float64(a)
-			aa += float64(alpha[j]) * float64(alpha[j])
-		}
-		g.ANorm[node] = float32(math.Sqrt(an / float64(d)))
-		g.AlphaNorm[node] = float32(math.Sqrt(aa))
-		// Segment weights.
-		if g.SegWeights == nil {
-			continue
-		}
-		mat := s / q
-		base := mat * v.Rows * v.Cols
-		out := g.SegWeights[node*g.SegDim:]
-		for a := range r {
-			copy(out[a*r:(a+1)*r], l.Weights[base+(id.Row+a)*v.Cols+id.Col:base+(id.Row+a)*v.Cols+id.Col+r])
-		}
-	}
+	})
 	return nil
 }
 
