@@ -3,6 +3,7 @@ package gcn
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 )
 
 // PairSampler draws a candidate non-edge (a, b) for negative sampling.
@@ -22,13 +23,28 @@ func UniformPairs(n int) PairSampler {
 // negative for a layered graph whose edges only join consecutive layers:
 // uniform pairs would let a scorer win by telling layers apart.
 func LayerPairs(groups []int32) PairSampler {
-	byGroup := map[int32][]int32{}
-	for i, g := range groups {
-		byGroup[g] = append(byGroup[g], int32(i))
+	if len(groups) == 0 {
+		panic("gcn.LayerPairs: no two consecutive groups")
 	}
-	var from []int32
+	lo, hi := slices.Min(groups), slices.Max(groups)
+	// members[g-lo] lists group g's nodes in order; members[hi-lo+1] is
+	// the empty group after the last.
+	count := make([]int, int(hi-lo)+2)
+	for _, g := range groups {
+		count[g-lo]++
+	}
+	members := make([][]int32, len(count))
+	nFrom := 0
+	for k := range len(count) - 1 {
+		members[k] = make([]int32, 0, count[k])
+		if count[k+1] > 0 {
+			nFrom += count[k]
+		}
+	}
+	from := make([]int32, 0, nFrom)
 	for i, g := range groups {
-		if len(byGroup[g+1]) > 0 {
+		members[g-lo] = append(members[g-lo], int32(i))
+		if count[g-lo+1] > 0 {
 			from = append(from, int32(i))
 		}
 	}
@@ -37,7 +53,7 @@ func LayerPairs(groups []int32) PairSampler {
 	}
 	return func(rng *rand.Rand) (int32, int32) {
 		a := from[rng.IntN(len(from))]
-		next := byGroup[groups[a]+1]
+		next := members[groups[a]-lo+1]
 		return a, next[rng.IntN(len(next))]
 	}
 }

@@ -130,3 +130,33 @@ func TestLog1pUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestLayerPairs checks the sampler on groups 1, 1, 2, 2, 2, 3 (ids that
+// do not start at 0; node 5 alone in the last group): every pair joins
+// consecutive groups, every node that can be drawn is drawn, and the
+// draws are those of the definition (a uniform among the nodes with a
+// next group, b uniform in that group, both lists in node order).
+func TestLayerPairs(t *testing.T) {
+	groups := []int32{1, 1, 2, 2, 2, 3}
+	sample := LayerPairs(groups)
+	rng, ref := rand.New(rand.NewPCG(4, 5)), rand.New(rand.NewPCG(4, 5))
+	from := []int32{0, 1, 2, 3, 4}
+	byGroup := map[int32][]int32{2: {2, 3, 4}, 3: {5}}
+	seenA, seenB := map[int32]bool{}, map[int32]bool{}
+	for range 400 {
+		a, b := sample(rng)
+		wa := from[ref.IntN(len(from))]
+		next := byGroup[groups[wa]+1]
+		wb := next[ref.IntN(len(next))]
+		if a != wa || b != wb {
+			t.Fatalf("drew (%d,%d), want (%d,%d)", a, b, wa, wb)
+		}
+		if groups[b] != groups[a]+1 {
+			t.Fatalf("pair (%d,%d) joins groups %d and %d", a, b, groups[a], groups[b])
+		}
+		seenA[a], seenB[b] = true, true
+	}
+	if len(seenA) != 5 || len(seenB) != 4 {
+		t.Errorf("drew %d distinct first nodes (want 5) and %d second (want 4)", len(seenA), len(seenB))
+	}
+}
