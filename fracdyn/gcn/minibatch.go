@@ -57,12 +57,20 @@ type block struct {
 }
 
 // apply sets dst (nDst×f) to B·x (x: nSrc×f).
-func (b *block) apply(dst, x []float32, f int) {
+func (b *block) apply(dst, x []float32, f int) { b.applyRows(dst, x, nil, f) }
+
+// applyRows is apply with x's rows gathered: source j of the block is row
+// rows[j] of x; nil rows means row j.
+func (b *block) applyRows(dst, x []float32, rows []int32, f int) {
 	for i := range b.nDst {
 		out := dst[i*f : (i+1)*f]
 		clear(out)
 		for k := b.rowStart[i]; k < b.rowStart[i+1]; k++ {
-			c, s := b.coef[k], int(b.src[k])*f
+			src := b.src[k]
+			if rows != nil {
+				src = rows[src]
+			}
+			c, s := b.coef[k], int(src)*f
 			row := x[s : s+f]
 			row = row[:len(out)]
 			for j := range out {
@@ -203,12 +211,18 @@ func (m *nativeGCN) forwardBlocks(x []float32, nodes [][]int32, blocks []*block,
 		st.in, st.ain, st.out = make([][]float32, layers), make([][]float32, layers), make([][]float32, layers)
 		st.dm, st.din = make([][]float32, layers), make([][]float32, layers)
 	}
+	// The first layer's input rows are gathered from x: by the block itself
+	// when it propagates first (B·X needs no copy of X's rows; the
+	// backward pass reads B·X, not X), into x0 otherwise.
 	f := m.dims[0]
-	st.x0 = grow(st.x0, len(nodes[0])*f)
-	for i, v := range nodes[0] {
-		copy(st.x0[i*f:(i+1)*f], x[int(v)*f:(int(v)+1)*f])
+	h, rows := x, nodes[0]
+	if !m.propagateFirst(0) {
+		st.x0 = grow(st.x0, len(nodes[0])*f)
+		for i, v := range nodes[0] {
+			copy(st.x0[i*f:(i+1)*f], x[int(v)*f:(int(v)+1)*f])
+		}
+		h, rows = st.x0, nil
 	}
-	h := st.x0
 	for l, b := range blocks {
 		fi, fo := m.dims[l], m.dims[l+1]
 		st.in[l] = h
@@ -216,7 +230,7 @@ func (m *nativeGCN) forwardBlocks(x []float32, nodes [][]int32, blocks []*block,
 		st.out[l] = y
 		if m.propagateFirst(l) {
 			st.ain[l] = grow(st.ain[l], b.nDst*fi)
-			b.apply(st.ain[l], h, fi)
+			b.applyRows(st.ain[l], h, rows, fi)
 			backend.Gemm(false, false, b.nDst, fo, fi, st.ain[l], m.w[l], y)
 		} else {
 			st.dm[l] = grow(st.dm[l], b.nSrc*max(fi, fo))
@@ -234,7 +248,7 @@ func (m *nativeGCN) forwardBlocks(x []float32, nodes [][]int32, blocks []*block,
 		if l < layers-1 {
 			activate(m.act, y)
 		}
-		h = y
+		h, rows = y, nil
 	}
 	return h
 }
