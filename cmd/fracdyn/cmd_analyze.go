@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -37,7 +38,7 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	dataFree := fs.Bool("data-free", false, "leave the activation map A out of α (no probe forward pass)")
 	pool := fs.Int("pool", segraph.DefaultPool, "side of the grid conv activation maps are pooled to")
 	seed := fs.Uint64("seed", analysis.DefaultSeed, "seed of splits, GCN initialisation, negatives and the random baseline")
-	gcnEpochs := fs.Int("gcn-epochs", analysis.DefaultGCNEpochs, "training epochs of each GCN autoencoder")
+	gcnEpochs := fs.Int("gcn-epochs", analysis.DefaultGCNEpochs, fmt.Sprintf("training epochs of each full-batch GCN autoencoder; a graph over --minibatch-nodes trains %d minibatch steps, or this many epochs of steps when given", analysis.DefaultMinibatchSteps))
 	engine := fs.String("gcn-engine", string(gcn.EngineNative), "GCN engine: native (plain-Go sparse) or gomlx (Gather/Scatter graph)")
 	set := fs.String("gcn-set", "", `more GCN hyperparameters "gcn_hidden=64;gcn_dropout=0.1"`)
 	allPairs := fs.Bool("all-pairs", false, "join every segment of a layer with every segment of the next (small graphs only)")
@@ -114,7 +115,15 @@ func runAnalyze(ctx context.Context, c *command, args []string) error {
 	if *pool < 1 {
 		return usageErrorf("--pool must be >= 1")
 	}
-	opts.GCN = map[string]any{gcn.ParamEpochs: *gcnEpochs, gcn.ParamEngine: *engine}
+	// --gcn-epochs given, and only then, fixes the epochs of every fit:
+	// by default a minibatch graph trains analysis.DefaultMinibatchSteps
+	// steps, as the library's default analysis does.
+	opts.GCN = map[string]any{gcn.ParamEngine: *engine}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "gcn-epochs" {
+			opts.GCN[gcn.ParamEpochs] = *gcnEpochs
+		}
+	})
 	if *set != "" {
 		for _, kv := range strings.Split(*set, ";") {
 			key, val, ok := strings.Cut(kv, "=")

@@ -225,3 +225,39 @@ func sameReport(t *testing.T, got, want []byte) {
 		t.Errorf("merged surrogate.json differs from one process's:\n%s\n%s", gb, wb)
 	}
 }
+
+// TestAnalyzeDefaultGCNIsLibraryDefault: fracdyn analyze without
+// --gcn-epochs trains the GCNs as analysis.Analyze's defaults do (a
+// minibatch graph: analysis.DefaultMinibatchSteps steps, not
+// DefaultGCNEpochs epochs of them), so the command's surrogate results are
+// the library's, value for value.
+func TestAnalyzeDefaultGCNIsLibraryDefault(t *testing.T) {
+	cli, lib := tinyCNNRun(t), tinyCNNRun(t)
+	var stderr bytes.Buffer
+	if code := Main([]string{"analyze", "--epochs", "1", "--data-free", "-r", "5", "--layers", "fc1,fc2", "--max-edges", "20000",
+		"--null-draws", "0", "--attractors=false", cli}, &stderr); code != 0 {
+		t.Fatalf("analyze: exit %d: %s", code, stderr.String())
+	}
+	if _, err := analysis.Analyze(t.Context(), lib, analysis.Options{Epochs: []int{1}, DataFree: true, Scales: []int{5},
+		Layers: []string{"fc1", "fc2"}, MaxEdges: 20000, NullDraws: -1}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(dir string) []analysis.SurrogateResult {
+		var rep analysis.Report
+		b, err := os.ReadFile(filepath.Join(dir, analysis.Dir, analysis.SurrogateFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep.Results
+	}
+	got, want := read(cli), read(lib)
+	if len(got) != 1 || len(want) != 1 || got[0].Nodes <= analysis.DefaultMinibatchNodes {
+		t.Fatalf("%d and %d results (want one each, a minibatch graph)", len(got), len(want))
+	}
+	if got[0].Surrogate != want[0].Surrogate || got[0].FinalLoss != want[0].FinalLoss {
+		t.Errorf("fracdyn analyze: surrogate %+v, final loss %v; analysis.Analyze: %+v, %v", got[0].Surrogate, got[0].FinalLoss, want[0].Surrogate, want[0].FinalLoss)
+	}
+}
