@@ -120,14 +120,7 @@ func TestAnalyzeDefaultAllScales(t *testing.T) {
 	if !slices.Equal(notBuilt, seqInts(6, 64)) {
 		t.Errorf("skipped.csv names fc1-fc2 not built at r=%v, want 6…64", notBuilt)
 	}
-	var rep analysis.Report
-	b, err := os.ReadFile(filepath.Join(dir, analysis.Dir, analysis.SurrogateFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := readReport(t, dir)
 	graphs := map[string][]int{}
 	for _, res := range rep.Results {
 		graphs[res.Graph] = append(graphs[res.Graph], res.R)
@@ -242,22 +235,25 @@ func TestAnalyzeDefaultGCNIsLibraryDefault(t *testing.T) {
 		Layers: []string{"fc1", "fc2"}, MaxEdges: 20000, NullDraws: -1}); err != nil {
 		t.Fatal(err)
 	}
-	read := func(dir string) []analysis.SurrogateResult {
-		var rep analysis.Report
-		b, err := os.ReadFile(filepath.Join(dir, analysis.Dir, analysis.SurrogateFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &rep); err != nil {
-			t.Fatal(err)
-		}
-		return rep.Results
-	}
-	got, want := read(cli), read(lib)
+	got, want := readReport(t, cli).Results, readReport(t, lib).Results
 	if len(got) != 1 || len(want) != 1 || got[0].Nodes <= analysis.DefaultMinibatchNodes {
 		t.Fatalf("%d and %d results (want one each, a minibatch graph)", len(got), len(want))
 	}
 	if got[0].Surrogate != want[0].Surrogate || got[0].FinalLoss != want[0].FinalLoss {
 		t.Errorf("fracdyn analyze: surrogate %+v, final loss %v; analysis.Analyze: %+v, %v", got[0].Surrogate, got[0].FinalLoss, want[0].Surrogate, want[0].FinalLoss)
 	}
+}
+
+// readReport reads the analysis report (surrogate.json) of the run in dir.
+func readReport(t *testing.T, dir string) analysis.Report {
+	t.Helper()
+	var rep analysis.Report
+	b, err := os.ReadFile(filepath.Join(dir, analysis.Dir, analysis.SurrogateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

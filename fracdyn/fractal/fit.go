@@ -2,8 +2,9 @@ package fractal
 
 import (
 	"math"
-	"math/bits"
 	"slices"
+
+	"github.com/fracdyn/fracdyn/fracdyn/fractal/internal/kernels"
 )
 
 // Method names a fractal-dimension estimator.
@@ -96,7 +97,7 @@ func LinearFit(x, y []float64) (a, b, r2 float64) {
 // interpolation between order statistics (numpy's default). w is not
 // modified. NaN for empty w or when w holds a NaN. It copies the bit
 // patterns of |w| once (as unsigned integers they sort as |w| does) and
-// selects the two order statistics in linear time (selectBits).
+// selects the two order statistics in linear time (kernels.SelectRank).
 func Quantile(w []float64, q float64) float64 {
 	if len(w) == 0 {
 		return math.NaN()
@@ -118,64 +119,12 @@ func Quantile(w []float64, q float64) float64 {
 		slices.Sort(a)
 		blo, bhi = a[lo], a[lo+1]
 	} else {
-		blo = selectBits(a, lo, make([]uint64, len(a)))
-		bhi = nextBits(a, blo, lo+1)
+		blo = kernels.SelectRank(a, lo, make([]uint64, len(a)))
+		bhi = kernels.NextRank(a, blo, lo+1)
 	}
 	vlo, vhi := math.Float64frombits(blo), math.Float64frombits(bhi)
 	f := pos - float64(lo)
 	return vlo + f*(vhi-vlo)
-}
-
-// selectBits returns the element of rank k (0-based, ascending) of v, all
-// below 2⁶³, which it leaves unchanged, using scratch (len(v) at least) as
-// work space: an MSD radix selection, 11 bits per level, branch-free, then
-// a sort of the last few.
-func selectBits(v []uint64, k int, scratch []uint64) uint64 {
-	lo, hi := slices.Min(v), slices.Max(v)
-	src := v
-	var h [1 << 11]uint32
-	for len(src) > 64 && lo < hi {
-		shift := uint(max(0, bits.Len64(hi-lo)-11))
-		clear(h[:])
-		for _, x := range src {
-			h[(x-lo)>>shift]++
-		}
-		bk := uint64(0)
-		for k >= int(h[bk]) {
-			k -= int(h[bk])
-			bk++
-		}
-		n := 0
-		for _, x := range src { // in place once src is scratch: n never passes the reader
-			scratch[n] = x
-			n += int(((((x - lo) >> shift) ^ bk) - 1) >> 63)
-		}
-		src = scratch[:n]
-		lo += bk << shift
-		hi = min(hi, lo+(1<<shift-1))
-	}
-	if lo == hi {
-		return lo
-	}
-	small := slices.Clone(src)
-	slices.Sort(small)
-	return small[k]
-}
-
-// nextBits returns the element of rank k1 of v (all below 2⁶³) given vk,
-// the element of rank k1 − 1: vk when more than k1 elements are ≤ vk,
-// else the smallest element above vk.
-func nextBits(v []uint64, vk uint64, k1 int) uint64 {
-	le, next := 0, uint64(math.MaxUint64)
-	for _, x := range v { // branch-free: x ≤ vk is a coin toss near the quantile
-		gt := uint64((int64(vk) - int64(x)) >> 63) // all ones where x > vk
-		le += int(gt + 1)
-		next = min(next, x|^gt)
-	}
-	if k1 < le {
-		return vk
-	}
-	return next
 }
 
 // PowersOf returns 1, base, base², … up to and including max.

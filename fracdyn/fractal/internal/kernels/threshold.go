@@ -199,10 +199,10 @@ func SampleBracket(w []float32, q float64) (lo, hi uint32, delta float64) {
 	lo, hi = 0, math.MaxInt32 // |w| patterns are below 2³¹
 	scratch := make([]uint32, len(sample))
 	if r := (q - delta) * (ns - 1); r >= 0 {
-		lo = selectRank(sample, int(math.Floor(r)), scratch)
+		lo = SelectRank(sample, int(math.Floor(r)), scratch)
 	}
 	if r := (q + delta) * (ns - 1); r <= ns-1 {
-		hi = selectRank(sample, int(math.Ceil(r)), scratch)
+		hi = SelectRank(sample, int(math.Ceil(r)), scratch)
 	}
 	return lo, hi, delta
 }
@@ -216,17 +216,18 @@ func RanksInBracket(in []uint32, below, k, k1 int) (vk, vk1 uint32, ok bool) {
 	}
 	scratch := take[uint32](&uint32s, len(in))
 	defer give(&uint32s, scratch)
-	vk = selectRank(in, k-below, scratch)
-	return vk, nextRank(in, vk, k1-below), true
+	vk = SelectRank(in, k-below, scratch)
+	return vk, NextRank(in, vk, k1-below), true
 }
 
-// nextRank returns the element of rank k1 of v given vk, the element of
+// NextRank returns the element of rank k1 of v given vk, the element of
 // rank k1 − 1 or k1 (one pass instead of a second selection): vk when more
-// than k1 elements are ≤ vk, else the smallest element above vk.
-func nextRank(v []uint32, vk uint32, k1 int) uint32 {
-	le, next := 0, uint32(math.MaxUint32)
+// than k1 elements are ≤ vk, else the smallest element above vk. Every
+// element must be below 2⁶³.
+func NextRank[T uint32 | uint64](v []T, vk T, k1 int) T {
+	le, next := 0, ^T(0)
 	for _, x := range v { // branch-free: x ≤ vk is a coin toss near the quantile
-		gt := uint32((int64(vk) - int64(x)) >> 63) // all ones where x > vk
+		gt := T(uint64((int64(vk) - int64(x)) >> 63)) // all ones where x > vk
 		le += int(gt + 1)
 		next = min(next, x|^gt)
 	}
@@ -236,20 +237,21 @@ func nextRank(v []uint32, vk uint32, k1 int) uint32 {
 	return next
 }
 
-// selectRank returns the element of rank k (0-based, ascending) of v, which
+// SelectRank returns the element of rank k (0-based, ascending) of v, which
 // it leaves unchanged, using scratch (len(v) at least) as work space: an
-// MSD radix selection, 11 bits per level, then a sort of the last few.
-func selectRank(v []uint32, k int, scratch []uint32) uint32 {
+// MSD radix selection, 11 bits per level, branch-free, then a sort of the
+// last few.
+func SelectRank[T uint32 | uint64](v []T, k int, scratch []T) T {
 	lo, hi := slices.Min(v), slices.Max(v)
 	src := v
 	var h [1 << 11]uint32
 	for len(src) > 64 && lo < hi {
-		shift := uint(max(0, bits.Len32(hi-lo)-11))
+		shift := uint(max(0, bits.Len64(uint64(hi-lo))-11))
 		clear(h[:])
 		for _, x := range src {
 			h[(x-lo)>>shift]++
 		}
-		bk := uint32(0)
+		bk := T(0)
 		for k >= int(h[bk]) {
 			k -= int(h[bk])
 			bk++
@@ -257,7 +259,7 @@ func selectRank(v []uint32, k int, scratch []uint32) uint32 {
 		n := 0
 		for _, x := range src { // in place once src is scratch: n never passes the reader
 			scratch[n] = x
-			n += int(((((x - lo) >> shift) ^ bk) - 1) >> 31)
+			n += int((uint64(((x-lo)>>shift)^bk) - 1) >> 63) // 1 where x is in bucket bk
 		}
 		src = scratch[:n]
 		lo += bk << shift
