@@ -154,7 +154,7 @@ const (
 	minibatchStepsPerEpoch = 4
 	// DefaultGCPercent is the default Options.GCPercent: a heap that grows
 	// to 1.5× the live data instead of Go's 2× (one paper-CNN snapshot:
-	// peak RSS 1.5 GB instead of 2.1 GB, a third fewer page faults).
+	// peak RSS 1.5 GB instead of 2.1 GB, 30% fewer page faults).
 	DefaultGCPercent = 50
 )
 
