@@ -112,30 +112,14 @@ func (a *analyzer) epoch(epoch int) error {
 	}
 	// Scale by scale: measure each layer (and the clamped scales of the
 	// graphs), stream its rows into the Parquet segment table, then build
-	// and score the graphs at that scale. Only what a later scale still
-	// needs is kept: the clamped layers (fc2 at its largest scale) and each
-	// graph's previous level, for the cross-scale fit.
-	measured := map[[2]int]*layerScale{}
-	measure := func(i, r int) (*layerScale, error) {
-		if ls, ok := measured[[2]int{i, r}]; ok {
-			return ls, nil
-		}
-		start := time.Now()
-		defer a.timed("segments", start)
-		ls, err := measureLayer(bases[i], grads[i], r, a.opts)
-		if err != nil {
-			return nil, fmt.Errorf("epoch %d: %w", epoch, err)
-		}
-		measured[[2]int{i, r}] = ls
-		return ls, nil
-	}
-	levels := map[string]*scaleLevel{}
-	multi := map[string][]MultiScaleResult{}
+	// and score the graphs at that scale.
+	es := &epochScales{a: a, epoch: epoch, bases: bases, grads: grads, measured: map[[2]int]*layerScale{},
+		levels: map[string]*scaleLevel{}, multi: map[string][]MultiScaleResult{}}
 	scales := a.scales()
 	segPath := filepath.Join(a.out, SegmentsDir, fmt.Sprintf("epoch-%03d.parquet", epoch))
 	err = segtable.WriteFile(segPath, segmentMeasures(), segtable.Options{}, func(w *segtable.Writer) error {
 		rows := startRowWriter(w, epoch)
-		err := a.scalesOf(epoch, scales, measure, measured, levels, multi, rows)
+		err := a.scalesOf(es, scales, rows)
 		werr := rows.wait()
 		a.rep.Seconds["write"] += rows.seconds
 		if werr != nil {
@@ -146,22 +130,61 @@ func (a *analyzer) epoch(epoch int) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(multi))
-	for n := range multi {
+	names := make([]string, 0, len(es.multi))
+	for n := range es.multi {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		a.rep.MultiScale = append(a.rep.MultiScale, multi[name]...)
+		a.rep.MultiScale = append(a.rep.MultiScale, es.multi[name]...)
 	}
 	return nil
+}
+
+// epochScales is the state of one epoch's pass over the scales: the layer
+// scales measured so far, of which only what a later scale still needs is
+// kept (the clamped layers, fc2 at its largest scale), and each graph's
+// previous level and cross-scale fits.
+type epochScales struct {
+	a        *analyzer
+	epoch    int
+	bases    map[int]segraph.Layer
+	grads    map[int][]float32
+	measured map[[2]int]*layerScale
+	levels   map[string]*scaleLevel
+	multi    map[string][]MultiScaleResult
+}
+
+// measure returns layer i measured at scale r, measuring it once.
+func (es *epochScales) measure(i, r int) (*layerScale, error) {
+	if ls, ok := es.measured[[2]int{i, r}]; ok {
+		return ls, nil
+	}
+	start := time.Now()
+	defer es.a.timed("segments", start)
+	ls, err := measureLayer(es.bases[i], es.grads[i], r, es.a.opts)
+	if err != nil {
+		return nil, fmt.Errorf("epoch %d: %w", es.epoch, err)
+	}
+	es.measured[[2]int{i, r}] = ls
+	return ls, nil
+}
+
+// dropBefore forgets the measurements that scale next and later ones do
+// not use.
+func (es *epochScales) dropBefore(next int) {
+	for key := range es.measured {
+		if key[1] != es.a.graphScale(key[0], next) && key[1] < next {
+			delete(es.measured, key)
+		}
+	}
 }
 
 // scalesOf measures every layer at each of scales (their segment rows go
 // to rows, the table's writer) and builds and scores the graphs at each
 // scale.
-func (a *analyzer) scalesOf(epoch int, scales []int, measure func(i, r int) (*layerScale, error), measured map[[2]int]*layerScale,
-	levels map[string]*scaleLevel, multi map[string][]MultiScaleResult, rows *rowWriter) error {
+func (a *analyzer) scalesOf(es *epochScales, scales []int, rows *rowWriter) error {
+	epoch := es.epoch
 	for si, r := range scales {
 		a.status(fmt.Sprintf("segments at r=%d", r))
 		for _, i := range a.selected {
@@ -179,7 +202,7 @@ func (a *analyzer) scalesOf(epoch int, scales []int, measure func(i, r int) (*la
 				}
 				continue
 			}
-			ls, err := measure(i, r)
+			ls, err := es.measure(i, r)
 			if err != nil {
 				return err
 			}
@@ -194,17 +217,11 @@ func (a *analyzer) scalesOf(epoch int, scales []int, measure func(i, r int) (*la
 				}
 			}
 		}
-		if err := a.graphsAt(epoch, r, measure, levels, multi); err != nil {
+		if err := a.graphsAt(es, r); err != nil {
 			return err
 		}
-		// Drop the measurements no later scale uses.
 		if si+1 < len(scales) {
-			next := scales[si+1]
-			for key := range measured {
-				if key[1] != a.graphScale(key[0], next) && key[1] < next {
-					delete(measured, key)
-				}
-			}
+			es.dropBefore(scales[si+1])
 		}
 	}
 	return nil

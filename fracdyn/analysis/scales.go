@@ -16,8 +16,10 @@ import (
 
 // graphsAt builds and scores the graphs at scale r (every run of connected
 // layers, each layer at its clamped scale), relating each to its previous
-// level in levels (the cross-scale fit, appended to multi by graph name).
-func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, error), levels map[string]*scaleLevel, multi map[string][]MultiScaleResult) error {
+// level in es.levels (the cross-scale fit, appended to es.multi by graph
+// name).
+func (a *analyzer) graphsAt(es *epochScales, r int) error {
+	epoch, levels, multi := es.epoch, es.levels, es.multi
 	var jobs []graphJob
 	for _, group := range a.graphGroups() {
 		if !a.opts.ClampGraphScales {
@@ -40,7 +42,7 @@ func (a *analyzer) graphsAt(epoch, r int, measure func(i, r int) (*layerScale, e
 				ok = false
 				break
 			}
-			ls, err := measure(i, s)
+			ls, err := es.measure(i, s)
 			if err != nil {
 				return err
 			}

@@ -40,10 +40,6 @@ type Options struct {
 	// each connection (see the package doc, "Graphs too large to build")
 	// instead of failing.
 	SampleEdges bool
-	// NoSegWeights leaves Graph.SegWeights nil, for callers that need
-	// only α and its norms (a layer's r² weights per segment are a copy
-	// of the whole weight tensor).
-	NoSegWeights bool
 	// NormsOnly computes only Graph.ANorm and Graph.AlphaNorm: no α
 	// (Graph.Alpha nil, its n·P² values never stored), no segment weights
 	// and no edges, for a per-segment table of the norms.
@@ -238,7 +234,7 @@ func Build(layers []Layer, opts Options) (*Graph, error) {
 	if !opts.NormsOnly {
 		g.Alpha = make([]float32, n*g.Dim)
 	}
-	if !opts.NoSegWeights && !opts.NormsOnly {
+	if !opts.NormsOnly {
 		g.SegWeights = make([]float32, n*g.SegDim)
 	}
 	for i, l := range layers {

@@ -406,26 +406,6 @@ func TestSampleEdges(t *testing.T) {
 	}
 }
 
-// TestNoSegWeights: without the segment weights the graph is the same
-// but for SegWeights.
-func TestNoSegWeights(t *testing.T) {
-	layers := paperLayers(t, []string{"conv1", "conv2"}, []int{2, 2}, true)
-	full, err := Build(layers, Options{DataFree: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lean, err := Build(layers, Options{DataFree: true, NoSegWeights: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if lean.SegWeights != nil || len(full.SegWeights) != full.N()*4 {
-		t.Fatalf("SegWeights: %d values without, %d with", len(lean.SegWeights), len(full.SegWeights))
-	}
-	if !slices.Equal(lean.Alpha, full.Alpha) || !slices.Equal(lean.AlphaNorm, full.AlphaNorm) || !slices.Equal(lean.Src, full.Src) {
-		t.Error("NoSegWeights changed α, ‖α‖ or the edges")
-	}
-}
-
 // TestInputFeatures checks the standardised features: by hand on four
 // nodes (α 1, 2, 3, 4: mean 2.5, SD √1.25; a constant weight column
 // becomes 0), and against a direct float64 computation on a graph of
