@@ -17,6 +17,7 @@
 //	0      internal/fsutil                  atomic file writes
 //	0      internal/testutil                helpers shared by tests
 //	0      internal/progress                progress bars: terminal, plain lines, live notebook HTML
+//	0      internal/ordinal                 ids of distinct values in order of first appearance
 //	0      fracdyn/fractal/internal/kernels fast kernels (assembly, radix threshold) behind fractal
 //	1      mnist                            IDX data: search order, verified downloads, partial-set split, batches
 //	1      fracdyn/arrayio                  .npy, .npz and CSV matrices

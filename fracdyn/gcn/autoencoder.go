@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	fdbackend "github.com/fracdyn/fracdyn/fracdyn/backend"
+	"github.com/fracdyn/fracdyn/internal/ordinal"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -56,7 +57,7 @@ func (a *Autoencoder) Embed(nodes []int32) []float32 {
 		}
 		return out
 	}
-	distinct, index := distinctNodes(nodes)
+	index, distinct := ordinal.Number(nodes)
 	a.mu.Lock()
 	z := a.encoder.embedNodes(a.exact, a.x, distinct)
 	a.mu.Unlock()
@@ -79,23 +80,6 @@ func (a *Autoencoder) Score(pairs [][2]int32) []float64 {
 		local[i] = [2]int32{int32(2 * i), int32(2*i + 1)}
 	}
 	return DotScores(z, a.Dim, local)
-}
-
-// distinctNodes returns the distinct nodes of list in first-seen order and,
-// for each entry of list, its index among them.
-func distinctNodes(list []int32) (distinct, index []int32) {
-	at := make(map[int32]int32, len(list))
-	index = make([]int32, len(list))
-	for i, v := range list {
-		k, ok := at[v]
-		if !ok {
-			k = int32(len(distinct))
-			at[v] = k
-			distinct = append(distinct, v)
-		}
-		index[i] = k
-	}
-	return distinct, index
 }
 
 // DotScores returns x_a·x_b for each pair, x an N×d row-major matrix.

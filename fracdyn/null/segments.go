@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/fracdyn/fracdyn/fracdyn/fractal"
+	"github.com/fracdyn/fracdyn/internal/ordinal"
 )
 
 // MaxSegmentElements bounds the weights a null draw's segments cover: a
@@ -94,36 +95,10 @@ func SampleSegments(v View, r, n int, seed uint64) (*SegmentSample, error) {
 			}
 		}
 	}
-	s.Distinct, s.D = numberDistinct(s.Pos)
+	var distinct []int32
+	s.Distinct, distinct = ordinal.Number(s.Pos)
+	s.D = len(distinct)
 	return s, nil
-}
-
-// numberDistinct numbers the distinct values of pos (non-negative) in the
-// order of their first occurrence: id[e] is the number of pos[e], d the
-// count. An open-addressing hash table of twice len(pos) slots or more.
-func numberDistinct(pos []int32) (id []int32, d int) {
-	bits := 1
-	for 1<<bits < 2*len(pos) {
-		bits++
-	}
-	mask := uint32(1)<<bits - 1
-	keys, ids := make([]int32, 1<<bits), make([]int32, 1<<bits)
-	for i := range keys {
-		keys[i] = -1
-	}
-	id = make([]int32, len(pos))
-	for e, p := range pos {
-		h := uint32(p) * 0x9e3779b1 >> (32 - bits)
-		for keys[h] != p && keys[h] >= 0 {
-			h = (h + 1) & mask
-		}
-		if keys[h] < 0 {
-			keys[h], ids[h] = p, int32(d)
-			d++
-		}
-		id[e] = ids[h]
-	}
-	return id, d
 }
 
 // Gather copies the sampled segments of src into dst (the grid).
